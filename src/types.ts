@@ -1,0 +1,175 @@
+/**
+ * Domain types shared by the pipeline stages: read → normalise → check → plan → apply → report.
+ * Pure data only; no stage logic lives here.
+ */
+
+/** Fluent customer fields a CSV column can map to, in the order reports list them. */
+export const CUSTOMER_FIELDS = [
+  'username',
+  'title',
+  'firstName',
+  'lastName',
+  'primaryEmail',
+  'primaryPhone',
+  'timezone',
+  'promotionOptIn',
+  'department',
+  'country',
+] as const;
+
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
+/** Fields Fluent's updateCustomer accepts besides the identifying username (no department, no retailer). */
+export const UPDATABLE_FIELDS = [
+  'title',
+  'firstName',
+  'lastName',
+  'primaryEmail',
+  'primaryPhone',
+  'timezone',
+  'promotionOptIn',
+  'country',
+] as const satisfies readonly CustomerField[];
+
+/** Fluent's field length limits (characters). */
+export const FIELD_LIMITS: Readonly<Partial<Record<CustomerField, number>>> = {
+  username: 250,
+  primaryEmail: 250,
+  title: 50,
+  firstName: 50,
+  lastName: 50,
+  primaryPhone: 20,
+  timezone: 32,
+  country: 100,
+};
+
+/**
+ * A customer as one CSV row describes it, after normalisation. A field that is absent had an empty cell:
+ * "no value" — omitted on create, left as it is on update.
+ */
+export interface Customer {
+  username: string;
+  title?: string;
+  firstName?: string;
+  lastName?: string;
+  primaryEmail?: string;
+  primaryPhone?: string;
+  timezone?: string;
+  promotionOptIn?: boolean;
+  department?: string;
+  country?: string;
+}
+
+/** One data record of the CSV as read, before any interpretation. */
+export interface RawRow {
+  /** Data rows counted from 1 (the header is not a row). */
+  row: number;
+  /** File line where the record starts (the header is line 1). */
+  line: number;
+  /** The record's cells, as decoded text; may be shorter or longer than the header (ragged rows). */
+  cells: string[];
+}
+
+export type NormaliseResult = { ok: true; customer: Customer } | { ok: false; reasons: string[] };
+
+/** A customer as the OMS holds it (a `customers` lookup node). */
+export interface OmsCustomer {
+  id: string;
+  ref: string | null;
+  username: string;
+  title: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  timezone: string | null;
+  promotionOptIn: boolean | null;
+  department: string | null;
+  country: string | null;
+  status: string | null;
+  retailerId: string | null;
+}
+
+/** Input of Fluent's createCustomer mutation. */
+export interface CreateCustomerInput {
+  username: string;
+  primaryEmail: string;
+  promotionOptIn: boolean;
+  retailer: { id: string };
+  title?: string;
+  firstName?: string;
+  lastName?: string;
+  primaryPhone?: string;
+  timezone?: string;
+  department?: string;
+  country?: string;
+}
+
+/** Input of Fluent's updateCustomer mutation: the username identifies the customer; only changed fields travel. */
+export interface UpdateCustomerInput {
+  username: string;
+  title?: string;
+  firstName?: string;
+  lastName?: string;
+  primaryEmail?: string;
+  primaryPhone?: string;
+  timezone?: string;
+  promotionOptIn?: boolean;
+  country?: string;
+}
+
+/** Every outcome a row can end with. `valid` is used by `validate` only. */
+export const OUTCOME_KINDS = [
+  'created',
+  'updated',
+  'unchanged',
+  'duplicate',
+  'rejected',
+  'conflict',
+  'failed',
+  'skipped',
+  'valid',
+] as const;
+
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+/** What happened to one input row; one line of outcomes.csv. */
+export interface RowOutcome {
+  row: number;
+  line: number;
+  /** Empty when the row was rejected before a username could be derived. */
+  username: string;
+  outcome: OutcomeKind;
+  reason: string;
+  changedFields: CustomerField[];
+}
+
+/** One changed field of one customer; one line of diff.csv. */
+export interface FieldChange {
+  username: string;
+  field: CustomerField;
+  before: string | boolean | null;
+  after: string | boolean | null;
+}
+
+/** Totals of report.json. read = sum of all the others, always. */
+export type RunTotals = { read: number } & Record<OutcomeKind, number>;
+
+/** Request counters of report.json. */
+export interface RequestStats {
+  graphql: number;
+  retries: number;
+  rateLimited: number;
+  /** GraphQL requests per second over the apply phase. */
+  effectiveRate: number;
+}
+
+export type RunMode = 'apply' | 'dry-run' | 'validate';
+
+/** The plan for one username, decided by a pure function from the file, the OMS and the checkpoint. */
+export type Action =
+  | { kind: 'create'; input: CreateCustomerInput; changes: FieldChange[] }
+  | { kind: 'update'; input: UpdateCustomerInput; changes: FieldChange[]; note: string }
+  | { kind: 'unchanged'; reason: string }
+  | { kind: 'conflict'; reason: string }
+  | { kind: 'rejected'; reason: string };
