@@ -1,0 +1,41 @@
+import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
+import { hashCustomer } from '../normalise/hashCustomer.js';
+import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
+import type { Shard } from '../options.js';
+import type { RawRow } from '../types.js';
+import { shardOf } from './shardOf.js';
+
+/**
+ * Streams the file's rows through normalisation into the run's staging table, deciding on the spot what needs no
+ * network: `rejected` (with every reason) and, with `--shard`, `skipped` for usernames of other shards. Memory stays
+ * flat: rows go to SQLite in batches as they arrive. Returns the number of data rows read.
+ */
+export async function stageRows(input: {
+  rows: AsyncIterable<RawRow>;
+  context: NormaliseContext;
+  shard: Shard | undefined;
+  store: Checkpoint;
+  runId: string;
+  signal: AbortSignal;
+  onRow: () => void;
+}): Promise<number> {
+  const stager = input.store.createStager(input.runId);
+  const { shard } = input;
+  let read = 0;
+  for await (const raw of input.rows) {
+    read++;
+    const result = normaliseRow(raw, input.context);
+    if (!result.ok) {
+      stager.add({ ...raw, outcome: { kind: 'rejected', reason: result.reasons.join('; ') } });
+    } else if (shard && shardOf(result.customer.username, shard.count) !== shard.index) {
+      const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${shardOf(result.customer.username, shard.count)}/${shard.count}` };
+      stager.add({ ...raw, customer: result.customer, outcome });
+    } else {
+      stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer) });
+    }
+    input.onRow();
+    if (input.signal.aborted) break;
+  }
+  stager.flush();
+  return read;
+}

@@ -1,0 +1,358 @@
+/**
+ * The only code that talks HTTP to Fluent: GraphQL over an undici keep-alive pool, OAuth tokens, the rate
+ * limit, retries of transient failures, and the line between "retry" and "maybe applied" (SPEC §1).
+ */
+import { Pool } from 'undici';
+import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
+import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
+import { createRateLimiter } from './createRateLimiter.js';
+import { type AccessToken, createTokenSource, type GrantAnswer } from './createTokenSource.js';
+import type { Credentials } from './credentials.js';
+import { describeTransportError } from './describeTransportError.js';
+import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from './documents.js';
+import { AmbiguousMutationError, CredentialsRefusedError, FluentDataError, OmsUnreachableError } from './errors.js';
+
+export interface ClientStats {
+  /** Every GraphQL HTTP attempt, retries included. */
+  graphql: number;
+  /** GraphQL attempts that repeated an earlier one (after a transient failure or a 401). */
+  retries: number;
+  /** 429 answers to GraphQL requests. */
+  rateLimited: number;
+  /** Access tokens obtained from /oauth/token (password and refresh grants). */
+  tokenGrants: number;
+}
+
+export interface FluentClient {
+  /** Every customer, of any retailer, whose username is one of `usernames` (exact match, as Fluent offers). */
+  findCustomers(usernames: readonly string[]): Promise<OmsCustomer[]>;
+  createCustomer(input: CreateCustomerInput): Promise<OmsCustomer>;
+  updateCustomer(input: UpdateCustomerInput): Promise<OmsCustomer>;
+  stats(): ClientStats;
+  /** Lets in-flight requests finish, then closes the connections. */
+  close(): Promise<void>;
+}
+
+export interface RetryEvent {
+  /** Failed attempts so far for this request. */
+  attempt: number;
+  status?: number;
+  error?: string;
+  delayMs: number;
+}
+
+export interface FluentClientOptions {
+  /** e.g. `https://ACCOUNT.sandbox.api.fluentretail.com`; a path prefix is kept. */
+  apiHost: string;
+  credentials: Credentials;
+  /** Sent as the `fluent.account` header when set. */
+  accountId?: string;
+  /** Max GraphQL attempts per second, retries included. */
+  ratePerSecond: number;
+  /** Headers and body timeout per request; default 30 000. */
+  requestTimeoutMs?: number;
+  /** Attempts per request before giving up on transient failures; default 8. */
+  maxAttempts?: number;
+  /** Cap on a Retry-After; default 60 000. */
+  maxRetryAfterMs?: number;
+  /** First back-off ceiling; default 250. */
+  baseBackoffMs?: number;
+  /** Back-off ceiling; default 15 000. */
+  maxBackoffMs?: number;
+  /** Max open connections; default unbounded (the caller's concurrency bounds it). */
+  connections?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** Larger pages save requests; Fluent's own cap on `first` is undocumented, and paging covers any cap. */
+const MAX_PAGE_SIZE = 1000;
+
+type OperationKind = 'query' | 'mutation';
+
+/** One attempt's verdict: the value, a transient failure to retry after a delay, or resend at once (after a 401). */
+type AttemptResult<T> = { done: T } | { transient: string; status?: number; retryAfter?: string } | { again: true };
+
+/**
+ * Creates a Fluent GraphQL client.
+ *
+ * - Queries retry every transient failure (429, 5xx, network errors, timeouts) with back-off, up to
+ *   `maxAttempts`; then OmsUnreachableError (exit 3).
+ * - Mutations retry only what certainly was not applied (429, 401, a connection that never opened); a 5xx,
+ *   a timeout or a cut connection throws AmbiguousMutationError at once, for the caller to resolve by lookup.
+ * - GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message.
+ * - A 401 renews the token (one grant shared by all); a 401 again on a newer token is CredentialsRefusedError.
+ */
+export function createFluentClient(options: FluentClientOptions): FluentClient {
+  const base = new URL(options.apiHost);
+  const origin = base.origin;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const policy: RetryDelayPolicy = {
+    baseBackoffMs: options.baseBackoffMs ?? 250,
+    maxBackoffMs: options.maxBackoffMs ?? 15_000,
+    maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000,
+    now,
+    random: options.random ?? Math.random,
+  };
+  const stats: ClientStats = { graphql: 0, retries: 0, rateLimited: 0, tokenGrants: 0 };
+
+  const pool = new Pool(origin, {
+    connections: options.connections ?? null,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connect: { timeout: timeoutMs },
+  });
+  const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond, now, sleep });
+
+  /** Runs attempts until one is done, backing off between transient failures. */
+  const withRetries = async <T>(attempt: () => Promise<AttemptResult<T>>, countsAsGraphql: boolean): Promise<T> => {
+    let failures = 0;
+    for (;;) {
+      const result = await attempt();
+      if ('done' in result) return result.done;
+      if (countsAsGraphql) stats.retries += 1;
+      if ('again' in result) {
+        options.onRetry?.({ attempt: failures, status: 401, delayMs: 0 });
+        continue;
+      }
+      failures += 1;
+      if (failures >= maxAttempts) {
+        if (countsAsGraphql) stats.retries -= 1; // the attempt that would have followed is never made
+        throw new OmsUnreachableError(origin, result.transient, failures);
+      }
+      const delayMs = computeRetryDelay(failures, result.retryAfter, policy);
+      options.onRetry?.({ attempt: failures, status: result.status, error: result.transient, delayMs });
+      await sleep(delayMs);
+    }
+  };
+
+  const requestGrant = (form: Record<string, string>): Promise<GrantAnswer> =>
+    withRetries<GrantAnswer>(async () => {
+      let status: number;
+      let retryAfter: string | undefined;
+      let text: string;
+      try {
+        const response = await pool.request({
+          path: `${basePath}/oauth/token`,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: new URLSearchParams(form).toString(),
+        });
+        status = response.statusCode;
+        retryAfter = headerValue(response.headers['retry-after']);
+        text = await response.body.text();
+      } catch (error) {
+        return { transient: `/oauth/token: ${describeTransportError(error).message}` };
+      }
+      if (status === 429 || status === 408 || status >= 500) {
+        return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
+      }
+      if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
+      if (status >= 200 && status < 300) {
+        const body = parseJson(text);
+        if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
+        return { done: { status, body } };
+      }
+      throw new OmsUnreachableError(origin, `HTTP ${status} from /oauth/token; is the API host right?`, 1);
+    }, false);
+
+  const tokens = createTokenSource({
+    credentials: options.credentials,
+    requestGrant,
+    now,
+    onGrant: () => {
+      stats.tokenGrants += 1;
+    },
+  });
+
+  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (options.accountId) baseHeaders['fluent.account'] = options.accountId;
+
+  /** Sends one GraphQL operation and returns its `data`. */
+  const execute = (operationName: string, query: string, variables: object, kind: OperationKind) => {
+    const body = JSON.stringify({ query, variables, operationName });
+    // The generation of the token Fluent last answered 401 to, for this request.
+    let unauthorizedOn: number | undefined;
+
+    return withRetries<Record<string, unknown>>(async () => {
+      // Rate first, token second: a token is never left to age in the limiter's queue.
+      await limiter.take();
+      const token: AccessToken = await tokens.current();
+      stats.graphql += 1;
+      let status: number;
+      let retryAfter: string | undefined;
+      let text: string;
+      let answered = false;
+      try {
+        const response = await pool.request({
+          path: `${basePath}/graphql`,
+          method: 'POST',
+          headers: { ...baseHeaders, authorization: `Bearer ${token.value}` },
+          body,
+        });
+        answered = true;
+        status = response.statusCode;
+        retryAfter = headerValue(response.headers['retry-after']);
+        text = await response.body.text();
+      } catch (error) {
+        const failure = describeTransportError(error);
+        if (kind === 'mutation' && (answered || failure.sent)) {
+          throw new AmbiguousMutationError(operationName, failure.message);
+        }
+        return { transient: failure.message };
+      }
+
+      if (status === 401) {
+        if (unauthorizedOn !== undefined && token.generation > unauthorizedOn) {
+          throw new CredentialsRefusedError(tokens.variables, 'HTTP 401 from /graphql on a newly granted token');
+        }
+        unauthorizedOn = token.generation;
+        await tokens.renew(token);
+        return { again: true };
+      }
+      if (status === 429) {
+        stats.rateLimited += 1;
+        return { transient: 'HTTP 429', status, retryAfter };
+      }
+      // 408: the server gave up before reading the whole request, so nothing was applied.
+      if (status === 408) return { transient: 'HTTP 408', status };
+      if (status === 413) throw new FluentDataError('request too large for Fluent (HTTP 413)');
+      if (status >= 500) {
+        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `HTTP ${status}`);
+        return { transient: `HTTP ${status}`, status, retryAfter };
+      }
+      if (status === 404 || status === 405) {
+        throw new OmsUnreachableError(origin, `HTTP ${status} from /graphql; is the API host right?`, 1);
+      }
+
+      const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
+      const messages = graphqlErrorMessages(answer?.errors);
+      // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] decides, not the status.
+      if (messages.length > 0) throw new FluentDataError(messages.join('; '));
+      if (status >= 300) throw new FluentDataError(`Fluent answered HTTP ${status} to ${operationName}`);
+      if (typeof answer?.data !== 'object' || answer.data === null) {
+        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, 'unreadable response body');
+        return { transient: 'unreadable response body', status };
+      }
+      return { done: answer.data as Record<string, unknown> };
+    }, true);
+  };
+
+  const mutateCustomer = async (
+    operationName: string,
+    query: string,
+    field: string,
+    input: CreateCustomerInput | UpdateCustomerInput,
+  ): Promise<OmsCustomer> => {
+    const data = await execute(operationName, query, { input }, 'mutation');
+    const node = data[field];
+    if (typeof node !== 'object' || node === null) throw new FluentDataError(`${field} returned no customer`);
+    return toOmsCustomer(node as CustomerNode);
+  };
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    findCustomers: async (usernames) => {
+      const wanted = [...new Set(usernames)];
+      if (wanted.length === 0) return [];
+      // Never rely on the default page of 10: a username can exist once per retailer.
+      const first = Math.min(MAX_PAGE_SIZE, Math.max(100, wanted.length * 2));
+      const found: OmsCustomer[] = [];
+      const cursorsSeen = new Set<string>();
+      let after: string | undefined;
+      for (;;) {
+        const data = await execute('FindCustomers', FIND_CUSTOMERS, { usernames: wanted, first, after }, 'query');
+        const connection = data.customers as CustomerConnection | null | undefined;
+        const edges = connection?.edges ?? [];
+        for (const edge of edges) if (edge?.node) found.push(toOmsCustomer(edge.node));
+        if (!connection?.pageInfo?.hasNextPage) return found;
+        const cursor = edges.at(-1)?.cursor;
+        // A page that does not move on would loop forever and leave matches unseen; say so instead.
+        if (!cursor || cursorsSeen.has(cursor)) {
+          throw new FluentDataError('Fluent said more customers follow but gave no new cursor to page with');
+        }
+        cursorsSeen.add(cursor);
+        after = cursor;
+      }
+    },
+    createCustomer: (input) => mutateCustomer('CreateCustomer', CREATE_CUSTOMER, 'createCustomer', input),
+    updateCustomer: (input) => mutateCustomer('UpdateCustomer', UPDATE_CUSTOMER, 'updateCustomer', input),
+    stats: () => ({ ...stats }),
+    close: () => {
+      closing ??= pool.close();
+      return closing;
+    },
+  };
+}
+
+interface CustomerNode {
+  id?: unknown;
+  ref?: unknown;
+  username?: unknown;
+  title?: unknown;
+  firstName?: unknown;
+  lastName?: unknown;
+  primaryEmail?: unknown;
+  primaryPhone?: unknown;
+  timezone?: unknown;
+  promotionOptIn?: unknown;
+  department?: unknown;
+  country?: unknown;
+  status?: unknown;
+  retailer?: { id?: unknown } | null;
+}
+
+interface CustomerConnection {
+  edges?: Array<{ cursor?: string | null; node?: CustomerNode | null } | null> | null;
+  pageInfo?: { hasNextPage?: boolean | null } | null;
+}
+
+function toOmsCustomer(node: CustomerNode): OmsCustomer {
+  return {
+    id: String(node.id ?? ''),
+    ref: text(node.ref),
+    username: String(node.username ?? ''),
+    title: text(node.title),
+    firstName: text(node.firstName),
+    lastName: text(node.lastName),
+    primaryEmail: text(node.primaryEmail),
+    primaryPhone: text(node.primaryPhone),
+    timezone: text(node.timezone),
+    promotionOptIn: typeof node.promotionOptIn === 'boolean' ? node.promotionOptIn : null,
+    department: text(node.department),
+    country: text(node.country),
+    status: text(node.status),
+    retailerId: node.retailer?.id === undefined || node.retailer.id === null ? null : String(node.retailer.id),
+  };
+}
+
+function text(value: unknown): string | null {
+  return value === undefined || value === null ? null : String(value);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function graphqlErrorMessages(errors: unknown): string[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.map((error) => {
+    const message = (error as { message?: unknown } | null)?.message;
+    return typeof message === 'string' && message !== '' ? message : 'unspecified GraphQL error';
+  });
+}

@@ -1,0 +1,333 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { UsageError } from './errors.js';
+
+/**
+ * Options: flags + env (`FLUENT_<NAME>`) + job file (`--config`) + defaults → one readonly ResolvedOptions.
+ * Precedence: flag > env > job file > default (SPEC §2). Credentials are not options: they are read apart, from env
+ * only (fluent/credentials.ts), and never enter this object.
+ */
+
+export type OnDuplicate = 'reject' | 'first' | 'last';
+export type LogFormat = 'text' | 'json';
+
+type OptionType = 'string' | 'number' | 'boolean';
+
+interface OptionSpec {
+  type: OptionType;
+  describe: string;
+  /** Shown in --help; the real default is applied by resolveOptions so precedence can be honoured. */
+  default?: string | number | boolean;
+  choices?: readonly string[];
+  /** Relative paths in a job file are taken from the job file's folder. */
+  isPath?: boolean;
+}
+
+/** Every option of `sync` / `validate`, by flag name. The single source for yargs, env names and job-file keys. */
+export const OPTION_SPECS = {
+  'api-host': { type: 'string', describe: 'Fluent API base URL, e.g. https://ACCOUNT.sandbox.api.fluentretail.com' },
+  'retailer-id': { type: 'string', describe: 'Fluent retailer id the customers belong to' },
+  mapping: { type: 'string', describe: 'JSON file mapping CSV headers to Fluent fields', isPath: true },
+  checkpoint: {
+    type: 'string',
+    describe: 'SQLite checkpoint file (created owner-only)',
+    default: '.customer-sync/checkpoint.sqlite',
+    isPath: true,
+  },
+  'report-dir': { type: 'string', describe: 'folder for the report files (default reports/<run-id>/)', isPath: true },
+  rate: { type: 'number', describe: 'max GraphQL requests per second, all kinds together', default: 10 },
+  concurrency: { type: 'number', describe: 'max requests in flight', default: 8 },
+  'on-duplicate': {
+    type: 'string',
+    describe: 'rows sharing a username with different values: reject all, or keep the first or last',
+    default: 'reject',
+    choices: ['reject', 'first', 'last'],
+  },
+  'username-template': {
+    type: 'string',
+    describe: 'username when no username column: {retailerId}, {<fluentField>}, {column:HEADER}',
+    default: '{retailerId}_{primaryEmail}',
+  },
+  'default-country': { type: 'string', describe: 'ISO 3166 alpha-2 country for phones without a country code' },
+  shard: { type: 'string', describe: 'K/N: take only shard K of N of the usernames (1-based)' },
+  'max-error-rate': {
+    type: 'number',
+    describe: 'abort when this share of rows failed (0-1), checked once 100 rows are done',
+    default: 0.05,
+  },
+  'full-compare': { type: 'boolean', describe: "ignore the checkpoint's hashes and compare every row with the OMS" },
+  'allow-empty': { type: 'boolean', describe: 'a file with a header and no rows is a normal, empty run' },
+  encoding: { type: 'string', describe: "the file's text encoding, e.g. latin1", default: 'utf8' },
+  redact: { type: 'boolean', describe: 'mask personal data in the reports so they can be shared' },
+  'keep-runs': { type: 'number', describe: 'runs kept in the checkpoint history', default: 30 },
+  sandbox: { type: 'boolean', describe: 'run against an in-process sandbox OMS instead of --api-host' },
+  'sandbox-seed': { type: 'string', describe: 'JSON customers to load into the --sandbox OMS first', isPath: true },
+  'dry-run': { type: 'boolean', describe: 'look up and plan, send no mutation; the report is a field-level diff' },
+  verbose: { type: 'boolean', describe: 'log every request decision' },
+  quiet: { type: 'boolean', describe: 'log warnings and errors only' },
+  'log-format': { type: 'string', describe: 'log lines as text or json', default: 'text', choices: ['text', 'json'] },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTION_SPECS;
+
+/** Option values as they arrive from one source, keyed by flag name. */
+export type RawOptions = Partial<Record<OptionName, unknown>>;
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Everything a run needs to know, all defaults filled. Passed down explicitly, never mutated. */
+export interface ResolvedOptions {
+  readonly command: 'sync' | 'validate';
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly apiHost: string | undefined;
+  readonly retailerId: string | undefined;
+  readonly mapping: string | undefined;
+  readonly checkpoint: string;
+  readonly reportDir: string | undefined;
+  readonly rate: number;
+  readonly concurrency: number;
+  readonly onDuplicate: OnDuplicate;
+  readonly usernameTemplate: string;
+  readonly defaultCountry: string | undefined;
+  readonly shard: Shard | undefined;
+  readonly maxErrorRate: number;
+  readonly fullCompare: boolean;
+  readonly allowEmpty: boolean;
+  readonly encoding: string;
+  readonly redact: boolean;
+  readonly keepRuns: number;
+  readonly sandbox: boolean;
+  readonly sandboxSeed: string | undefined;
+  readonly verbose: boolean;
+  readonly quiet: boolean;
+  readonly logFormat: LogFormat;
+  readonly config: string | undefined;
+}
+
+/** `FLUENT_API_HOST` for `api-host`, and so on. */
+export function envName(option: OptionName): string {
+  return `FLUENT_${option.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/**
+ * Layers the sources and checks every value; a bad one is a UsageError naming the option and where it came from.
+ * `flags` holds only the flags the user actually gave.
+ */
+export function resolveOptions(input: {
+  command: 'sync' | 'validate';
+  file: string;
+  flags: RawOptions;
+  env: NodeJS.ProcessEnv;
+  config?: string;
+}): ResolvedOptions {
+  const configPath = input.config ?? nonEmpty(input.env.FLUENT_CONFIG);
+  const fromFile = configPath ? readJobFile(configPath) : {};
+  const fromEnv = readEnvOptions(input.env);
+
+  const pick = (name: OptionName): { value: unknown; source: string } | undefined => {
+    if (input.flags[name] !== undefined) return { value: input.flags[name], source: `--${name}` };
+    if (fromEnv[name] !== undefined) return { value: fromEnv[name], source: envName(name) };
+    if (fromFile[name] !== undefined) return { value: fromFile[name], source: `${configPath}: ${name}` };
+    return undefined;
+  };
+  const get = <T>(name: OptionName, check: (value: unknown, source: string) => T): T | undefined => {
+    const picked = pick(name);
+    if (picked) return check(picked.value, picked.source);
+    const spec: OptionSpec = OPTION_SPECS[name];
+    return spec.default === undefined ? undefined : check(spec.default, 'default');
+  };
+  const str = (name: OptionName) => get(name, asString);
+  const bool = (name: OptionName) => get(name, asBoolean) ?? false;
+
+  const rate = get('rate', asNumber) as number;
+  if (!(rate > 0)) throw new UsageError(`--rate must be a number of requests per second above 0, got ${rate}`);
+  const concurrency = get('concurrency', asNumber) as number;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new UsageError(`--concurrency must be a whole number of at least 1, got ${concurrency}`);
+  }
+  const maxErrorRate = get('max-error-rate', asNumber) as number;
+  if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+    throw new UsageError(`--max-error-rate must be a share between 0 and 1 (0.05 = 5%), got ${maxErrorRate}`);
+  }
+  const keepRuns = get('keep-runs', asNumber) as number;
+  if (!Number.isInteger(keepRuns) || keepRuns < 1) {
+    throw new UsageError(`--keep-runs must be a whole number of at least 1, got ${keepRuns}`);
+  }
+  const onDuplicate = get('on-duplicate', (v, s) => asChoice(v, s, ['reject', 'first', 'last'])) as OnDuplicate;
+  const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
+  const defaultCountry = str('default-country')?.toUpperCase();
+  if (defaultCountry !== undefined && !isSupportedCountry(defaultCountry)) {
+    throw new UsageError(`--default-country must be an ISO 3166 alpha-2 code such as GB or AU, got "${defaultCountry}"`);
+  }
+  const encoding = str('encoding') as string;
+  if (!isKnownEncoding(encoding)) {
+    throw new UsageError(`--encoding "${encoding}" is not an encoding Node knows; try utf8, latin1 or windows-1252`);
+  }
+  const apiHost = str('api-host');
+  if (apiHost !== undefined) checkApiHost(apiHost);
+  const retailerId = str('retailer-id');
+  const sandbox = bool('sandbox');
+  const dryRun = bool('dry-run');
+  if (input.command === 'sync') {
+    if (apiHost === undefined && !sandbox) {
+      throw new UsageError('no OMS to sync with: pass --api-host (or FLUENT_API_HOST), or --sandbox to try it locally');
+    }
+    if (retailerId === undefined) throw new UsageError('--retailer-id (or FLUENT_RETAILER_ID) is required for sync');
+  }
+
+  return Object.freeze({
+    command: input.command,
+    file: input.file,
+    dryRun,
+    apiHost: apiHost?.replace(/\/+$/, ''),
+    retailerId,
+    mapping: str('mapping'),
+    checkpoint: str('checkpoint') as string,
+    reportDir: str('report-dir'),
+    rate,
+    concurrency,
+    onDuplicate,
+    usernameTemplate: str('username-template') as string,
+    defaultCountry,
+    shard: get('shard', asShard),
+    maxErrorRate,
+    fullCompare: bool('full-compare'),
+    allowEmpty: bool('allow-empty'),
+    encoding,
+    redact: bool('redact'),
+    keepRuns,
+    sandbox,
+    sandboxSeed: str('sandbox-seed'),
+    verbose: bool('verbose'),
+    quiet: bool('quiet'),
+    logFormat,
+    config: configPath,
+  });
+}
+
+/** The options as they go into report.json: no secrets can be here (credentials are never options). */
+export function describeOptions(options: ResolvedOptions): Record<string, unknown> {
+  return { ...options, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined };
+}
+
+function readEnvOptions(env: NodeJS.ProcessEnv): RawOptions {
+  const out: RawOptions = {};
+  for (const name of Object.keys(OPTION_SPECS) as OptionName[]) {
+    const value = env[envName(name)];
+    if (value !== undefined && value !== '') out[name] = value;
+  }
+  return out;
+}
+
+/** Reads a job file: a JSON object whose keys are option names (kebab-case or camelCase). */
+function readJobFile(file: string): RawOptions {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`job file ${file} cannot be read: ${describeFsError(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`job file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError(`job file ${file} must hold a JSON object of options, e.g. {"retailer-id": "1"}`);
+  }
+  const out: RawOptions = {};
+  const byName = new Map<string, OptionName>();
+  for (const name of Object.keys(OPTION_SPECS) as OptionName[]) {
+    byName.set(name, name);
+    byName.set(name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), name);
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key.startsWith('$') || key === 'description') continue;
+    const name = byName.get(key);
+    if (!name) throw new UsageError(`job file ${file} has an unknown option "${key}"`);
+    const spec: OptionSpec = OPTION_SPECS[name];
+    out[name] = spec.isPath && typeof value === 'string' ? path.resolve(path.dirname(file), value) : value;
+  }
+  return out;
+}
+
+function asString(value: unknown, source: string): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`${source} must be a non-empty text`);
+  return value.trim();
+}
+
+function asNumber(value: unknown, source: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n)) throw new UsageError(`${source} must be a number, got "${String(value)}"`);
+  return n;
+}
+
+function asBoolean(value: unknown, source: string): boolean {
+  if (typeof value === 'boolean') return value;
+  const text = String(value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
+  throw new UsageError(`${source} must be true or false, got "${String(value)}"`);
+}
+
+function asChoice(value: unknown, source: string, choices: readonly string[]): string {
+  const text = asString(value, source);
+  if (!choices.includes(text)) throw new UsageError(`${source} must be one of ${choices.join(', ')}, got "${text}"`);
+  return text;
+}
+
+function asShard(value: unknown, source: string): Shard {
+  const text = asString(value, source);
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || index < 1 || count < 1 || index > count) {
+    throw new UsageError(`${source} must be K/N with 1 <= K <= N (e.g. 2/4), got "${text}"`);
+  }
+  return { index, count };
+}
+
+function checkApiHost(apiHost: string): void {
+  let url: URL;
+  try {
+    url = new URL(apiHost);
+  } catch {
+    throw new UsageError(`--api-host "${apiHost}" is not a URL; expected e.g. https://ACCOUNT.sandbox.api.fluentretail.com`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new UsageError(`--api-host must be an http(s) URL, got "${apiHost}"`);
+  }
+  if (url.username || url.password) {
+    throw new UsageError('--api-host must not carry credentials; they come from FLUENT_CLIENT_ID and friends');
+  }
+}
+
+function isKnownEncoding(encoding: string): boolean {
+  if (Buffer.isEncoding(encoding)) return true;
+  try {
+    new TextDecoder(encoding);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** A file-system error as a short phrase ("no such file") rather than Node's full message. */
+export function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  return (error as Error).message;
+}

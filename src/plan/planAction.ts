@@ -1,0 +1,82 @@
+import {
+  type Action,
+  type CreateCustomerInput,
+  type Customer,
+  type CustomerField,
+  type FieldChange,
+  type OmsCustomer,
+  UPDATABLE_FIELDS,
+  type UpdateCustomerInput,
+} from '../types.js';
+
+/** Fields a create may carry besides username, primaryEmail, promotionOptIn and retailer. */
+const CREATE_OPTIONAL_FIELDS = [
+  'title',
+  'firstName',
+  'lastName',
+  'primaryPhone',
+  'timezone',
+  'department',
+  'country',
+] as const satisfies readonly CustomerField[];
+
+/**
+ * Decides what to do for one username (SPEC §3), from the file's customer and every OMS customer that holds the
+ * username anywhere in the account. Pure: no I/O, no clock.
+ *
+ * - held by another retailer → `conflict` (Fluent only enforces uniqueness per retailer; account-wide uniqueness is
+ *   this tool's job), even when this retailer holds it too: sending anything would deepen the split.
+ * - not in the OMS → `create` (needs a primaryEmail; `promotionOptIn` defaults to false).
+ * - in the OMS for this retailer → `update` with only the changed fields, or `unchanged`. Empty cells are "no value"
+ *   and never clear a field. `department` cannot be updated in Fluent: a difference is only reported.
+ */
+export function planAction(customer: Customer, matches: readonly OmsCustomer[], retailerId: string): Action {
+  const others = matches.filter((m) => m.retailerId !== retailerId);
+  if (others.length > 0) {
+    const holders = others.map((m) => `retailer ${m.retailerId ?? '?'} (customer id ${m.id})`).join(', ');
+    return { kind: 'conflict', reason: `username is already held by ${holders}` };
+  }
+  const own = matches.find((m) => m.retailerId === retailerId);
+  return own ? planUpdate(customer, own) : planCreate(customer, retailerId);
+}
+
+function planCreate(customer: Customer, retailerId: string): Action {
+  if (customer.primaryEmail === undefined) {
+    return { kind: 'rejected', reason: 'primaryEmail is empty; Fluent needs one to create a customer' };
+  }
+  const input: CreateCustomerInput = {
+    username: customer.username,
+    primaryEmail: customer.primaryEmail,
+    promotionOptIn: customer.promotionOptIn ?? false,
+    retailer: { id: retailerId },
+  };
+  for (const field of CREATE_OPTIONAL_FIELDS) {
+    const value = customer[field];
+    if (value !== undefined) input[field] = value;
+  }
+  const changes: FieldChange[] = [];
+  for (const [field, value] of Object.entries(input) as [CustomerField | 'retailer', unknown][]) {
+    if (field === 'retailer') continue;
+    changes.push({ username: customer.username, field, before: null, after: value as string | boolean });
+  }
+  return { kind: 'create', input, changes };
+}
+
+function planUpdate(customer: Customer, own: OmsCustomer): Action {
+  const input: UpdateCustomerInput = { username: own.username };
+  const changes: FieldChange[] = [];
+  for (const field of UPDATABLE_FIELDS) {
+    const value = customer[field];
+    if (value === undefined || value === own[field]) continue;
+    (input as unknown as Record<string, unknown>)[field] = value;
+    changes.push({ username: own.username, field, before: own[field], after: value });
+  }
+  const department =
+    customer.department !== undefined && customer.department !== own.department
+      ? `department differs (OMS "${own.department ?? ''}", file "${customer.department}") but Fluent cannot update it`
+      : '';
+  if (changes.length === 0) {
+    return { kind: 'unchanged', reason: department || 'identical to the OMS' };
+  }
+  return { kind: 'update', input, changes, note: department };
+}

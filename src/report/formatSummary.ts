@@ -1,0 +1,51 @@
+import { OUTCOME_KINDS } from '../types.js';
+import { describeOutcome } from './describeOutcome.js';
+import { formatCount } from './formatCount.js';
+import { formatDuration } from './formatDuration.js';
+import { NEEDS_ATTENTION } from './topReasons.js';
+import type { ReportSummary } from './writeReport.js';
+
+const MODE_NAMES = { apply: 'sync', 'dry-run': 'dry run', validate: 'validation' } as const;
+
+/**
+ * The few lines printed at the end of a run: what kind of run, how it ended, the totals that are not zero
+ * (and rows read, always), the requests, and where the report is. Plain text without colours, so it reads
+ * well in a cron mail as on a terminal.
+ */
+export function formatSummary(summary: ReportSummary, reportDir: string): string {
+  const { mode, totals } = summary;
+  const ending =
+    summary.status === 'aborted'
+      ? `STOPPED EARLY after ${formatDuration(summary.durationMs)}${summary.abortReason ? `: ${summary.abortReason}` : ''}`
+      : `finished in ${formatDuration(summary.durationMs)}`;
+  const lines = [`customer-sync ${MODE_NAMES[mode]} ${summary.runId} ${ending}`];
+  if (mode === 'dry-run') lines.push('  Dry run: nothing was changed in the OMS.');
+  lines.push(`  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}`);
+  for (const kind of OUTCOME_KINDS) {
+    const count = totals[kind];
+    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count).phrase}`);
+  }
+  if (mode !== 'validate') {
+    const { requests } = summary;
+    lines.push(
+      `  Requests: ${formatCount(requests.graphql)} GraphQL (${formatCount(requests.effectiveRate)}/s), ` +
+        `${formatCount(requests.retries)} retried, ${formatCount(requests.rateLimited)} rate-limited`,
+    );
+  }
+  const attention = OUTCOME_KINDS.filter((kind) => NEEDS_ATTENTION.has(kind)).reduce(
+    (sum, kind) => sum + totals[kind],
+    0,
+  );
+  if (attention > 0) {
+    const rows = attention === 1 ? 'row needs' : 'rows need';
+    lines.push(`  ${formatCount(attention)} ${rows} attention: see ${joinPath(reportDir, 'rejects.csv')}`);
+  }
+  if (summary.status === 'aborted') lines.push('  Run the same command again to resume where it stopped.');
+  lines.push(`  Report: ${joinPath(reportDir, 'report.html')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Joins for display only, keeping the folder as the user wrote it (relative stays relative). */
+function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir.replace(/[\\/]+$/, '')}/${name}`;
+}

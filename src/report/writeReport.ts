@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FieldChange, OutcomeKind, RequestStats, RowOutcome, RunMode, RunTotals } from '../types.js';
+import { OUTCOME_KINDS } from '../types.js';
+import { checkTotals } from './countOutcomes.js';
+import { formatCsvLine } from './formatCsvLine.js';
+import { openTextSink, writeTextFile } from './openTextSink.js';
+import { ensurePrivateDir } from './privateFs.js';
+import type { Excerpt } from './renderReportHtml.js';
+import { renderReportHtml } from './renderReportHtml.js';
+import { NEEDS_ATTENTION, topReasons } from './topReasons.js';
+
+/** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
+export interface ReportSummary {
+  runId: string;
+  mode: RunMode;
+  startedAt: string;
+  finishedAt: string;
+  input: { path: string; sha256: string; bytes: number };
+  /** Resolved options, without secrets (the caller guarantees it). */
+  options: Record<string, unknown>;
+  totals: RunTotals;
+  requests: RequestStats;
+  durationMs: number;
+  status: 'completed' | 'aborted';
+  abortReason?: string;
+  unmappedColumns: string[];
+  delimiter: string;
+}
+
+/** A rejected, conflicting or failed row as it was read, for rejects.csv. */
+export interface RejectLine {
+  row: number;
+  cells: readonly string[];
+  reason: string;
+}
+
+/** Rows finished so far at a moment of the run, for the throughput chart. */
+export interface ThroughputPoint {
+  elapsedMs: number;
+  done: number;
+}
+
+/**
+ * Everything a report is made of. Row-level parts are functions returning (sync) iterables, so a caller can
+ * stream them from the checkpoint and 2 million rows never sit in memory at once.
+ */
+export interface ReportContent {
+  summary: ReportSummary;
+  /** The input file's header, the first columns of rejects.csv. */
+  header: readonly string[];
+  /** Input column indexes holding phones: their E.164 values are not neutralised in rejects.csv. */
+  phoneColumns: ReadonlySet<number>;
+  /** Every row's outcome, in row order. */
+  outcomes: () => Iterable<RowOutcome>;
+  /** Rejected, conflict and failed rows with their original cells, in row order. */
+  rejects: () => Iterable<RejectLine>;
+  /** Field-level changes (apply and dry-run only). */
+  diffs: () => Iterable<FieldChange>;
+  throughput: readonly ThroughputPoint[];
+}
+
+/** Per-row tables of report.html stop here and point to the CSV files for the rest (SPEC §4). */
+export const HTML_ROW_LIMIT = 10_000;
+const TOP_REASON_LIMIT = 10;
+
+const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields'] as const;
+const DIFF_HEADER = ['username', 'field', 'before', 'after'] as const;
+/** In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones. */
+const DIFF_PHONE_COLUMNS: ReadonlySet<number> = new Set([2, 3]);
+const TOTALS_ORDER: readonly OutcomeKind[] = OUTCOME_KINDS.filter((kind) => kind !== 'valid');
+
+/**
+ * Writes the reconciliation report into `dir` (created owner-only; every file 0600): outcomes.csv,
+ * rejects.csv, diff.csv (not in validate mode), report.html and, last, report.json, so a script that sees
+ * report.json knows the rest is complete. Each row-level iterable is read once. Returns the paths written.
+ * Throws if the totals do not account for every row: that is a bug, and a report must not hide it.
+ */
+export function writeReport(dir: string, content: ReportContent): { files: string[] } {
+  const { summary } = content;
+  checkTotals(summary.totals);
+  ensurePrivateDir(dir);
+  const files: string[] = [];
+  const fileIn = (name: string): string => {
+    const filePath = path.join(dir, name);
+    files.push(filePath);
+    return filePath;
+  };
+
+  const { attention, reasons } = writeOutcomesCsv(fileIn('outcomes.csv'), content.outcomes());
+  writeTextFile(fileIn('rejects.csv'), formatRejectLines(content.header, content.phoneColumns, content.rejects()));
+  let changes: Excerpt<FieldChange> | null = null;
+  if (summary.mode === 'validate') {
+    // A report dir reused across runs must not keep an older run's diff beside this run's report.
+    fs.rmSync(path.join(dir, 'diff.csv'), { force: true });
+  } else {
+    changes = writeDiffCsv(fileIn('diff.csv'), content.diffs());
+  }
+  writeTextFile(
+    fileIn('report.html'),
+    renderReportHtml({
+      summary,
+      reasons,
+      attention,
+      changes,
+      throughput: content.throughput,
+      rowLimit: HTML_ROW_LIMIT,
+    }),
+  );
+  writeTextFile(fileIn('report.json'), [`${JSON.stringify(toReportJson(summary), null, 2)}\n`]);
+  return { files };
+}
+
+/**
+ * Writes outcomes.csv and, in the same pass, gathers what the HTML page needs from the outcomes: the top
+ * reasons and the first rows needing attention. One pass, because the outcomes may be millions of rows
+ * streamed from the checkpoint.
+ */
+function writeOutcomesCsv(
+  filePath: string,
+  outcomes: Iterable<RowOutcome>,
+): { attention: Excerpt<RowOutcome>; reasons: ReturnType<typeof topReasons> } {
+  const sink = openTextSink(filePath);
+  const attention: Excerpt<RowOutcome> = { rows: [], total: 0 };
+  function* writtenOutcomes(): Generator<RowOutcome> {
+    for (const outcome of outcomes) {
+      sink.write(
+        formatCsvLine([
+          outcome.row,
+          outcome.line,
+          outcome.username,
+          outcome.outcome,
+          outcome.reason,
+          outcome.changedFields.join(';'),
+        ]),
+      );
+      if (NEEDS_ATTENTION.has(outcome.outcome)) {
+        attention.total += 1;
+        if (attention.rows.length < HTML_ROW_LIMIT) attention.rows.push(outcome);
+      }
+      yield outcome;
+    }
+  }
+  try {
+    sink.write(formatCsvLine(OUTCOMES_HEADER));
+    const reasons = topReasons(writtenOutcomes(), TOP_REASON_LIMIT);
+    return { attention, reasons };
+  } finally {
+    sink.close();
+  }
+}
+
+/**
+ * Lines of rejects.csv: the input's own columns, then `_row` and `_reason`, so the file can be fixed and fed
+ * back in (the reader ignores the two extra columns as unmapped). Short rows are padded with empty cells;
+ * the extra cells of a long row follow `_reason`, so nothing is lost and the row stays visibly wrong until
+ * fixed. When the input already has `_row`/`_reason` (it is a fed-back rejects.csv), those columns are
+ * reused rather than added again.
+ */
+function* formatRejectLines(
+  header: readonly string[],
+  phoneColumns: ReadonlySet<number>,
+  rejects: Iterable<RejectLine>,
+): Generator<string> {
+  const columns = [...header];
+  const rowIndex = indexOrAppend(columns, '_row');
+  const reasonIndex = indexOrAppend(columns, '_reason');
+  yield formatCsvLine(columns);
+  for (const reject of rejects) {
+    const cells: (string | number)[] = columns.map(
+      (_, index) => (index < header.length ? reject.cells[index] : '') ?? '',
+    );
+    cells[rowIndex] = reject.row;
+    cells[reasonIndex] = reject.reason;
+    for (let index = header.length; index < reject.cells.length; index++) cells.push(reject.cells[index] ?? '');
+    yield formatCsvLine(cells, phoneColumns);
+  }
+}
+
+function indexOrAppend(columns: string[], name: string): number {
+  const existing = columns.indexOf(name);
+  if (existing !== -1) return existing;
+  columns.push(name);
+  return columns.length - 1;
+}
+
+/** Writes diff.csv (booleans as true/false, no value as an empty cell) and keeps the first rows for the page. */
+function writeDiffCsv(filePath: string, diffs: Iterable<FieldChange>): Excerpt<FieldChange> {
+  const sink = openTextSink(filePath);
+  const changes: Excerpt<FieldChange> = { rows: [], total: 0 };
+  try {
+    sink.write(formatCsvLine(DIFF_HEADER));
+    for (const change of diffs) {
+      sink.write(
+        formatCsvLine(
+          [change.username, change.field, change.before, change.after],
+          change.field === 'primaryPhone' ? DIFF_PHONE_COLUMNS : undefined,
+        ),
+      );
+      changes.total += 1;
+      if (changes.rows.length < HTML_ROW_LIMIT) changes.rows.push(change);
+    }
+  } finally {
+    sink.close();
+  }
+  return changes;
+}
+
+/**
+ * report.json in the SPEC's key order, extras after. `totals.valid` appears in validate mode (or whenever it
+ * is not zero), so `read` equals the sum of the listed totals in every mode.
+ */
+function toReportJson(summary: ReportSummary): Record<string, unknown> {
+  const { runId, mode, startedAt, finishedAt, input, options, totals, requests, durationMs, ...extras } = summary;
+  const listedTotals: Record<string, number> = { read: totals.read };
+  for (const kind of TOTALS_ORDER) listedTotals[kind] = totals[kind];
+  if (mode === 'validate' || totals.valid !== 0) listedTotals.valid = totals.valid;
+  return {
+    runId,
+    mode,
+    startedAt,
+    finishedAt,
+    input,
+    options,
+    totals: listedTotals,
+    requests,
+    durationMs,
+    ...extras,
+  };
+}

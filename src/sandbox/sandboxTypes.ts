@@ -1,0 +1,129 @@
+/**
+ * Types of the local Fluent-compatible OMS (SPEC §6). `startSandbox.ts` re-exports them; the other sandbox
+ * modules import them from here so no module has to import the HTTP layer.
+ */
+
+/**
+ * Fault injection. Rates are shares 0..1 decided with a seeded PRNG, drawn in a fixed order for every GraphQL
+ * request, so the same request sequence meets the same faults.
+ */
+export interface SandboxFaults {
+  /** Added before every response (oauth and graphql). */
+  latencyMs?: number;
+  /** GraphQL requests above this per rolling 1 s window → 429 with Retry-After. */
+  rateLimitPerSecond?: number;
+  /** Value of Retry-After on 429s (default 1). */
+  retryAfterSeconds?: number;
+  /** Share of GraphQL requests answered 429 + Retry-After (never applied). */
+  random429Rate?: number;
+  /** Share answered 500/502/503/504 before executing (not applied). */
+  random5xxRate?: number;
+  /** Share of mutations executed, then answered 502/503 anyway (applied!). */
+  random5xxAfterCommitRate?: number;
+  /** Share of mutations executed, then the socket destroyed with no response (applied!). */
+  cutAfterCommitRate?: number;
+  /** expires_in of granted tokens (default 3600); expired tokens → 401. */
+  tokenLifetimeSeconds?: number;
+  /** Include refresh_token in grants and accept grant_type=refresh_token. */
+  issueRefreshTokens?: boolean;
+  /** PRNG seed so faults are repeatable; default 1. */
+  seed?: number;
+}
+
+/** The only credentials the sandbox accepts, when given (else any non-empty values are accepted). */
+export interface SandboxCredentials {
+  clientId: string;
+  clientSecret: string;
+  username: string;
+  password: string;
+}
+
+/** A customer to load at start: Customer fields plus the retailer it belongs to. */
+export interface SeedCustomer {
+  retailerId: string;
+  username: string;
+  primaryEmail?: string;
+  title?: string;
+  firstName?: string;
+  lastName?: string;
+  primaryPhone?: string;
+  timezone?: string;
+  promotionOptIn?: boolean;
+  department?: string;
+  country?: string;
+  /** Digits only; the next created customer gets a higher id. */
+  id?: string;
+  /** Defaults to the username, as Fluent sets it. */
+  ref?: string;
+  /** Defaults to ACTIVE. */
+  status?: string;
+}
+
+/** A customer as the sandbox holds it. */
+export interface SandboxCustomer {
+  id: string;
+  ref: string;
+  username: string;
+  title: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  primaryEmail: string | null;
+  primaryPhone: string | null;
+  timezone: string | null;
+  promotionOptIn: boolean | null;
+  department: string | null;
+  country: string | null;
+  status: string;
+  retailerId: string;
+  createdOn: string;
+  updatedOn: string;
+}
+
+/** What the sandbox saw and did, for tests and for people poking at it. */
+export interface SandboxStats {
+  /** Every HTTP request, whatever the path. */
+  requests: number;
+  /** Successful grant_type=password grants. */
+  tokenGrants: number;
+  /** Successful grant_type=refresh_token grants. */
+  refreshGrants: number;
+  /** POST /graphql requests, whatever their fate. */
+  graphql: number;
+  /** Query operations executed. */
+  queries: number;
+  /** Applied creates + updates. */
+  mutations: number;
+  creates: number;
+  updates: number;
+  /** 401s, from /oauth/token and /graphql. */
+  unauthorized: number;
+  /** All 429s, from the rate limit and random ones. */
+  rateLimited: number;
+  /** All 5xx answers, before or after commit. */
+  serverErrors: number;
+  cutConnections: number;
+  /** 413s. */
+  tooLarge: number;
+}
+
+export interface SandboxOptions {
+  /** 0 = any free port (default). */
+  port?: number;
+  seed?: SeedCustomer[];
+  credentials?: SandboxCredentials;
+  faults?: SandboxFaults;
+  /** Clock for token expiry, the rate window and createdOn/updatedOn; default Date.now. */
+  now?: () => number;
+}
+
+export interface Sandbox {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  /** A snapshot, ordered by id. */
+  customers(): SandboxCustomer[];
+  stats(): SandboxStats;
+  /** Replaces the fault settings and restarts the PRNG from their seed. */
+  setFaults(faults: SandboxFaults): void;
+  close(): Promise<void>;
+}

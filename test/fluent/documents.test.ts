@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, type DocumentNode, Kind, parse, validate, visit } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from '../../src/fluent/documents.js';
+import { SANDBOX_SCHEMA_SDL } from '../../src/sandbox/schema.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fluentSchema = buildSchema(
+  readFileSync(path.resolve(projectRoot, '../shared/fluent/customer-schema.graphql'), 'utf8'),
+);
+const sandboxSchema = buildSchema(SANDBOX_SCHEMA_SDL);
+
+const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER };
+
+/** Every argument value in the document, by argument name, so a literal spliced into the text shows up. */
+function argumentKinds(document: DocumentNode): string[] {
+  const kinds: string[] = [];
+  visit(document, {
+    Argument(node) {
+      kinds.push(`${node.name.value}:${node.value.kind}`);
+    },
+  });
+  return kinds;
+}
+
+describe('GraphQL documents', () => {
+  for (const [name, text] of Object.entries(documents)) {
+    it(`${name} is valid against Fluent's customer schema`, () => {
+      expect(validate(fluentSchema, parse(text)).map((error) => error.message)).toEqual([]);
+    });
+
+    it(`${name} is valid against the sandbox's schema`, () => {
+      expect(validate(sandboxSchema, parse(text)).map((error) => error.message)).toEqual([]);
+    });
+
+    it(`${name} passes every value as a variable`, () => {
+      const kinds = argumentKinds(parse(text));
+      expect(kinds.length).toBeGreaterThan(0);
+      for (const kind of kinds) expect(kind.endsWith(`:${Kind.VARIABLE}`)).toBe(true);
+    });
+  }
+
+  it('asks the lookup for the page size and cursor (Fluent pages 10 by default)', () => {
+    expect(argumentKinds(parse(FIND_CUSTOMERS))).toEqual(
+      expect.arrayContaining(['username:Variable', 'first:Variable', 'after:Variable']),
+    );
+  });
+
+  it('a field Fluent lacks would fail validation', () => {
+    const broken = FIND_CUSTOMERS.replace('primaryPhone', 'mobilePhone');
+    expect(validate(fluentSchema, parse(broken)).length).toBeGreaterThan(0);
+  });
+});
