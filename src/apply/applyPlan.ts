@@ -78,11 +78,11 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   };
 
   /** Records that the OMS now holds the row's content (applied or verified), then counts it. */
-  const settleApplied = (row: OpenRow, omsId: string | null, outcome: OutcomeUpdate) => {
+  const settleApplied = (row: OpenRow, omsId: string | null, outcome: OutcomeUpdate, appliedBy = runId) => {
     if (input.dryRun) {
       store.setOutcomes(runId, [outcome]);
     } else {
-      store.recordApplied(scope, { username: row.username, omsId, hash: row.hash, runId }, outcome);
+      store.recordApplied(scope, runId, { username: row.username, omsId, hash: row.hash, appliedBy }, outcome);
     }
     counted(outcome);
   };
@@ -181,11 +181,8 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
           break;
         case 'unchanged': {
           const reason = pendingRun ? `applied by run ${pendingRun}` : action.reason;
-          settleApplied(row, ownId(matches, row.username, scope.retailerId), {
-            row: row.row,
-            outcome: 'unchanged',
-            reason,
-          });
+          const omsId = ownId(matches, row.username, scope.retailerId);
+          settleApplied(row, omsId, { row: row.row, outcome: 'unchanged', reason }, pendingRun ?? runId);
           break;
         }
         case 'create':

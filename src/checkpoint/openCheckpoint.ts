@@ -414,18 +414,20 @@ export function openCheckpoint(file: string, options: { durable?: boolean; now?:
 
     /**
      * Records that `hash` is now what the OMS holds for the username (applied or verified identical), clears any
-     * pending mark and sets the row's outcome, all in one transaction.
+     * pending mark and sets the row's outcome, all in one transaction. `appliedBy` is the run whose mutation put it
+     * there: this run, or an interrupted one whose lost response this run resolved.
      */
     recordApplied: db.transaction(
       (
         scope: CheckpointScope,
-        entry: { username: string; omsId: string | null; hash: string; runId: string },
+        runId: string,
+        entry: { username: string; omsId: string | null; hash: string; appliedBy: string },
         outcome: OutcomeUpdate,
       ) => {
         const key = usernameKey(entry.username);
-        stmt.upsertCustomer.run({ ...scope, usernameKey: key, ...entry, at: nowIso() });
+        stmt.upsertCustomer.run({ ...scope, usernameKey: key, ...entry, runId: entry.appliedBy, at: nowIso() });
         stmt.deletePending.run(scope.apiHost, scope.retailerId, key);
-        setOutcomes(entry.runId, [outcome]);
+        setOutcomes(runId, [outcome]);
       },
     ),
 

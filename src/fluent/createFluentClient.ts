@@ -116,16 +116,14 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     for (;;) {
       const result = await attempt();
       if ('done' in result) return result.done;
-      if (countsAsGraphql) stats.retries += 1;
       if ('again' in result) {
-        options.onRetry?.({ attempt: failures, status: 401, delayMs: 0 });
+        if (countsAsGraphql) stats.retries += 1;
+        options.onRetry?.({ attempt: failures, status: 401, error: 'HTTP 401', delayMs: 0 });
         continue;
       }
       failures += 1;
-      if (failures >= maxAttempts) {
-        if (countsAsGraphql) stats.retries -= 1; // the attempt that would have followed is never made
-        throw new OmsUnreachableError(origin, result.transient, failures);
-      }
+      if (failures >= maxAttempts) throw new OmsUnreachableError(origin, result.transient, failures);
+      if (countsAsGraphql) stats.retries += 1;
       const delayMs = computeRetryDelay(failures, result.retryAfter, policy);
       options.onRetry?.({ attempt: failures, status: result.status, error: result.transient, delayMs });
       await sleep(delayMs);

@@ -114,7 +114,9 @@ function renderHeading({ summary, attention }: HtmlReport): string {
   const { mode, totals } = summary;
   const aborted = summary.status === 'aborted';
   const lead = {
-    apply: 'The customers in this file were synced with the OMS.',
+    apply: aborted
+      ? 'The customers in this file were being synced with the OMS when the run stopped.'
+      : 'The customers in this file were synced with the OMS.',
     'dry-run':
       'This was a rehearsal: nothing was changed in the OMS. The numbers show what a real sync of this file would do.',
     validate: 'The file was checked on its own. The OMS was not contacted, so nothing was created or changed.',
@@ -149,13 +151,13 @@ ${banners.join('\n')}
 function renderCards(summary: ReportSummary): string {
   const { mode, totals } = summary;
   const cards = [
-    `<div class="card" style="--c:#343a40"><div class="num">${formatCount(totals.read)}</div><div class="what">${plural(totals.read, 'row', 'rows')} read</div><div class="hint">Data rows in the file; the header is not counted.</div></div>`,
+    `<div class="card" style="--c:#343a40"><div class="big">${formatCount(totals.read)}</div><div class="what">${plural(totals.read, 'row', 'rows')} read</div><div class="hint">Data rows in the file; the header is not counted.</div></div>`,
   ];
   for (const kind of shownKinds(mode, summary)) {
     const count = totals[kind];
     const words = describeOutcome(kind, mode, count);
     cards.push(
-      `<div class="card${count === 0 ? ' zero' : ''}" style="--c:${KIND_COLORS[kind]}"><div class="num">${formatCount(count)}</div><div class="what">${escapeHtml(words.phrase)}</div><div class="hint">${escapeHtml(words.hint)}</div></div>`,
+      `<div class="card${count === 0 ? ' zero' : ''}" style="--c:${KIND_COLORS[kind]}"><div class="big">${formatCount(count)}</div><div class="what">${escapeHtml(words.phrase)}</div><div class="hint">${escapeHtml(words.hint)}</div></div>`,
     );
   }
   return `<div class="cards" aria-label="Totals">\n${cards.join('\n')}\n</div>\n`;
@@ -226,7 +228,10 @@ function* renderChangesSection(mode: RunMode, changes: Excerpt<FieldChange>, row
 function renderSpeedSection({ summary, throughput }: HtmlReport): string {
   const chart = renderThroughputChart(throughput, 'Rows finished per second over the run');
   const seconds = summary.durationMs / 1000;
-  const average = seconds > 0 ? `${formatCount(summary.totals.read / seconds)} rows per second on average` : '';
+  const average =
+    seconds > 0 && summary.totals.read > 0
+      ? `${formatCount(summary.totals.read / seconds)} rows per second on average`
+      : '';
   const body =
     chart === null
       ? '<p class="empty">The run was too short to draw its speed over time.</p>'
@@ -394,10 +399,10 @@ h3 { margin: 20px 0 4px; font-size: 15px; }
 .banner.neutral { background: #f1f3f5; border-color: #dee2e6; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(175px, 1fr)); gap: 12px; margin: 24px 0 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-top: 4px solid var(--c); border-radius: 10px; padding: 12px 16px 14px; }
-.card .num { font-size: 34px; font-weight: 700; line-height: 1.15; font-variant-numeric: tabular-nums; }
+.card .big { font-size: 34px; font-weight: 700; line-height: 1.15; font-variant-numeric: tabular-nums; }
 .card .what { font-size: 14px; font-weight: 600; }
 .card .hint { margin-top: 4px; font-size: 12.5px; color: var(--muted); }
-.card.zero .num, .card.zero .what { color: #adb5bd; }
+.card.zero .big, .card.zero .what { color: #adb5bd; }
 section { margin-top: 20px; padding: 20px 24px; background: var(--card); border: 1px solid var(--line); border-radius: 10px; }
 .sub { margin: 0 0 10px; color: var(--muted); font-size: 13.5px; }
 .empty { color: var(--muted); font-style: italic; margin: 0; }

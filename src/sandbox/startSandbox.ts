@@ -36,7 +36,7 @@ type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; drained: b
  * 413, 401, 400, a random 429, a random 5xx (nothing applied), execution, then for a mutation a cut connection
  * or a 5xx after commit (applied). Latency is added before every oauth and graphql response.
  *
- * @throws UsageError when the fault settings are out of range
+ * @throws UsageError when the fault settings are out of range or the port is taken
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? Date.now;
@@ -263,10 +263,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       else res.destroy();
     });
   });
+  const wantedPort = options.port ?? 0;
+  if (!Number.isInteger(wantedPort) || wantedPort < 0 || wantedPort > 65535) {
+    throw new UsageError(`sandbox port must be a whole number from 0 to 65535, not ${wantedPort}`);
+  }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port ?? 0, host: '127.0.0.1' }, () => {
-      server.off('error', reject);
+    const fail = (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'it is in use' : (error.code ?? error.message);
+      reject(new UsageError(`the sandbox cannot listen on 127.0.0.1:${wantedPort}: ${why}`));
+    };
+    server.once('error', fail);
+    server.listen({ port: wantedPort, host: '127.0.0.1' }, () => {
+      server.off('error', fail);
       resolve();
     });
   });

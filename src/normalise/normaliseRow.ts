@@ -1,0 +1,141 @@
+import { type Customer, type CustomerField, FIELD_LIMITS, type NormaliseResult, type RawRow } from '../types.js';
+import type { UsernameTemplate } from './compileUsernameTemplate.js';
+import { normaliseEmail } from './normaliseEmail.js';
+import { normalisePhone } from './normalisePhone.js';
+import { normaliseText } from './normaliseText.js';
+import { quoteValue } from './quoteValue.js';
+import { resolveCountryCode } from './resolveCountryCode.js';
+import type { ColumnLayout } from './resolveColumns.js';
+
+/** What normalising a row needs, fixed for the whole file. */
+export interface NormaliseContext {
+  layout: ColumnLayout;
+  usernameTemplate: UsernameTemplate;
+  /** ISO 3166 alpha-2, for phones without a country code in rows without a country. */
+  defaultCountry?: string;
+}
+
+/** Fields kept as normalised text. */
+const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department', 'country'] as const;
+
+const OPT_IN: ReadonlyMap<string, boolean> = new Map([
+  ['true', true],
+  ['yes', true],
+  ['y', true],
+  ['1', true],
+  ['false', false],
+  ['no', false],
+  ['n', false],
+  ['0', false],
+]);
+
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/**
+ * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3). Pure; never throws on bad data. Every
+ * cell is NFC-normalised, trimmed and has its whitespace runs collapsed; an empty cell is "no value" and the field
+ * stays absent. Every reason of the row is collected, one line each, naming the field or column.
+ */
+export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseResult {
+  const { layout } = context;
+  const { cells } = raw;
+  const reasons: string[] = [];
+  const width = layout.header.length;
+  if (cells.length !== width) reasons.push(`row has ${cells.length} columns; the header has ${width}`);
+
+  // Every cell, mapped or not: no replacement character may reach the OMS, nor come back in rejects.csv unnoticed.
+  let badColumns: Set<number> | undefined;
+  for (let column = 0; column < cells.length; column++) {
+    if (!(cells[column] as string).includes(REPLACEMENT_CHARACTER)) continue;
+    (badColumns ??= new Set()).add(column);
+    reasons.push(
+      `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
+    );
+  }
+  // Cells of a ragged row do not line up with the header: reasons about their values would only mislead.
+  if (cells.length !== width) return { ok: false, reasons };
+
+  const { columnOfField } = layout;
+  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for bad bytes. */
+  const valueOf = (field: CustomerField): string => {
+    const column = columnOfField[field];
+    if (column === undefined || badColumns?.has(column)) return '';
+    return normaliseText(cells[column] as string);
+  };
+
+  const customer: Customer = { username: '' };
+  for (const field of TEXT_FIELDS) {
+    const value = valueOf(field);
+    if (value && fitsLimit(field, value, reasons)) customer[field] = value;
+  }
+
+  const email = valueOf('primaryEmail');
+  if (email) {
+    const result = normaliseEmail(email);
+    if (!result.ok) reasons.push(result.reason);
+    else if (fitsLimit('primaryEmail', result.email, reasons)) customer.primaryEmail = result.email;
+  }
+
+  const optIn = valueOf('promotionOptIn');
+  if (optIn) {
+    const flag = OPT_IN.get(optIn.toLowerCase());
+    if (flag === undefined) reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of true/false/yes/no/y/n/1/0`);
+    else customer.promotionOptIn = flag;
+  }
+
+  const phone = valueOf('primaryPhone');
+  if (phone) {
+    const result = normalisePhoneOfRow(phone, valueOf('country'), context.defaultCountry);
+    if (!result.ok) reasons.push(result.reason);
+    else if (fitsLimit('primaryPhone', result.e164, reasons)) customer.primaryPhone = result.e164;
+  }
+
+  const username = deriveUsername(customer, cells, context, valueOf);
+  if (!username.ok) reasons.push(username.reason);
+  else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
+
+  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer };
+}
+
+/** The username column when the file has one (case kept: it is the customer's own), else the template. */
+function deriveUsername(
+  customer: Customer,
+  cells: readonly string[],
+  context: NormaliseContext,
+  valueOf: (field: CustomerField) => string,
+): { ok: true; username: string } | { ok: false; reason: string } {
+  const column = context.layout.columnOfField.username;
+  if (column === undefined) return context.usernameTemplate(customer, cells);
+  const username = valueOf('username');
+  if (username) return { ok: true, username };
+  return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})` };
+}
+
+/**
+ * The row's country (a code or an English name) decides how a phone without `+` is read; the default country only
+ * applies to rows with no country. A country we cannot read is not replaced by the default: that could turn a
+ * foreign number into a wrong one.
+ */
+function normalisePhoneOfRow(phone: string, country: string, defaultCountry: string | undefined) {
+  if (!country) return normalisePhone(phone, defaultCountry);
+  const code = resolveCountryCode(country);
+  if (code === undefined && !phone.startsWith('+')) {
+    return {
+      ok: false as const,
+      reason: `primaryPhone ${quoteValue(phone)} has no country code, and country ${quoteValue(country)} is not an ISO country code or English country name`,
+    };
+  }
+  return normalisePhone(phone, code);
+}
+
+function fitsLimit(field: CustomerField, value: string, reasons: string[]): boolean {
+  const limit = FIELD_LIMITS[field];
+  if (limit === undefined || value.length <= limit) return true;
+  reasons.push(`${field} is ${value.length} characters; Fluent allows at most ${limit}`);
+  return false;
+}
+
+function describeColumn(layout: ColumnLayout, column: number): string {
+  const name = layout.header[column]?.trim();
+  return name ? `"${name}"` : `${column + 1}`;
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSeed } from '../../src/sandbox/loadSeed.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
+import { generateCustomersCsv } from '../helpers/generateCsv.js';
+import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
+import { fixture, makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
+
+/**
+ * The nightly job on a bad night: throttling, 5xx answers, connections cut after a mutation was applied and
+ * tokens that expire every 2 s. The OMS must still end up exactly right, with no row wrongly `failed`.
+ */
+const FAULTS = {
+  random429Rate: 0.04,
+  random5xxRate: 0.04,
+  cutAfterCommitRate: 0.03,
+  random5xxAfterCommitRate: 0.02,
+  tokenLifetimeSeconds: 2,
+  issueRefreshTokens: true,
+  seed: 7,
+};
+
+describe('a sync through a faulty OMS', () => {
+  const ws = makeWorkspace();
+  let sandbox: Sandbox | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+  });
+
+  const sync = (url: string, file: string, name: string, ...extra: string[]) =>
+    runCli(
+      ['sync', file, '--checkpoint', ws.path(name, 'cp.sqlite'), '--report-dir', ws.path(name, 'report'), ...extra],
+      { env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: url, FLUENT_RETAILER_ID: '1' } },
+    );
+
+  it('the legacy fixture lands exactly as on a good night', async () => {
+    const calm = await startSandbox({ seed: loadSeed(fixture('sandbox-seed.json')) });
+    const args = ['--mapping', fixture('legacy-crm-mapping.json'), '--default-country', 'AU', '--rate', '100'];
+    await sync(calm.url, fixture('legacy-crm-export.csv'), 'calm', ...args);
+    const comparable = (list: Sandbox) =>
+      list
+        .customers()
+        .map(({ id, createdOn, updatedOn, ...rest }) => rest)
+        .sort((a, b) => `${a.retailerId}/${a.username}`.localeCompare(`${b.retailerId}/${b.username}`));
+    const expected = comparable(calm);
+    await calm.close();
+
+    sandbox = await startSandbox({ seed: loadSeed(fixture('sandbox-seed.json')), faults: FAULTS });
+    const result = await sync(sandbox.url, fixture('legacy-crm-export.csv'), 'stormy', ...args);
+    expect(result.code).toBe(1);
+    const report = readReport(ws.path('stormy', 'report'));
+    expect(report.totals).toMatchObject({ read: 23, created: 9, updated: 2, failed: 0 });
+    expect(comparable(sandbox)).toEqual(expected);
+  });
+
+  it('400 customers through ~4% 429s, ~4% 5xx, ~3% cuts after commit and 2 s tokens: each exactly once', async () => {
+    sandbox = await startSandbox({ faults: { ...FAULTS, latencyMs: 5 } });
+    const file = ws.write('many.csv', generateCustomersCsv(400));
+    const result = await sync(sandbox.url, file, 'many', '--rate', '150', '--concurrency', '8');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(0);
+    const report = readReport(ws.path('many', 'report'));
+    expect(report.totals).toMatchObject({ read: 400, created: 400, failed: 0 });
+    expect(report.requests.retries).toBeGreaterThan(0);
+    expect(report.requests.rateLimited).toBeGreaterThan(0);
+    const stats = sandbox.stats();
+    expect(stats.cutConnections).toBeGreaterThan(0);
+    expect(stats.serverErrors).toBeGreaterThan(0);
+    expect(stats.tokenGrants + stats.refreshGrants).toBeGreaterThan(1);
+    const usernames = sandbox.customers().map((c) => c.username);
+    expect(usernames).toHaveLength(400);
+    expect(new Set(usernames).size).toBe(400);
+    const confirmed = readCsv(ws.path('many', 'report', 'outcomes.csv')).filter((o) => /lost response/.test(o.reason ?? ''));
+    expect(confirmed.length).toBeGreaterThan(0);
+    expect(confirmed.every((o) => o.outcome === 'created')).toBe(true);
+  });
+});

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSeed } from '../../src/sandbox/loadSeed.js';
+import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
+import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
+import { fixture, makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
+
+/**
+ * The one-off import story: a messy legacy CRM export, with its mapping, into an OMS that already holds some of
+ * those customers (identical, stale, under another retailer). Dry run first, then the real run, then a re-run.
+ */
+describe('importing the legacy CRM export', () => {
+  const ws = makeWorkspace();
+  let sandbox: Sandbox;
+  const env = () => ({ ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' });
+  const sync = (reportDir: string, ...extra: string[]) =>
+    runCli(
+      [
+        'sync',
+        fixture('legacy-crm-export.csv'),
+        '--mapping',
+        fixture('legacy-crm-mapping.json'),
+        '--default-country',
+        'AU',
+        '--checkpoint',
+        ws.path('state', 'checkpoint.sqlite'),
+        '--report-dir',
+        ws.path(reportDir),
+        ...extra,
+      ],
+      { env: env() },
+    );
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ seed: loadSeed(fixture('sandbox-seed.json')) });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    ws.remove();
+  });
+
+  const expected: Record<number, [string, string]> = {
+    1: ['created', '1_jane.doe@example.com'],
+    2: ['created', '1_mark.smith@example.com'],
+    3: ['created', '1_zoe.muller@example.com'],
+    4: ['created', '1_li.wei@example.com'],
+    5: ['unchanged', '1_existing.same@example.com'],
+    6: ['updated', '1_existing.stale@example.com'],
+    7: ['conflict', '1_taken@example.com'],
+    8: ['rejected', ''],
+    9: ['rejected', ''],
+    10: ['rejected', ''],
+    11: ['rejected', ''],
+    12: ['rejected', ''],
+    13: ['created', '1_dup.same@example.com'],
+    14: ['duplicate', '1_dup.same@example.com'],
+    15: ['rejected', '1_dup.diff@example.com'],
+    16: ['rejected', '1_dup.diff@example.com'],
+    17: ['unchanged', '1_dept.only@example.com'],
+    18: ['rejected', ''],
+    19: ['created', '1_noah.tabs@example.com'],
+    20: ['created', '1_gb.local@example.com'],
+    21: ['created', '1_nocountry@example.com'],
+    22: ['updated', '1_partial.update@example.com'],
+    23: ['created', '1_possible.number@example.com'],
+  };
+
+  it('a dry run reports what would happen, field by field, and changes nothing', async () => {
+    const before = sandbox.customers();
+    const result = await sync('dry', '--dry-run');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(1);
+    expect(sandbox.customers()).toEqual(before);
+    expect(sandbox.stats().mutations).toBe(0);
+    const report = readReport(ws.path('dry'));
+    expect(report.mode).toBe('dry-run');
+    expect(report.totals).toMatchObject({ read: 23, created: 9, updated: 2, unchanged: 2, rejected: 8, conflict: 1 });
+    const diff = readCsv(ws.path('dry', 'diff.csv'));
+    expect(diff).toContainEqual({
+      username: '1_existing.stale@example.com',
+      field: 'lastName',
+      before: 'Oldname',
+      after: 'Newname',
+    });
+    expect(diff).toContainEqual({
+      username: '1_existing.stale@example.com',
+      field: 'primaryPhone',
+      before: '+61412000999',
+      after: '+61412000222',
+    });
+    expect(diff.filter((d) => d.username === '1_partial.update@example.com')).toEqual([
+      { username: '1_partial.update@example.com', field: 'lastName', before: 'Old', after: 'Partial' },
+    ]);
+  });
+
+  it('the real run leaves the OMS exactly right and the report accounts for every row', async () => {
+    const result = await sync('apply');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/created\D+9/);
+
+    const report = readReport(ws.path('apply'));
+    expect(report.mode).toBe('apply');
+    expect(report.totals).toEqual({
+      read: 23,
+      created: 9,
+      updated: 2,
+      unchanged: 2,
+      duplicate: 1,
+      rejected: 8,
+      conflict: 1,
+      failed: 0,
+      skipped: 0,
+      valid: 0,
+    });
+    const outcomes = readCsv(ws.path('apply', 'outcomes.csv'));
+    expect(outcomes.map((o) => [Number(o.row), o.outcome])).toEqual(
+      Object.entries(expected).map(([row, [outcome]]) => [Number(row), outcome]),
+    );
+    for (const [row, [, username]] of Object.entries(expected)) {
+      if (username) expect(outcomes[Number(row) - 1]?.username).toBe(username);
+    }
+    // The record with a quoted line break starts on line 5; the rows after it are shifted by one line.
+    expect(outcomes.slice(3, 5).map((o) => o.line)).toEqual(['5', '7']);
+    expect(outcomes[16]?.reason).toMatch(/department differs/);
+    expect(outcomes[6]?.reason).toMatch(/retailer 2/);
+
+    const customers = sandbox.customers();
+    expect(customers).toHaveLength(7 + 9);
+    const byName = new Map(customers.map((c) => [`${c.retailerId}/${c.username}`, c]));
+    expect(byName.get('1/1_zoe.muller@example.com')).toMatchObject({
+      firstName: 'Zoë'.normalize('NFC'),
+      lastName: 'Müller'.normalize('NFC'),
+      primaryPhone: '+14155550132',
+      promotionOptIn: true,
+      country: 'US',
+    });
+    expect(byName.get('1/1_mark.smith@example.com')).toMatchObject({
+      primaryEmail: 'mark.smith@example.com',
+      primaryPhone: '+442079460018',
+      promotionOptIn: false,
+    });
+    expect(byName.get('1/1_noah.tabs@example.com')).toMatchObject({ firstName: 'Noah Tab', lastName: 'Ta bs' });
+    expect(byName.get('1/1_gb.local@example.com')).toMatchObject({ primaryPhone: '+447700900123' });
+    expect(byName.get('1/1_nocountry@example.com')).toMatchObject({ primaryPhone: '+61412345679' });
+    expect(byName.get('1/1_possible.number@example.com')).toMatchObject({ primaryPhone: '+61123456789' });
+    expect(byName.get('1/1_existing.stale@example.com')).toMatchObject({
+      lastName: 'Newname',
+      primaryPhone: '+61412000222',
+      promotionOptIn: true,
+    });
+    expect(byName.get('1/1_partial.update@example.com')).toMatchObject({
+      firstName: 'Pat',
+      lastName: 'Partial',
+      promotionOptIn: true,
+    });
+    expect(byName.get('1/1_dept.only@example.com')).toMatchObject({ department: 'Finance' });
+    expect(byName.get('2/1_taken@example.com')).toMatchObject({ firstName: 'Tamsin' });
+    expect(byName.has('1/1_taken@example.com')).toBe(false);
+    expect(byName.has('1/1_dup.diff@example.com')).toBe(false);
+    expect(sandbox.stats().creates).toBe(9);
+    expect(sandbox.stats().updates).toBe(2);
+
+    const rejects = readCsv(ws.path('apply', 'rejects.csv'));
+    expect(rejects.map((r) => Number(r._row))).toEqual([7, 8, 9, 10, 11, 12, 15, 16, 18]);
+    const formula = rejects.find((r) => r._row === '18');
+    expect(formula?.FIRST_NM).toBe('\'=HYPERLINK("http://evil.example","click")');
+    expect(fs.statSync(path.join(ws.path('apply'), 'report.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('a re-run of the same file makes no mutation and almost no request', async () => {
+    const before = sandbox.stats();
+    const result = await sync('again');
+    expect(result.code).toBe(1);
+    const after = sandbox.stats();
+    expect(after.mutations - before.mutations).toBe(0);
+    const report = readReport(ws.path('again'));
+    expect(report.totals).toMatchObject({ read: 23, created: 0, updated: 0, unchanged: 13, conflict: 1 });
+    // Only the conflicting username is looked up again: one request for 23 rows.
+    expect(report.requests.graphql).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../src/report/formatSummary.js';
+import { aSummary, someTotals } from './reportBuilders.js';
+
+describe('formatSummary', () => {
+  it('gives a dry run its mode, non-zero totals, requests and where the report is', () => {
+    const summary = aSummary({ mode: 'dry-run', totals: someTotals({ created: 3, unchanged: 1200, rejected: 2 }) });
+    expect(formatSummary(summary, 'reports/run-1/')).toBe(
+      [
+        'customer-sync dry run 20240501-020000-ab12 finished in 2 min 13 s',
+        '  Dry run: nothing was changed in the OMS.',
+        '  1,205 rows read from exports/legacy-crm.csv',
+        '  3 customers would be created',
+        '  1,200 customers are already up to date',
+        '  2 rows were rejected',
+        '  Requests: 25 GraphQL (9.8/s), 2 retried, 1 rate-limited',
+        '  2 rows need attention: see reports/run-1/rejects.csv',
+        '  Report: reports/run-1/report.html',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says a run stopped early, why, and that it resumes', () => {
+    const summary = aSummary({
+      mode: 'apply',
+      totals: someTotals({ created: 1 }),
+      status: 'aborted',
+      abortReason: 'credentials refused',
+    });
+    const text = formatSummary(summary, 'out');
+    expect(text.split('\n')[0]).toBe(
+      'customer-sync sync 20240501-020000-ab12 STOPPED EARLY after 2 min 13 s: credentials refused',
+    );
+    expect(text).toContain('  1 customer was created\n');
+    expect(text).toContain('Run the same command again to resume');
+    expect(text).not.toContain('need attention');
+  });
+
+  it('leaves requests out of a validation, which sends none', () => {
+    const summary = aSummary({ mode: 'validate', totals: someTotals({ valid: 1 }) });
+    const text = formatSummary(summary, 'out');
+    expect(text).toContain('  1 row read');
+    expect(text).toContain('  1 row passed every check');
+    expect(text).not.toContain('Requests');
+  });
+});

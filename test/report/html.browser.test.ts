@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../src/report/writeReport.js';
+import type { FieldChange, RowOutcome } from '../../src/types.js';
+import { anOutcome, aReport, aTempDir } from './reportBuilders.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = fs.existsSync(CHROMIUM);
+/** Kept after the run so a person can look at the page. */
+const SCREENSHOT = path.join(os.tmpdir(), 'customer-sync-report.png');
+
+if (!hasChromium) {
+  console.log(`report.html browser test skipped: Chromium is not installed (${CHROMIUM} not found).`);
+}
+
+/** A dry run of a small file with a bit of everything a data owner meets. */
+function aRealisticReport(): ReturnType<typeof aReport> {
+  const outcomes: RowOutcome[] = [];
+  const diffs: FieldChange[] = [];
+  for (let row = 1; row <= 120; row++) {
+    if (row % 17 === 0) {
+      outcomes.push(anOutcome(row, 'rejected', { reason: `primaryEmail "user${row}@" is not valid` }));
+    } else if (row % 29 === 0) {
+      outcomes.push(anOutcome(row, 'conflict', { reason: 'username is held by a customer of retailer 2' }));
+    } else if (row % 5 === 0) {
+      outcomes.push(anOutcome(row, 'updated', { changedFields: ['lastName'] }));
+      diffs.push({ username: `1_user${row}@example.com`, field: 'lastName', before: 'Smith', after: 'Smith-Jones' });
+    } else if (row % 7 === 0) {
+      outcomes.push(anOutcome(row, 'created', { changedFields: ['primaryEmail'] }));
+      diffs.push({
+        username: `1_user${row}@example.com`,
+        field: 'primaryEmail',
+        before: null,
+        after: `user${row}@example.com`,
+      });
+    } else if (row === 3) {
+      outcomes.push(anOutcome(row, 'duplicate', { reason: 'same as row 2' }));
+    } else {
+      outcomes.push(anOutcome(row, 'unchanged'));
+    }
+  }
+  outcomes.push(
+    anOutcome(121, 'rejected', { username: '<script>alert(1)</script>', reason: 'firstName is over 50 characters' }),
+  );
+  const throughput = Array.from({ length: 40 }, (_, index) => ({
+    elapsedMs: (index + 1) * 3000,
+    done: Math.round(3 * (index + 1) + 2 * Math.sin(index)),
+  }));
+  return aReport('dry-run', outcomes, { diffs: () => diffs, throughput });
+}
+
+describe('report.html in a browser', () => {
+  let temp: ReturnType<typeof aTempDir>;
+  beforeAll(() => {
+    temp = aTempDir();
+  });
+  afterAll(() => temp.cleanup());
+
+  it.skipIf(!hasChromium)(
+    'shows the totals as text and draws both charts',
+    async () => {
+      writeReport(temp.dir, aRealisticReport());
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const remoteRequests: string[] = [];
+        page.on('request', (request) => {
+          if (!request.url().startsWith('file:')) remoteRequests.push(request.url());
+        });
+        const dialogs: string[] = [];
+        page.on('dialog', async (dialog) => {
+          dialogs.push(dialog.message());
+          await dialog.dismiss();
+        });
+        await page.goto(pathToFileURL(path.join(temp.dir, 'report.html')).href);
+
+        const cards = page.locator('.cards');
+        expect(await cards.getByText('121', { exact: true }).isVisible()).toBe(true);
+        expect(await cards.getByText('customers would be created').isVisible()).toBe(true);
+        expect(await page.getByText(/^\d+ rows need attention\.$/).isVisible()).toBe(true);
+        expect(await page.getByText('<script>alert(1)</script>').isVisible()).toBe(true);
+
+        const charts = page.locator('svg.chart');
+        expect(await charts.count()).toBe(2);
+        for (const chart of await charts.all()) {
+          const box = await chart.boundingBox();
+          expect(box?.width ?? 0).toBeGreaterThan(100);
+          expect(box?.height ?? 0).toBeGreaterThan(50);
+        }
+        expect(dialogs).toEqual([]);
+        expect(remoteRequests).toEqual([]);
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+    60_000,
+  );
+});

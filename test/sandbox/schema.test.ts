@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  buildASTSchema,
+  buildSchema,
+  type InputObjectTypeDefinitionNode,
+  Kind,
+  parse,
+  printSchema,
+  visit,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_SCHEMA_SDL } from '../../src/sandbox/schema.js';
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const sharedSdl = readFileSync(path.resolve(projectRoot, '../shared/fluent/customer-schema.graphql'), 'utf8');
+
+describe('SANDBOX_SCHEMA_SDL', () => {
+  it('makes CreateCustomerInput.firstName and timezone optional, as today’s docs do', () => {
+    const shared = buildSchema(sharedSdl).getType('CreateCustomerInput');
+    const sandbox = buildSchema(SANDBOX_SCHEMA_SDL).getType('CreateCustomerInput');
+    if (!shared || !sandbox || !('getFields' in shared) || !('getFields' in sandbox)) throw new Error('type missing');
+    expect(String(shared.getFields().firstName?.type)).toBe('String!');
+    expect(String(shared.getFields().timezone?.type)).toBe('String!');
+    expect(String(sandbox.getFields().firstName?.type)).toBe('String');
+    expect(String(sandbox.getFields().timezone?.type)).toBe('String');
+  });
+
+  it('is otherwise identical to the shared Fluent schema', () => {
+    // Make exactly those two fields nullable in the shared schema; everything else must then print the same.
+    let relaxed = 0;
+    const patched = visit(parse(sharedSdl), {
+      InputObjectTypeDefinition(node: InputObjectTypeDefinitionNode) {
+        if (node.name.value !== 'CreateCustomerInput') return undefined;
+        return {
+          ...node,
+          fields: node.fields?.map((field) => {
+            if (!['firstName', 'timezone'].includes(field.name.value) || field.type.kind !== Kind.NON_NULL_TYPE) {
+              return field;
+            }
+            relaxed++;
+            return { ...field, type: field.type.type };
+          }),
+        };
+      },
+    });
+    expect(relaxed).toBe(2);
+    expect(printSchema(buildSchema(SANDBOX_SCHEMA_SDL))).toBe(printSchema(buildASTSchema(patched)));
+  });
+});
