@@ -162,7 +162,9 @@ export function resolveOptions(input: {
   const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
   const defaultCountry = str('default-country')?.toUpperCase();
   if (defaultCountry !== undefined && !isSupportedCountry(defaultCountry)) {
-    throw new UsageError(`--default-country must be an ISO 3166 alpha-2 code such as GB or AU, got "${defaultCountry}"`);
+    throw new UsageError(
+      `--default-country must be an ISO 3166 alpha-2 code such as GB or AU, got "${defaultCountry}"`,
+    );
   }
   const encoding = str('encoding') as string;
   if (!isKnownEncoding(encoding)) {
@@ -245,7 +247,10 @@ function readJobFile(file: string): RawOptions {
   const byName = new Map<string, OptionName>();
   for (const name of Object.keys(OPTION_SPECS) as OptionName[]) {
     byName.set(name, name);
-    byName.set(name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), name);
+    byName.set(
+      name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+      name,
+    );
   }
   for (const [key, value] of Object.entries(parsed)) {
     if (key.startsWith('$') || key === 'description') continue;
@@ -299,7 +304,9 @@ function checkApiHost(apiHost: string): void {
   try {
     url = new URL(apiHost);
   } catch {
-    throw new UsageError(`--api-host "${apiHost}" is not a URL; expected e.g. https://ACCOUNT.sandbox.api.fluentretail.com`);
+    throw new UsageError(
+      `--api-host "${apiHost}" is not a URL; expected e.g. https://ACCOUNT.sandbox.api.fluentretail.com`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`--api-host must be an http(s) URL, got "${apiHost}"`);

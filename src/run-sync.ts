@@ -265,7 +265,10 @@ function countTotals(counts: ReadonlyMap<OutcomeKind, number>, read: number): Ru
 
 /** Sortable, unique enough for one checkpoint: 20261125T201955Z-3f9a. */
 function createRunId(at: Date): string {
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 

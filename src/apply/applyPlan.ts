@@ -98,6 +98,8 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
 
   /** Applies one planned create or update, resolving lost responses by looking the username up. */
   const mutate = async (row: OpenRow, first: Action & { kind: 'create' | 'update' }, pendingRun?: string) => {
+    // Queued before a stop: leave the row open, so it is reported as not processed and the next run takes it.
+    if (abortReason !== undefined) return;
     let action: Action = first;
     let lost = '';
     const kind = first.kind;
@@ -154,7 +156,11 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
           return;
         }
         if (next.kind === 'conflict' || next.kind === 'rejected') {
-          store.recordUnapplied(scope, runId, row.usernameKey, { row: row.row, outcome: next.kind, reason: next.reason });
+          store.recordUnapplied(scope, runId, row.usernameKey, {
+            row: row.row,
+            outcome: next.kind,
+            reason: next.reason,
+          });
           counted({ row: row.row, outcome: next.kind, reason: next.reason });
           return;
         }
@@ -240,8 +246,10 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       if (abortReason !== undefined) break pages;
       const batch = toLookUp.slice(i, i + LOOKUP_BATCH);
       run(async () => {
-        const matches = await limit(() => client.findCustomers(batch.map((r) => r.username)));
-        if (abortReason === undefined) handleLookedUp(batch, matches);
+        const matches = await limit(() =>
+          abortReason === undefined ? client.findCustomers(batch.map((r) => r.username)) : undefined,
+        );
+        if (matches && abortReason === undefined) handleLookedUp(batch, matches);
       });
     }
   }

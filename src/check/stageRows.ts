@@ -28,7 +28,10 @@ export async function stageRows(input: {
     if (!result.ok) {
       stager.add({ ...raw, outcome: { kind: 'rejected', reason: result.reasons.join('; ') } });
     } else if (shard && shardOf(result.customer.username, shard.count) !== shard.index) {
-      const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${shardOf(result.customer.username, shard.count)}/${shard.count}` };
+      const outcome = {
+        kind: 'skipped' as const,
+        reason: `belongs to shard ${shardOf(result.customer.username, shard.count)}/${shard.count}`,
+      };
       stager.add({ ...raw, customer: result.customer, outcome });
     } else {
       stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer) });

@@ -389,7 +389,13 @@ export function openCheckpoint(file: string, options: { durable?: boolean; now?:
     /** Open rows after `afterRow`, in file order, at most `limit`. */
     openRows(runId: string, afterRow: number, limit: number): OpenRow[] {
       return (
-        stmt.openRows.all(runId, afterRow, limit) as { row: number; username: string; usernameKey: string; hash: string; customer: string }[]
+        stmt.openRows.all(runId, afterRow, limit) as {
+          row: number;
+          username: string;
+          usernameKey: string;
+          hash: string;
+          customer: string;
+        }[]
       ).map((r) => ({ ...r, customer: JSON.parse(r.customer) as Customer }));
     },
 

@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CUSTOMER_FIELDS, type Customer } from '../types.js';
 
 /**
- * A stable content hash of a normalised customer: SHA-256 (hex) of the JSON array of its username and every field in
- * CUSTOMER_FIELDS order, an absent field as `null`. JSON keeps `null`, `"null"`, `true` and `"true"` apart and field
- * order is fixed, so differing customers hash differently, and the value is the same on every machine and run — the
- * checkpoint compares it with the hash of what was last applied.
+ * A stable content hash of a normalised customer: SHA-256 (hex) over its username and every field in CUSTOMER_FIELDS
+ * order, each encoded so that no two customers share an encoding — an absent field as `-`, a flag as `T`/`F`, text
+ * as its length, `:` and itself (so `null`, `"null"`, `true` and `"true"` stay apart, and no value can run into the
+ * next). The same on every machine and run: the checkpoint compares it with the hash of what was last applied.
  */
 export function hashCustomer(customer: Customer): string {
-  const values = CUSTOMER_FIELDS.map((field) => customer[field] ?? null);
-  return createHash('sha256').update(JSON.stringify(values)).digest('hex');
+  let encoded = '';
+  for (const field of CUSTOMER_FIELDS) {
+    const value = customer[field];
+    if (value === undefined) encoded += '-';
+    else if (typeof value === 'boolean') encoded += value ? 'T' : 'F';
+    else encoded += `${value.length}:${value}`;
+  }
+  return hash('sha256', encoded, 'hex');
 }

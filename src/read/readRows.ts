@@ -46,7 +46,7 @@ const NOT_BLANK = /\S/;
 export async function readRows(path: string, options: ReadOptions): Promise<CsvSource> {
   let encoding = resolveEncoding(options.encoding);
   const handle = await openInput(path);
-  let records: AsyncGenerator<Cells, void, undefined>;
+  let records: AsyncGenerator<RawRow, void, undefined>;
   let delimiter: string;
   let hasher: FileHasher;
   try {
@@ -73,26 +73,14 @@ export async function readRows(path: string, options: ReadOptions): Promise<CsvS
     header,
     delimiter,
     encoding,
-    rows: numberRows(records),
+    rows: records,
     digest: () => hasher.digest(),
   };
 }
 
-interface Cells {
-  line: number;
-  cells: string[];
-}
-
-async function* numberRows(records: AsyncGenerator<Cells, void, undefined>): AsyncGenerator<RawRow, void, undefined> {
-  let row = 0;
-  for await (const record of records) {
-    row++;
-    yield { row, line: record.line, cells: record.cells };
-  }
-}
-
 /**
- * The file's non-blank records, header first, each with the line it starts on. Records are taken off the parser with
+ * The file's non-blank records, each with the line it starts on: first the header (as row 0), then the data rows
+ * numbered from 1. One generator for both, so each row costs one async step. Records are taken off the parser with
  * read() rather than its async iterator: after a parse error the iterator drops the records still buffered, and we
  * need every one of them to know the line the failing record starts on.
  */
@@ -100,7 +88,7 @@ async function* streamRecords(
   path: string,
   handle: FileHandle,
   options: { encoding: string; delimiter: string; hasher: FileHasher; highWaterMark: number | undefined },
-): AsyncGenerator<Cells, void, undefined> {
+): AsyncGenerator<RawRow, void, undefined> {
   const input = handle.createReadStream({ start: 0, highWaterMark: options.highWaterMark ?? HEAD_BYTES });
   const parser = new Parser({
     delimiter: options.delimiter,
@@ -136,6 +124,7 @@ async function* streamRecords(
   });
 
   let nextLine = 1;
+  let row = 0;
   try {
     for (;;) {
       let cells: string[] | null;
@@ -151,7 +140,7 @@ async function* streamRecords(
           if (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1) breaks += countLineBreaks(cell);
         }
         nextLine += 1 + breaks;
-        if (!blank) yield { line, cells };
+        if (!blank) yield { row: row++, line, cells };
       }
       if (failure) throw describeFailure(path, failure, nextLine);
       if (ended) return;

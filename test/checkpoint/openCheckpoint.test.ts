@@ -62,7 +62,13 @@ describe('openCheckpoint', () => {
       { row: 1, outcome: 'created', reason: '' },
     );
     expect(cp.knownCustomers('https://a', '1_jane@example.com')).toEqual([
-      expect.objectContaining({ retailerId: '1', omsId: '9', hash: 'h1', appliedRun: 'r1', appliedRunStatus: 'running' }),
+      expect.objectContaining({
+        retailerId: '1',
+        omsId: '9',
+        hash: 'h1',
+        appliedRun: 'r1',
+        appliedRunStatus: 'running',
+      }),
     ]);
     expect(cp.knownCustomers('https://b', '1_jane@example.com')).toEqual([]);
     expect([...cp.outcomes('r1')]).toEqual([
@@ -89,7 +95,12 @@ describe('openCheckpoint', () => {
       s.flush();
     }
     cp.pruneRuns(2);
-    expect(cp.listRuns().map((r) => r.runId).sort()).toEqual(['r2', 'r3']);
+    expect(
+      cp
+        .listRuns()
+        .map((r) => r.runId)
+        .sort(),
+    ).toEqual(['r2', 'r3']);
     expect(cp.countRows('r1')).toBe(0);
   });
 });

@@ -17,10 +17,9 @@ describe('bad input', () => {
 
   const good = () => ws.write('good.csv', 'primaryEmail,firstName\nann@example.com,Ann\n');
   const sync = (file: string, ...extra: string[]) =>
-    runCli(
-      ['sync', file, '--checkpoint', ws.path('cp.sqlite'), '--report-dir', ws.path('report'), ...extra],
-      { env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' } },
-    );
+    runCli(['sync', file, '--checkpoint', ws.path('cp.sqlite'), '--report-dir', ws.path('report'), ...extra], {
+      env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' },
+    });
 
   const cases: [string, () => Promise<Awaited<ReturnType<typeof sync>>>, RegExp][] = [
     ['a missing file', () => sync(ws.path('nope.csv')), /nope\.csv.*(no such file|not found|does not exist)/i],
@@ -41,11 +40,15 @@ describe('bad input', () => {
       () => sync(good(), '--mapping', ws.write('bad-mapping.json', '{"columns": ')),
       /bad-mapping\.json.*JSON/,
     ],
-    ['a binary file', () => sync(ws.write('garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]))), /binary/],
+    [
+      'a binary file',
+      () => sync(ws.write('garbage.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]))),
+      /binary/,
+    ],
     ['a negative --rate', () => sync(good(), '--rate', '-5'), /--rate/],
     ['--shard 4/3', () => sync(good(), '--shard', '4/3'), /--shard.*K\/N/],
     ['--shard 0/3', () => sync(good(), '--shard', '0/3'), /--shard.*K\/N/],
-    ['an unknown flag', () => sync(good(), '--no-such-flag'), /no-such-flag/i],
+    ['an unknown flag', () => sync(good(), '--bogus-flag'), /bogus-flag/i],
     ['an unknown job file', () => sync(good(), '--config', ws.path('jobs', 'nightly.json')), /nightly\.json/],
   ];
 

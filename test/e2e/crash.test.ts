@@ -23,10 +23,10 @@ describe('kill -9 mid-apply, then the same command again', () => {
 
   const file = () => ws.write('customers.csv', generateCustomersCsv(ROWS));
   const sync = (name: string, onSpawn?: (pid: number) => void) =>
-    runCli(
-      ['sync', file(), '--checkpoint', ws.path('cp.sqlite'), '--report-dir', ws.path(name), '--rate', '400'],
-      { env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' }, onSpawn },
-    );
+    runCli(['sync', file(), '--checkpoint', ws.path('cp.sqlite'), '--report-dir', ws.path(name), '--rate', '400'], {
+      env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' },
+      onSpawn,
+    });
 
   /** Starts a run and SIGKILLs it once the sandbox has applied `after` more mutations. */
   const killAfter = async (name: string, after: number) => {

@@ -69,7 +69,9 @@ describe('a sync through a faulty OMS', () => {
     const usernames = sandbox.customers().map((c) => c.username);
     expect(usernames).toHaveLength(400);
     expect(new Set(usernames).size).toBe(400);
-    const confirmed = readCsv(ws.path('many', 'report', 'outcomes.csv')).filter((o) => /lost response/.test(o.reason ?? ''));
+    const confirmed = readCsv(ws.path('many', 'report', 'outcomes.csv')).filter((o) =>
+      /lost response/.test(o.reason ?? ''),
+    );
     expect(confirmed.length).toBeGreaterThan(0);
     expect(confirmed.every((o) => o.outcome === 'created')).toBe(true);
   });

@@ -37,9 +37,24 @@ describe('secrets', () => {
     const sandbox = await aSandbox({ faults: { random5xxRate: 0.2, tokenLifetimeSeconds: 1, seed: 5 } });
     const file = ws.write('secrets.csv', `${generateCustomersCsv(30)}not-an-email,Bad,Row,,yes\n`);
     const outputs: string[] = [];
-    for (const flags of [['--verbose'], ['--verbose', '--log-format', 'json'], ['--quiet'], ['--dry-run', '--verbose']]) {
+    for (const flags of [
+      ['--verbose'],
+      ['--verbose', '--log-format', 'json'],
+      ['--quiet'],
+      ['--dry-run', '--verbose'],
+    ]) {
       const result = await runCli(
-        ['sync', file, '--checkpoint', ws.path('secrets', 'cp.sqlite'), '--report-dir', ws.path('secrets', flags.join('')), '--rate', '100', ...flags],
+        [
+          'sync',
+          file,
+          '--checkpoint',
+          ws.path('secrets', 'cp.sqlite'),
+          '--report-dir',
+          ws.path('secrets', flags.join('')),
+          '--rate',
+          '100',
+          ...flags,
+        ],
         { env: envFor(sandbox, { FLUENT_ACCOUNT_ID: 'ACCT-7731-secret' }) },
       );
       expect(result.code).toBe(1);
@@ -59,7 +74,14 @@ describe('secrets', () => {
       credentials: { clientId: 'real-id', clientSecret: 'real-secret', username: 'real-user', password: 'real-pass' },
     });
     const result = await runCli(
-      ['sync', ws.write('refused.csv', generateCustomersCsv(3)), '--checkpoint', ws.path('refused', 'cp.sqlite'), '--report-dir', ws.path('refused', 'r')],
+      [
+        'sync',
+        ws.write('refused.csv', generateCustomersCsv(3)),
+        '--checkpoint',
+        ws.path('refused', 'cp.sqlite'),
+        '--report-dir',
+        ws.path('refused', 'r'),
+      ],
       { env: envFor(sandbox) },
     );
     expect(result.code).toBe(3);
@@ -70,12 +92,20 @@ describe('secrets', () => {
   it('report files and the checkpoint are owner-only', async () => {
     const sandbox = await aSandbox();
     const result = await runCli(
-      ['sync', ws.write('modes.csv', generateCustomersCsv(3)), '--checkpoint', ws.path('modes', 'state', 'cp.sqlite'), '--report-dir', ws.path('modes', 'out', 'r')],
+      [
+        'sync',
+        ws.write('modes.csv', generateCustomersCsv(3)),
+        '--checkpoint',
+        ws.path('modes', 'state', 'cp.sqlite'),
+        '--report-dir',
+        ws.path('modes', 'out', 'r'),
+      ],
       { env: envFor(sandbox) },
     );
     expect(result.code).toBe(0);
     for (const { file } of filesBelow(ws.path('modes'))) expect(fs.statSync(file).mode & 0o777, file).toBe(0o600);
-    for (const dir of ['state', 'out', 'out/r']) expect(fs.statSync(ws.path('modes', dir)).mode & 0o777, dir).toBe(0o700);
+    for (const dir of ['state', 'out', 'out/r'])
+      expect(fs.statSync(ws.path('modes', dir)).mode & 0o777, dir).toBe(0o700);
   });
 });
 
@@ -93,9 +123,12 @@ describe('stopping and sharing a checkpoint', () => {
     });
     while (sandbox.stats().mutations < 5) await new Promise((r) => setTimeout(r, 20));
 
-    const second = await runCli(['sync', file, '--checkpoint', checkpoint, '--report-dir', ws.path('shared', 'second')], {
-      env: envFor(sandbox),
-    });
+    const second = await runCli(
+      ['sync', file, '--checkpoint', checkpoint, '--report-dir', ws.path('shared', 'second')],
+      {
+        env: envFor(sandbox),
+      },
+    );
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/in use by run \S+ \(pid \d+/);
 
@@ -110,11 +143,18 @@ describe('stopping and sharing a checkpoint', () => {
     const applied = sandbox.stats().creates;
     expect(partial.totals.created).toBe(applied);
 
-    const resumed = await runCli(['sync', file, '--checkpoint', checkpoint, '--report-dir', ws.path('shared', 'resumed'), '--rate', '200'], {
-      env: envFor(sandbox),
-    });
+    const resumed = await runCli(
+      ['sync', file, '--checkpoint', checkpoint, '--report-dir', ws.path('shared', 'resumed'), '--rate', '200'],
+      {
+        env: envFor(sandbox),
+      },
+    );
     expect(resumed.code).toBe(0);
-    expect(readReport(ws.path('shared', 'resumed')).totals).toMatchObject({ read: 200, created: 200 - applied, unchanged: applied });
+    expect(readReport(ws.path('shared', 'resumed')).totals).toMatchObject({
+      read: 200,
+      created: 200 - applied,
+      unchanged: applied,
+    });
     expect(sandbox.customers()).toHaveLength(200);
   });
 });

@@ -8,7 +8,15 @@ describe('validate', () => {
   const ws = makeWorkspace();
   afterAll(() => ws.remove());
   const validate = (name: string, content: string | Buffer, ...extra: string[]) =>
-    runCli(['validate', ws.write(`${name}.csv`, content), '--report-dir', ws.path(name), '--retailer-id', '1', ...extra]);
+    runCli([
+      'validate',
+      ws.write(`${name}.csv`, content),
+      '--report-dir',
+      ws.path(name),
+      '--retailer-id',
+      '1',
+      ...extra,
+    ]);
 
   it('needs no OMS and no credentials, and counts passing rows as valid', async () => {
     const result = await validate('clean', 'primaryEmail,firstName\nann@example.com,Ann\nbob@example.com,Bob\n');
@@ -38,7 +46,10 @@ describe('validate', () => {
     const result = await validate('latin', bytes);
     expect(result.code).toBe(1);
     const outcomes = readCsv(ws.path('latin', 'outcomes.csv'));
-    expect(outcomes[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/firstName.*not valid UTF-8/) });
+    expect(outcomes[0]).toMatchObject({
+      outcome: 'rejected',
+      reason: expect.stringMatching(/firstName.*not valid UTF-8/),
+    });
     expect(outcomes[1]?.outcome).toBe('valid');
 
     const decoded = await validate('latin-ok', bytes, '--encoding', 'latin1');

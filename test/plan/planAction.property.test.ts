@@ -18,7 +18,10 @@ const customer: fc.Arbitrary<Customer> = fc.record({
 
 const holder = (username: string): fc.Arbitrary<OmsCustomer> =>
   fc
-    .record({ retailerId: fc.constantFrom('1', '2', '3'), firstName: fc.option(fc.string({ maxLength: 12 }), { nil: null }) })
+    .record({
+      retailerId: fc.constantFrom('1', '2', '3'),
+      firstName: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
+    })
     .map((o) => anOmsCustomer({ ...o, username }));
 
 describe('planAction properties', () => {

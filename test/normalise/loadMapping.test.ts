@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { loadMapping } from '../../src/normalise/loadMapping.js';
+
+let dir: string;
+let counter = 0;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'load-mapping-'));
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function aMappingFile(content: string): string {
+  const file = path.join(dir, `mapping-${++counter}.json`);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+function messageOf(file: string): string {
+  try {
+    loadMapping(file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('loadMapping', () => {
+  it('loads a valid mapping (a BOM is fine)', () => {
+    const file = aMappingFile('\uFEFF{"columns": {"EMAIL_ADDR": "primaryEmail", "Tel": "primaryPhone"}, "note": "x"}');
+    expect(loadMapping(file)).toEqual({ columns: { EMAIL_ADDR: 'primaryEmail', Tel: 'primaryPhone' } });
+  });
+
+  it('names a missing file', () => {
+    const file = path.join(dir, 'missing.json');
+    expect(messageOf(file)).toBe(`mapping file ${file} cannot be read: no such file`);
+  });
+
+  it('names a directory', () => {
+    expect(messageOf(dir)).toBe(`mapping file ${dir} cannot be read: it is a directory`);
+  });
+
+  it('says when the file is not JSON', () => {
+    const file = aMappingFile('{"columns": {');
+    expect(messageOf(file)).toMatch(new RegExp(`^mapping file ${file} is not valid JSON \\(.+\\); expected \\{"columns"`));
+  });
+
+  it.each(['{}', '{"columns": ["a"]}', '{"columns": null}', '[]', '"columns"'])('refuses %s: no "columns" object', (content) => {
+    const file = aMappingFile(content);
+    expect(messageOf(file)).toBe(
+      `mapping file ${file} has no "columns" object; expected {"columns": {"EMAIL_ADDR": "primaryEmail"}}`,
+    );
+  });
+
+  it('refuses a target that is not a Fluent field, listing the allowed ones', () => {
+    const file = aMappingFile('{"columns": {"EMAIL_ADDR": "email"}}');
+    expect(messageOf(file)).toBe(
+      `mapping file ${file} maps "EMAIL_ADDR" to "email", which is not a Fluent customer field; use one of: username, title, firstName, lastName, primaryEmail, primaryPhone, timezone, promotionOptIn, department, country`,
+    );
+  });
+
+  it('suggests the field a wrongly spelled target means', () => {
+    const file = aMappingFile('{"columns": {"FNAME": "first_name"}}');
+    expect(messageOf(file)).toContain('(did you mean firstName?)');
+  });
+
+  it('refuses a target that is not a string', () => {
+    const file = aMappingFile('{"columns": {"FNAME": 3}}');
+    expect(messageOf(file)).toContain('maps "FNAME" to 3, which is not a Fluent customer field');
+  });
+
+  it('refuses two headers mapped to one field', () => {
+    const file = aMappingFile('{"columns": {"EMAIL": "primaryEmail", "MAIL2": "primaryEmail"}}');
+    expect(messageOf(file)).toBe(`mapping file ${file} maps both "EMAIL" and "MAIL2" to primaryEmail; keep one`);
+  });
+
+  it('refuses an empty header name', () => {
+    const file = aMappingFile('{"columns": {" ": "primaryEmail"}}');
+    expect(messageOf(file)).toBe(`mapping file ${file} maps an empty header name; remove that entry`);
+  });
+});

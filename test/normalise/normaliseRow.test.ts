@@ -1,0 +1,255 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { describe, expect, it } from 'vitest';
+import { normaliseRow } from '../../src/normalise/normaliseRow.js';
+import type { Customer, NormaliseResult } from '../../src/types.js';
+import { type ContextOptions, aContext, aRow } from './builders.js';
+
+function normalise(values: Record<string, string>, options: ContextOptions = {}): NormaliseResult {
+  const { header, raw } = aRow(values);
+  return normaliseRow(raw, aContext(header, options));
+}
+
+function customerOf(values: Record<string, string>, options: ContextOptions = {}): Customer {
+  const result = normalise(values, options);
+  if (!result.ok) throw new Error(`expected the row to pass, got: ${result.reasons.join(' | ')}`);
+  return result.customer;
+}
+
+function reasonsOf(values: Record<string, string>, options: ContextOptions = {}): string[] {
+  const result = normalise(values, options);
+  if (result.ok) throw new Error(`expected the row to be rejected, got ${JSON.stringify(result.customer)}`);
+  return result.reasons;
+}
+
+describe('normaliseRow: text', () => {
+  it.each([
+    ['NFD accents become NFC', 'Zoe\u0308 Bro\u0302nte', 'Zo\u00eb Br\u00f4nte'],
+    ['padding is trimmed', '  Jane  ', 'Jane'],
+    ['space runs collapse', 'Jane    Marie', 'Jane Marie'],
+    ['newlines and tabs collapse to one space', ' Jane\r\n\t Marie\n', 'Jane Marie'],
+    ['non-breaking and ideographic spaces count as whitespace', 'Jane\u00a0\u3000Marie', 'Jane Marie'],
+    ['plain ASCII is kept as it is', "O'Brien-Smith", "O'Brien-Smith"],
+  ])('%s', (_, cell, expected) => {
+    expect(customerOf({ firstName: cell, primaryEmail: 'j@x.com' }).firstName).toBe(expected);
+  });
+
+  it('leaves a field with an empty or blank cell absent', () => {
+    const customer = customerOf({ title: '', firstName: '  \t ', lastName: 'Doe', primaryEmail: 'j@x.com' });
+    expect(customer).toEqual({ username: '1_j@x.com', lastName: 'Doe', primaryEmail: 'j@x.com' });
+    expect('title' in customer).toBe(false);
+    expect('firstName' in customer).toBe(false);
+  });
+
+  it('keeps the country as given, only normalised', () => {
+    expect(customerOf({ primaryEmail: 'j@x.com', country: ' united   kingdom ' }).country).toBe('united kingdom');
+  });
+
+  it('rejects values over Fluent’s length limits, measured after normalising', () => {
+    expect(reasonsOf({ firstName: 'x'.repeat(73), primaryEmail: 'j@x.com' })).toEqual([
+      'firstName is 73 characters; Fluent allows at most 50',
+    ]);
+    expect(customerOf({ firstName: ` ${'x'.repeat(50)} `, primaryEmail: 'j@x.com' }).firstName).toHaveLength(50);
+    expect(reasonsOf({ timezone: 'T'.repeat(33), primaryEmail: 'j@x.com' })).toEqual([
+      'timezone is 33 characters; Fluent allows at most 32',
+    ]);
+  });
+
+  it('has no limit for department (Fluent gives none)', () => {
+    expect(customerOf({ department: 'd'.repeat(300), primaryEmail: 'j@x.com' }).department).toHaveLength(300);
+  });
+});
+
+describe('normaliseRow: email', () => {
+  it('lower-cases and trims the email', () => {
+    expect(customerOf({ primaryEmail: '  Jane.Doe+Tag@Example.COM ' }).primaryEmail).toBe('jane.doe+tag@example.com');
+  });
+
+  it.each(['jane@', '@x.com', 'jane.example.com', 'jane@@x.com', 'jane doe@x.com', 'jane@x', 'jane@x..com', 'jane@x.com.'])(
+    'rejects %s',
+    (email) => {
+      expect(reasonsOf({ primaryEmail: email })).toContain(`primaryEmail "${email}" is not a valid email address`);
+    },
+  );
+
+  it('accepts internationalised addresses', () => {
+    expect(customerOf({ primaryEmail: 'José@Exämple.de' }).primaryEmail).toBe('josé@exämple.de');
+  });
+
+  it('rejects an email over 250 characters', () => {
+    const email = `${'a'.repeat(245)}@x.com`;
+    expect(reasonsOf({ username: 'jane', primaryEmail: email })).toEqual([
+      'primaryEmail is 251 characters; Fluent allows at most 250',
+    ]);
+  });
+});
+
+describe('normaliseRow: promotionOptIn', () => {
+  it.each([
+    ['yes', true],
+    ['no', false],
+    ['Y', true],
+    ['n', false],
+    ['0', false],
+    ['1', true],
+    ['TRUE', true],
+    ['False', false],
+    [' Yes ', true],
+  ])('reads %j as %s', (cell, expected) => {
+    expect(customerOf({ primaryEmail: 'j@x.com', promotionOptIn: cell }).promotionOptIn).toBe(expected);
+  });
+
+  it('rejects anything else, quoting it', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: 'maybe' })).toEqual([
+      'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0',
+    ]);
+  });
+
+  it('leaves an empty opt-in absent (the plan decides what that means on create)', () => {
+    expect('promotionOptIn' in customerOf({ primaryEmail: 'j@x.com', promotionOptIn: '' })).toBe(false);
+  });
+});
+
+describe('normaliseRow: phone', () => {
+  const phoneOf = (values: Record<string, string>, options?: ContextOptions) =>
+    customerOf({ primaryEmail: 'j@x.com', ...values }, options).primaryPhone;
+
+  it('reads a local number with the row’s country code', () => {
+    expect(phoneOf({ primaryPhone: '020 7946 0000', country: 'GB' })).toBe('+442079460000');
+    expect(phoneOf({ primaryPhone: '(415) 555-2671', country: 'us' })).toBe('+14155552671');
+  });
+
+  it('reads a local number with the row’s country written as an English name', () => {
+    expect(phoneOf({ primaryPhone: '020 7946 0000', country: 'United Kingdom' })).toBe('+442079460000');
+    expect(phoneOf({ primaryPhone: '030 1234567', country: 'Germany' })).toBe('+49301234567');
+    expect(phoneOf({ primaryPhone: '(415) 555-2671', country: 'U.S.A.' })).toBe('+14155552671');
+  });
+
+  it('falls back to the default country only when the row has none', () => {
+    expect(phoneOf({ primaryPhone: '020 7946 0000', country: '' }, { defaultCountry: 'GB' })).toBe('+442079460000');
+    expect(phoneOf({ primaryPhone: '030 1234567', country: 'DE' }, { defaultCountry: 'GB' })).toBe('+49301234567');
+  });
+
+  it('rejects a local number with no country to go by', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '020 7946 0000' })).toEqual([
+      'primaryPhone "020 7946 0000" has no country code and the row has no country; pass --default-country',
+    ]);
+  });
+
+  it('does not guess with the default country when the row’s country is unreadable', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '030 1234567', country: 'Narnia' }, { defaultCountry: 'GB' })).toEqual([
+      'primaryPhone "030 1234567" has no country code, and country "Narnia" is not an ISO country code or English country name',
+    ]);
+  });
+
+  it('takes international input as it is, whatever the country says', () => {
+    expect(phoneOf({ primaryPhone: '+44 20 7946 0000', country: 'Narnia' })).toBe('+442079460000');
+    expect(phoneOf({ primaryPhone: '+442079460000' })).toBe('+442079460000');
+    expect(phoneOf({ primaryPhone: '+1 (415) 555-2671', country: 'GB' })).toBe('+14155552671');
+  });
+
+  it('rejects a number of impossible length', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '12345', country: 'GB' })).toEqual([
+      'primaryPhone "12345" has the wrong number of digits for GB',
+    ]);
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '+4420794600001234' })[0]).toMatch(
+      /^primaryPhone "\+4420794600001234" has the wrong number of digits/,
+    );
+  });
+
+  it('rejects text that is not a phone number', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: 'call me', country: 'GB' })).toEqual([
+      'primaryPhone "call me" is not a phone number',
+    ]);
+  });
+
+  it('keeps a possible number that the library’s metadata calls invalid', () => {
+    const input = '+1 999 555 0199';
+    const parsed = parsePhoneNumberFromString(input);
+    expect(parsed?.isPossible()).toBe(true);
+    expect(parsed?.isValid()).toBe(false);
+    expect(phoneOf({ primaryPhone: input })).toBe('+19995550199');
+  });
+
+  it('rejects a number with an extension, which E.164 cannot hold', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '020 7946 0000 ext. 12', country: 'GB' })).toEqual([
+      'primaryPhone "020 7946 0000 ext. 12" has an extension (12), which E.164 cannot hold',
+    ]);
+  });
+});
+
+describe('normaliseRow: row shape and bytes', () => {
+  it('rejects a short row with the column count only', () => {
+    const { raw } = aRow({ a: '1', b: '2', c: '3', d: '4', e: '5' });
+    const context = aContext(['firstName', 'lastName', 'primaryEmail', 'country', 'title', 'Notes']);
+    expect(normaliseRow(raw, context)).toEqual({ ok: false, reasons: ['row has 5 columns; the header has 6'] });
+  });
+
+  it('rejects a long row with the column count only', () => {
+    const context = aContext(['firstName', 'primaryEmail']);
+    const raw = { row: 3, line: 9, cells: ['Jane', 'not-an-email', 'extra'] };
+    expect(normaliseRow(raw, context)).toEqual({ ok: false, reasons: ['row has 3 columns; the header has 2'] });
+  });
+
+  it('rejects a replacement character in any column, mapped or not, naming the column', () => {
+    expect(reasonsOf({ firstName: 'Jos\uFFFD', primaryEmail: 'j@x.com', Notes: 'caf\uFFFD' })).toEqual([
+      'column "firstName" has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)',
+      'column "Notes" has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)',
+    ]);
+  });
+
+  it('collects every reason of a row, one line each', () => {
+    const reasons = reasonsOf({
+      firstName: 'x'.repeat(51),
+      primaryEmail: 'jane@',
+      promotionOptIn: 'perhaps',
+      primaryPhone: '12',
+      country: 'GB',
+    });
+    expect(reasons).toEqual([
+      'firstName is 51 characters; Fluent allows at most 50',
+      'primaryEmail "jane@" is not a valid email address',
+      'promotionOptIn "perhaps" is not one of true/false/yes/no/y/n/1/0',
+      'primaryPhone "12" has the wrong number of digits for GB',
+      'username template needs primaryEmail, which is not valid',
+    ]);
+    expect(reasons.every((reason) => !reason.includes('\n'))).toBe(true);
+  });
+
+  it('quotes long values cut short, without inner double quotes', () => {
+    const [reason] = reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: `say "${'y'.repeat(60)}"` });
+    expect(reason).toBe(`promotionOptIn "say '${'y'.repeat(34)}…" is not one of true/false/yes/no/y/n/1/0`);
+  });
+});
+
+describe('normaliseRow: username', () => {
+  it('derives the default template’s username in lower case', () => {
+    expect(customerOf({ primaryEmail: 'Jane@Example.com' }).username).toBe('1_jane@example.com');
+  });
+
+  it('takes the username column when mapped, normalised but with its case kept', () => {
+    expect(customerOf({ 'User Name': '  Jane.DOE\t01 ', primaryEmail: 'jane@example.com' }).username).toBe('Jane.DOE 01');
+  });
+
+  it('rejects a row whose username column is empty', () => {
+    expect(reasonsOf({ username: '', primaryEmail: 'jane@example.com' })).toEqual(['username is empty (column "username")']);
+  });
+
+  it('derives a username from a raw column', () => {
+    const customer = customerOf({ 'CRM ID': ' CRM-00042 ', primaryEmail: 'j@x.com' }, { template: 'crm-{column:CRM ID}' });
+    expect(customer.username).toBe('crm-crm-00042');
+  });
+
+  it('names the empty value a template needs', () => {
+    expect(reasonsOf({ primaryEmail: '' })).toEqual(['username template needs primaryEmail, which is empty']);
+    expect(reasonsOf({ 'CRM ID': '', primaryEmail: 'j@x.com' }, { template: '{column:CRM ID}' })).toEqual([
+      'username template needs column "CRM ID", which is empty',
+    ]);
+  });
+
+  it('rejects a derived username over 250 characters', () => {
+    const email = `${'a'.repeat(240)}@x.com`;
+    expect(reasonsOf({ primaryEmail: email }, { retailerId: '123456' })).toEqual([
+      'username is 253 characters; Fluent allows at most 250',
+    ]);
+  });
+});
