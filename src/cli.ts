@@ -40,6 +40,9 @@ const FAULT_FLAGS = {
  * Usage and input problems print one line and exit 2; an aborted run exits 3; no stack trace reaches a user.
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Everything this process creates holds customers' PII: the checkpoint (and SQLite's -wal/-shm files, which it
+  // creates on its own), the reports and their folders. Owner-only from the start, not chmod-ed afterwards.
+  process.umask(0o077);
   const signals = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (signals.signal.aborted) process.exit(3);

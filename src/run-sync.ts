@@ -19,7 +19,8 @@ import { createProgress } from './progress.js';
 import { readRows } from './read/readRows.js';
 import { checkTotals, emptyTotals } from './report/countOutcomes.js';
 import { formatSummary } from './report/formatSummary.js';
-import { type ReportSummary, writeReport } from './report/writeReport.js';
+import { redactContent } from './report/redactContent.js';
+import { type ReportContent, type ReportSummary, writeReport } from './report/writeReport.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { type Sandbox, startSandbox } from './sandbox/startSandbox.js';
 import type { OutcomeKind, RunMode, RunTotals } from './types.js';
@@ -199,7 +200,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
     };
-    writeReport(reportDir, {
+    const content: ReportContent = {
       summary,
       header: source.header,
       phoneColumns: new Set(runContext.phoneColumns),
@@ -207,7 +208,8 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       rejects: () => store.checkpoint.rejects(runId),
       diffs: () => store.checkpoint.diffs(runId),
       throughput: progress.points(),
-    });
+    };
+    writeReport(reportDir, options.redact ? redactContent(content) : content);
     store.checkpoint.finishRun(runId, summary.status, summary);
     store.checkpoint.pruneRuns(options.keepRuns);
     deps.out.write(`${log.scrub(formatSummary(summary, reportDir))}\n`);

@@ -36,7 +36,7 @@ export function compileUsernameTemplate(
   return (customer, cells) => {
     let username = '';
     for (const part of parts) {
-      const value = valueOf(part, customer, cells, retailerId);
+      const value = valueOfPart(part, customer, cells, retailerId);
       if (typeof value !== 'string') return value;
       username += value;
     }
@@ -44,7 +44,7 @@ export function compileUsernameTemplate(
   };
 }
 
-function valueOf(
+function valueOfPart(
   part: Part,
   customer: Omit<Customer, 'username'>,
   cells: readonly string[],
@@ -105,7 +105,9 @@ function parsePlaceholder(template: string, name: string, layout: ColumnLayout):
     const header = name.slice('column:'.length).trim();
     const columns = layout.header.flatMap((h, column) => (h.trim() === header ? [column] : []));
     if (columns.length > 1) {
-      throw new UsageError(`--username-template uses {column:${header}}, but the CSV has ${columns.length} columns of that name`);
+      throw new UsageError(
+        `--username-template uses {column:${header}}, but the CSV has ${columns.length} columns of that name`,
+      );
     }
     return { kind: 'column', header, column: columns[0] };
   }
@@ -118,7 +120,9 @@ function parsePlaceholder(template: string, name: string, layout: ColumnLayout):
   }
   const near = matchFieldName(name);
   const hint = near === undefined || near === 'username' ? '' : ` (did you mean {${near}}?)`;
-  throw new UsageError(`--username-template "${template}" has an unknown placeholder {${name}}${hint}; use ${PLACEHOLDERS}`);
+  throw new UsageError(
+    `--username-template "${template}" has an unknown placeholder {${name}}${hint}; use ${PLACEHOLDERS}`,
+  );
 }
 
 /** Failing here, once, beats rejecting every row of the file for the same missing input. */
@@ -135,7 +139,9 @@ function checkAvailable(template: string, parts: readonly Part[], retailerId: st
       );
     }
     if (part.kind === 'column' && part.column === undefined) {
-      throw new UsageError(`--username-template "${template}" uses {column:${part.header}}, but the CSV has no column "${part.header}"`);
+      throw new UsageError(
+        `--username-template "${template}" uses {column:${part.header}}, but the CSV has no column "${part.header}"`,
+      );
     }
   }
 }

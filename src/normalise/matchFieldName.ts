@@ -1,7 +1,9 @@
 import { CUSTOMER_FIELDS, type CustomerField } from '../types.js';
 
 /** Fluent field names keyed by their spelling with case, spaces, underscores and hyphens removed. */
-const FIELD_BY_KEY: ReadonlyMap<string, CustomerField> = new Map(CUSTOMER_FIELDS.map((field) => [field.toLowerCase(), field]));
+const FIELD_BY_KEY: ReadonlyMap<string, CustomerField> = new Map(
+  CUSTOMER_FIELDS.map((field) => [field.toLowerCase(), field]),
+);
 
 const SEPARATORS = /[\s_-]+/g;
 

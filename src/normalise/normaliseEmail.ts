@@ -13,7 +13,7 @@ const UNICODE_EMAIL = new RegExp(
     `(?:${LABEL.replaceAll('a-z0-9', '\\p{L}\\p{M}\\p{N}')}\\.)+${TOP_LABEL.replace('[a-z]', '[\\p{L}]').replaceAll('a-z0-9', '\\p{L}\\p{M}\\p{N}')}$`,
   'u',
 );
-const NOT_ASCII = /[^\x00-\x7f]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 /**
  * Lower-cases and checks a normalised email cell (SPEC §3). Pragmatic rules: one @, no spaces, a dot in the domain,
@@ -22,5 +22,7 @@ const NOT_ASCII = /[^\x00-\x7f]/;
 export function normaliseEmail(value: string): EmailResult {
   const email = value.toLowerCase();
   const valid = NOT_ASCII.test(email) ? UNICODE_EMAIL.test(email) : ASCII_EMAIL.test(email);
-  return valid ? { ok: true, email } : { ok: false, reason: `primaryEmail ${quoteValue(value)} is not a valid email address` };
+  return valid
+    ? { ok: true, email }
+    : { ok: false, reason: `primaryEmail ${quoteValue(value)} is not a valid email address` };
 }

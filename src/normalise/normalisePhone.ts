@@ -18,20 +18,49 @@ export function normalisePhone(value: string, country: string | undefined): Phon
   if (fast !== undefined) return fast ? { ok: true, e164: value } : notPossible(value, undefined);
   if (value.charCodeAt(0) !== PLUS) {
     if (country === undefined) {
-      return { ok: false, reason: `primaryPhone ${quoteValue(value)} has no country code and the row has no country; pass --default-country` };
+      return {
+        ok: false,
+        reason: `primaryPhone ${quoteValue(value)} has no country code and the row has no country; pass --default-country`,
+      };
     }
     if (!isSupportedCountry(country as CountryCode, metadata)) {
-      return { ok: false, reason: `primaryPhone ${quoteValue(value)} has no country code, and country ${country} has no phone numbering plan` };
+      return {
+        ok: false,
+        reason: `primaryPhone ${quoteValue(value)} has no country code, and country ${country} has no phone numbering plan`,
+      };
     }
   }
   // extract: false — the whole cell must be the number; a number buried in other text is not taken on trust.
-  const parsed = parsePhoneNumberFromString(value, { defaultCountry: country as CountryCode | undefined, extract: false }, metadata);
+  const parsed = parsePhoneNumberFromString(
+    value,
+    { defaultCountry: country as CountryCode | undefined, extract: false },
+    metadata,
+  );
   if (parsed === undefined) return { ok: false, reason: `primaryPhone ${quoteValue(value)} is not a phone number` };
   if (!parsed.isPossible()) return notPossible(value, parsed.country ?? `+${parsed.countryCallingCode}`);
   if (parsed.ext) {
-    return { ok: false, reason: `primaryPhone ${quoteValue(value)} has an extension (${parsed.ext}), which E.164 cannot hold` };
+    return {
+      ok: false,
+      reason: `primaryPhone ${quoteValue(value)} has an extension (${parsed.ext}), which E.164 cannot hold`,
+    };
   }
-  return { ok: true, e164: parsed.number };
+  return settle(value, parsed.number);
+}
+
+/**
+ * The library may strip a "national prefix" from digits that follow the calling code (+44 0 20… → +44 20…), and
+ * for a few odd inputs it would strip again from its own output (+82 0 000… → +82 000… → +82 00…). Such a number has
+ * no stable E.164 form: re-reading what we send would change it, so it is rejected rather than stored.
+ */
+function settle(value: string, e164: string): PhoneResult {
+  if (answerE164(e164) === true) return { ok: true, e164 };
+  const again = parsePhoneNumberFromString(e164, { extract: false }, metadata);
+  if (again?.number === e164 && again.isPossible()) return { ok: true, e164 };
+  const then = again?.number ?? 'nothing';
+  return {
+    ok: false,
+    reason: `primaryPhone ${quoteValue(value)} has no stable E.164 form: it reads as ${e164}, and that as ${then}`,
+  };
 }
 
 function notPossible(value: string, where: string | undefined): PhoneResult {

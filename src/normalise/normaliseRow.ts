@@ -4,8 +4,8 @@ import { normaliseEmail } from './normaliseEmail.js';
 import { normalisePhone } from './normalisePhone.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
-import { resolveCountryCode } from './resolveCountryCode.js';
 import type { ColumnLayout } from './resolveColumns.js';
+import { resolveCountryCode } from './resolveCountryCode.js';
 
 /** What normalising a row needs, fixed for the whole file. */
 export interface NormaliseContext {
@@ -47,7 +47,8 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   let badColumns: Set<number> | undefined;
   for (let column = 0; column < cells.length; column++) {
     if (!(cells[column] as string).includes(REPLACEMENT_CHARACTER)) continue;
-    (badColumns ??= new Set()).add(column);
+    badColumns ??= new Set();
+    badColumns.add(column);
     reasons.push(
       `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
     );
@@ -57,7 +58,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
 
   const { columnOfField } = layout;
   /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for bad bytes. */
-  const valueOf = (field: CustomerField): string => {
+  const cellOf = (field: CustomerField): string => {
     const column = columnOfField[field];
     if (column === undefined || badColumns?.has(column)) return '';
     return normaliseText(cells[column] as string);
@@ -65,32 +66,32 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
 
   const customer: Customer = { username: '' };
   for (const field of TEXT_FIELDS) {
-    const value = valueOf(field);
+    const value = cellOf(field);
     if (value && fitsLimit(field, value, reasons)) customer[field] = value;
   }
 
-  const email = valueOf('primaryEmail');
+  const email = cellOf('primaryEmail');
   if (email) {
     const result = normaliseEmail(email);
     if (!result.ok) reasons.push(result.reason);
     else if (fitsLimit('primaryEmail', result.email, reasons)) customer.primaryEmail = result.email;
   }
 
-  const optIn = valueOf('promotionOptIn');
+  const optIn = cellOf('promotionOptIn');
   if (optIn) {
     const flag = OPT_IN.get(optIn.toLowerCase());
     if (flag === undefined) reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of true/false/yes/no/y/n/1/0`);
     else customer.promotionOptIn = flag;
   }
 
-  const phone = valueOf('primaryPhone');
+  const phone = cellOf('primaryPhone');
   if (phone) {
-    const result = normalisePhoneOfRow(phone, valueOf('country'), context.defaultCountry);
+    const result = normalisePhoneOfRow(phone, cellOf('country'), context.defaultCountry);
     if (!result.ok) reasons.push(result.reason);
     else if (fitsLimit('primaryPhone', result.e164, reasons)) customer.primaryPhone = result.e164;
   }
 
-  const username = deriveUsername(customer, cells, context, valueOf);
+  const username = deriveUsername(customer, cells, context, cellOf);
   if (!username.ok) reasons.push(username.reason);
   else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
 
@@ -102,11 +103,11 @@ function deriveUsername(
   customer: Customer,
   cells: readonly string[],
   context: NormaliseContext,
-  valueOf: (field: CustomerField) => string,
+  cellOf: (field: CustomerField) => string,
 ): { ok: true; username: string } | { ok: false; reason: string } {
   const column = context.layout.columnOfField.username;
   if (column === undefined) return context.usernameTemplate(customer, cells);
-  const username = valueOf('username');
+  const username = cellOf('username');
   if (username) return { ok: true, username };
   return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})` };
 }

@@ -1,7 +1,7 @@
 /** Anything outside printable ASCII: the only text that may need NFC or whitespace collapsing beyond spaces. */
 const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 /** Anything outside ASCII: only such text can change under NFC. */
-const NOT_ASCII = /[^\x00-\x7f]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
 const WHITESPACE_RUN = /\s+/g;
 const SPACE_RUN = / {2,}/g;
 

@@ -127,8 +127,7 @@ async function* streamRecords(
   let row = 0;
   try {
     for (;;) {
-      let cells: string[] | null;
-      while ((cells = parser.read() as string[] | null) !== null) {
+      for (let cells = parser.read() as string[] | null; cells !== null; cells = parser.read() as string[] | null) {
         const line = nextLine;
         let blank = true;
         let breaks = 0;

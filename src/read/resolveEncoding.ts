@@ -19,7 +19,8 @@ const NOT_TEXT = new Set(['base64', 'base64url', 'hex']);
  */
 export function resolveEncoding(name: string): string {
   const lower = name.trim().toLowerCase();
-  if (NOT_TEXT.has(lower)) throw new UsageError(`--encoding "${name}" is not a text encoding; try utf8, latin1 or windows-1252`);
+  if (NOT_TEXT.has(lower))
+    throw new UsageError(`--encoding "${name}" is not a text encoding; try utf8, latin1 or windows-1252`);
   try {
     return new TextDecoder(NODE_NAMES[lower] ?? lower).encoding;
   } catch {

@@ -417,7 +417,7 @@ td.before { color: #a61e1e; }
 td.after { color: #1b6e2d; }
 .scroll { max-height: 540px; overflow: auto; border: 1px solid var(--line); border-radius: 8px; }
 .scroll tr:last-child td { border-bottom: 0; }
-.tag { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12.5px; font-weight: 600; color: #fff; background: var(--c); }
+.tag { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12.5px; font-weight: 600; color: #fff; background: var(--c); white-space: nowrap; }
 .chart { display: block; max-width: 860px; height: auto; }
 .chart text { font-family: inherit; }
 .chart-label { font-size: 14px; fill: var(--ink); }

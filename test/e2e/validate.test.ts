@@ -103,4 +103,17 @@ describe('validate', () => {
     }
     expect(taken.size).toBe(60);
   });
+
+  it('--redact masks personal data in every report file but keeps the totals', async () => {
+    const csv = 'primaryEmail,firstName,lastName\nann.lee@example.com,Ann,Lee\nnot-an-email,Bob,Ng\n';
+    const result = await validate('redact', csv, '--redact');
+    expect(result.code).toBe(1);
+    expect(readReport(ws.path('redact')).totals).toMatchObject({ read: 2, valid: 1, rejected: 1 });
+    for (const name of ['outcomes.csv', 'rejects.csv', 'report.html', 'report.json']) {
+      const text = fs.readFileSync(ws.path('redact', name), 'utf8');
+      for (const pii of ['ann.lee', 'not-an-email', 'Bob', 'Ng,']) expect(text, `${pii} in ${name}`).not.toContain(pii);
+    }
+    const outcomes = readCsv(ws.path('redact', 'outcomes.csv'));
+    expect(outcomes[0]?.username).toMatch(/^1\*\*\*@example\.com#[0-9a-f]{6}$/);
+  });
 });

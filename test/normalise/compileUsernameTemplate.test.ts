@@ -23,17 +23,26 @@ describe('compileUsernameTemplate', () => {
 
   it('lower-cases derived usernames, literal text included', () => {
     const template = compileUsernameTemplate('R{retailerId}-{firstName}-{column:CRM ID}', layout, 'EU');
-    expect(template({ firstName: 'Zoë' }, [' CRM-42 ', 'Zoë', '', ''])).toEqual({ ok: true, username: 'reu-zoë-crm-42' });
+    expect(template({ firstName: 'Zoë' }, [' CRM-42 ', 'Zoë', '', ''])).toEqual({
+      ok: true,
+      username: 'reu-zoë-crm-42',
+    });
   });
 
   it('writes a flag placeholder as true or false', () => {
     const template = compileUsernameTemplate('{primaryEmail}:{promotionOptIn}', layout, undefined);
-    expect(template({ primaryEmail: 'j@x.com', promotionOptIn: false }, [])).toEqual({ ok: true, username: 'j@x.com:false' });
+    expect(template({ primaryEmail: 'j@x.com', promotionOptIn: false }, [])).toEqual({
+      ok: true,
+      username: 'j@x.com:false',
+    });
   });
 
   it('names an empty field or column at row time', () => {
     const template = compileUsernameTemplate('{firstName}.{column:CRM ID}', layout, undefined);
-    expect(template({}, ['x', '', '', ''])).toEqual({ ok: false, reason: 'username template needs firstName, which is empty' });
+    expect(template({}, ['x', '', '', ''])).toEqual({
+      ok: false,
+      reason: 'username template needs firstName, which is empty',
+    });
     expect(template({ firstName: 'Jo' }, ['  ', 'Jo', '', ''])).toEqual({
       ok: false,
       reason: 'username template needs column "CRM ID", which is empty',
@@ -52,7 +61,9 @@ describe('compileUsernameTemplate', () => {
     expect(messageOf(() => compileUsernameTemplate('{retailerId}_{email}', layout, '1'))).toMatch(
       /^--username-template "\{retailerId\}_\{email\}" has an unknown placeholder \{email\}; use \{retailerId\}, \{column:HEADER\} or a Fluent field: \{title\}, /,
     );
-    expect(messageOf(() => compileUsernameTemplate('{first_name}', layout, '1'))).toContain('(did you mean {firstName}?)');
+    expect(messageOf(() => compileUsernameTemplate('{first_name}', layout, '1'))).toContain(
+      '(did you mean {firstName}?)',
+    );
   });
 
   it('refuses {retailerId} with no retailer id, saying what to pass', () => {

@@ -49,15 +49,20 @@ describe('loadMapping', () => {
 
   it('says when the file is not JSON', () => {
     const file = aMappingFile('{"columns": {');
-    expect(messageOf(file)).toMatch(new RegExp(`^mapping file ${file} is not valid JSON \\(.+\\); expected \\{"columns"`));
-  });
-
-  it.each(['{}', '{"columns": ["a"]}', '{"columns": null}', '[]', '"columns"'])('refuses %s: no "columns" object', (content) => {
-    const file = aMappingFile(content);
-    expect(messageOf(file)).toBe(
-      `mapping file ${file} has no "columns" object; expected {"columns": {"EMAIL_ADDR": "primaryEmail"}}`,
+    expect(messageOf(file)).toMatch(
+      new RegExp(`^mapping file ${file} is not valid JSON \\(.+\\); expected \\{"columns"`),
     );
   });
+
+  it.each(['{}', '{"columns": ["a"]}', '{"columns": null}', '[]', '"columns"'])(
+    'refuses %s: no "columns" object',
+    (content) => {
+      const file = aMappingFile(content);
+      expect(messageOf(file)).toBe(
+        `mapping file ${file} has no "columns" object; expected {"columns": {"EMAIL_ADDR": "primaryEmail"}}`,
+      );
+    },
+  );
 
   it('refuses a target that is not a Fluent field, listing the allowed ones', () => {
     const file = aMappingFile('{"columns": {"EMAIL_ADDR": "email"}}');

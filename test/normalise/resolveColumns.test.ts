@@ -24,7 +24,18 @@ describe('resolveColumns', () => {
   );
 
   it('matches every Fluent field by its own name', () => {
-    const header = ['Username', 'Title', 'First Name', 'Last Name', 'Primary Email', 'Primary Phone', 'Time Zone', 'Promotion Opt In', 'Department', 'Country'];
+    const header = [
+      'Username',
+      'Title',
+      'First Name',
+      'Last Name',
+      'Primary Email',
+      'Primary Phone',
+      'Time Zone',
+      'Promotion Opt In',
+      'Department',
+      'Country',
+    ];
     expect(resolveColumns(header).fieldOfColumn).toEqual([
       'username',
       'title',
@@ -46,7 +57,9 @@ describe('resolveColumns', () => {
   });
 
   it('lets mapping entries feed fields, matched against trimmed header names', () => {
-    const layout = resolveColumns([' EMAIL_ADDR ', 'Tel', 'CRM ID'], { columns: { EMAIL_ADDR: 'primaryEmail', ' Tel': 'primaryPhone' } });
+    const layout = resolveColumns([' EMAIL_ADDR ', 'Tel', 'CRM ID'], {
+      columns: { EMAIL_ADDR: 'primaryEmail', ' Tel': 'primaryPhone' },
+    });
     expect(layout.columnOfField).toEqual({ primaryEmail: 0, primaryPhone: 1 });
     expect(layout.unmapped).toEqual(['CRM ID']);
     expect(layout.header).toEqual([' EMAIL_ADDR ', 'Tel', 'CRM ID']);

@@ -264,9 +264,7 @@ describe('readRows: file problems', () => {
 
   it('refuses a binary file', async () => {
     const file = aFile(Buffer.from([0x00, 0x01, 0x02, 0x03, 0x0a, 0x41]));
-    expect(await usageErrorOf(readRows(file, { encoding: 'utf8' }))).toBe(
-      `${file} looks like a binary file, not CSV`,
-    );
+    expect(await usageErrorOf(readRows(file, { encoding: 'utf8' }))).toBe(`${file} looks like a binary file, not CSV`);
   });
 
   it('suggests saving as CSV when given an Excel workbook', async () => {
@@ -283,7 +281,9 @@ describe('readRows: file problems', () => {
         for await (const row of source.rows) seen.push(row.line);
       })(),
     );
-    expect(message).toBe(`${file}: the record starting on line 5 opens a quote that is never closed (the file ends inside it)`);
+    expect(message).toBe(
+      `${file}: the record starting on line 5 opens a quote that is never closed (the file ends inside it)`,
+    );
     expect(seen).toEqual([2, 3]);
   });
 
