@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
-import { type Checkpoint, type CheckpointScope, openCheckpoint } from './checkpoint/openCheckpoint.js';
+import type { CheckpointScope } from './checkpoint/openCheckpoint.js';
+import { openRunStore } from './checkpoint/openRunStore.js';
 import { AbortError, UsageError } from './errors.js';
 import { createFluentClient, type FluentClient } from './fluent/createFluentClient.js';
 import type { Credentials } from './fluent/credentials.js';
@@ -83,7 +82,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
 
-  const store = openStore(options, mode);
+  const store = openRunStore(options.checkpoint, mode);
   const scope: CheckpointScope = {
     apiHost: options.sandbox ? `sandbox:${runId}` : (options.apiHost ?? 'none'),
     retailerId: options.retailerId ?? '',
@@ -224,32 +223,6 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     await sandbox?.close();
     store.close(runId);
   }
-}
-
-/**
- * The run's store: the checkpoint for sync and dry runs; for `validate`, which must not need a checkpoint, a
- * throw-away SQLite file of its own (staging keeps memory flat in the file size either way).
- */
-function openStore(options: ResolvedOptions, mode: RunMode): { checkpoint: Checkpoint; close(runId: string): void } {
-  if (mode !== 'validate') {
-    const checkpoint = openCheckpoint(options.checkpoint);
-    return {
-      checkpoint,
-      close(runId) {
-        checkpoint.releaseLock(runId);
-        checkpoint.close();
-      },
-    };
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customer-sync-validate-'));
-  const checkpoint = openCheckpoint(path.join(dir, 'staging.sqlite'), { durable: false });
-  return {
-    checkpoint,
-    close() {
-      checkpoint.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 function countTotals(counts: ReadonlyMap<OutcomeKind, number>, read: number): RunTotals {

@@ -88,7 +88,7 @@ function parseTemplate(template: string, layout: ColumnLayout): Part[] {
     if (end === -1 || (nested !== -1 && nested < end)) {
       throw new UsageError(`--username-template "${template}" has a "{" that is not closed by "}"`);
     }
-    parts.push(parsePlaceholder(template, template.slice(open + 1, end), layout));
+    parts.push(parsePlaceholder(template, template.slice(open + 1, end).trim(), layout));
     at = end + 1;
   }
   if (!parts.some((part) => part.kind !== 'text')) {

@@ -85,7 +85,9 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   }
 
   const phone = cellOf('primaryPhone');
-  if (phone) {
+  // A country cell with bad bytes is already a reason; reading the phone without it would only add a misleading one.
+  const countryColumn = columnOfField.country;
+  if (phone && (countryColumn === undefined || !badColumns?.has(countryColumn))) {
     const result = normalisePhoneOfRow(phone, cellOf('country'), context.defaultCountry);
     if (!result.ok) reasons.push(result.reason);
     else if (fitsLimit('primaryPhone', result.e164, reasons)) customer.primaryPhone = result.e164;

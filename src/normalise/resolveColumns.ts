@@ -31,6 +31,7 @@ export function resolveColumns(header: string[], mapping?: ColumnMapping): Colum
         `the mapping names column "${name}", which the CSV header does not have (its columns: ${listColumns(trimmed)})`,
       );
     }
+    if (mapped.has(name)) throw new UsageError(`the mapping names column "${name}" twice; keep one entry`);
     mapped.set(name, field as CustomerField);
   }
 

@@ -29,8 +29,11 @@ export interface ReadOptions {
 }
 
 const HEAD_BYTES = 64 * 1024;
-/** Guards memory against a quote that is never closed: the parser would otherwise buffer the rest of the file. */
-const MAX_RECORD_CHARS = 1_000_000;
+/**
+ * Guards memory against a quote that is never closed, which would otherwise buffer the rest of the file. Far above
+ * any real record, so an oversized cell (a pasted document in "notes") is still a row-level rejection, not a file error.
+ */
+const MAX_RECORD_CHARS = 10_000_000;
 const FORMULA_AFTER_QUOTE = /^'[=+\-@\t\r]/;
 const NOT_BLANK = /\S/;
 
@@ -299,7 +302,8 @@ function describeBinary(head: Buffer): string {
 function detectDelimiter(headText: string): string {
   const text = headText.replace(/^[\uFEFF\s]*[\r\n]/, '');
   const end = text.search(/[\r\n]/);
-  const headerLine = end === -1 ? text : text.slice(0, end);
+  // Delimiters inside quoted header names do not count.
+  const headerLine = (end === -1 ? text : text.slice(0, end)).replace(/"[^"]*"/g, '');
   if (headerLine.includes(',')) return ',';
   const semicolons = headerLine.split(';').length - 1;
   const tabs = headerLine.split('\t').length - 1;

@@ -29,6 +29,11 @@ describe('compileUsernameTemplate', () => {
     });
   });
 
+  it('allows spaces inside the braces', () => {
+    const template = compileUsernameTemplate('{ retailerId }_{ primaryEmail }', layout, '7');
+    expect(template({ primaryEmail: 'j@x.com' }, [])).toEqual({ ok: true, username: '7_j@x.com' });
+  });
+
   it('writes a flag placeholder as true or false', () => {
     const template = compileUsernameTemplate('{primaryEmail}:{promotionOptIn}', layout, undefined);
     expect(template({ primaryEmail: 'j@x.com', promotionOptIn: false }, [])).toEqual({

@@ -205,6 +205,17 @@ describe('normaliseRow: row shape and bytes', () => {
     ]);
   });
 
+  it('does not read a phone with the default country when the row’s country has bad bytes', () => {
+    expect(
+      reasonsOf(
+        { primaryEmail: 'j@x.com', primaryPhone: '030 1234567', country: 'Deutschl\uFFFDnd' },
+        { defaultCountry: 'GB' },
+      ),
+    ).toEqual([
+      'column "country" has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)',
+    ]);
+  });
+
   it('collects every reason of a row, one line each', () => {
     const reasons = reasonsOf({
       firstName: 'x'.repeat(51),

@@ -103,3 +103,11 @@ describe('resolveColumns', () => {
     expect(layout.unmapped).toEqual(['Notes', 'Notes', '']);
   });
 });
+
+describe('resolveColumns: mapping keys', () => {
+  it('refuses two mapping keys that name the same column once trimmed', () => {
+    expect(() => resolveColumns(['Email'], { columns: { Email: 'primaryEmail', ' Email ': 'username' } })).toThrow(
+      'the mapping names column "Email" twice; keep one entry',
+    );
+  });
+});

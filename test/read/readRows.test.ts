@@ -150,6 +150,13 @@ describe('readRows: CSV shapes', () => {
     expect(rows[0]?.cells).toEqual(['Smith; Jane', 'j@x.com']);
   });
 
+  it('ignores delimiters inside quoted header names when choosing', async () => {
+    const { source, rows } = await readAll('"Name, full";Email\nJane;j@x.com\n');
+    expect(source.delimiter).toBe(';');
+    expect(source.header).toEqual(['Name, full', 'Email']);
+    expect(rows[0]?.cells).toEqual(['Jane', 'j@x.com']);
+  });
+
   it('keeps the comma when the header line has one, whatever the rows hold', async () => {
     const { source, rows } = await readAll('name,email\na;b;c,d\n');
     expect(source.delimiter).toBe(',');
@@ -288,10 +295,18 @@ describe('readRows: file problems', () => {
   });
 
   it('stops at a record that runs on for too long instead of buffering the file', async () => {
-    const file = aFile(`a,b\n1,"${'x'.repeat(1_100_000)}\n`);
+    const file = aFile(`a,b\n1,"${'x'.repeat(10_000_001)}\n`);
     const source = await readRows(file, { encoding: 'utf8' });
     const message = await usageErrorOf(collect(source));
-    expect(message).toContain('the record starting on line 2 runs over 1000000 characters');
+    expect(message).toContain('the record starting on line 2 runs over 10000000 characters; is a quote never closed?');
+  });
+
+  it('passes a 1 MB cell on (normalise rejects it for its length)', async () => {
+    const { rows } = await readAll(`a,b\n1,${'x'.repeat(1024 * 1024)}\n2,y\n`);
+    expect(rows.map((r) => [r.line, r.cells[1]?.length])).toEqual([
+      [2, 1024 * 1024],
+      [3, 1],
+    ]);
   });
 });
 
