@@ -33,9 +33,13 @@ process.once('SIGINT', () => {
 try {
   console.log(
     `customer-sync benchmarks (SPEC §5)${QUICK ? ' — quick run (BENCH_QUICK=1)' : ''}\n` +
-      `node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}; scratch dir ${scratch}\n`,
+      `node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, load average ` +
+      `${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')} (figures are noisy on a busy machine); scratch dir ${scratch}\n`,
   );
-  const results = { quick: QUICK, node: process.version, cpus: os.cpus().length };
+  const results = { quick: QUICK, node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg() };
   results.validate = await benchValidate();
   const sync = await benchSync();
   results.sync = sync.first;
@@ -189,7 +193,9 @@ async function benchConcurrency() {
     ['requests', 'requests'],
     ['effectiveRate', 'eff. rate/s'],
     ['rateShare', 'share of 300'],
+    ['goodRate', 'non-429 rate/s'],
     ['rateLimitedPercent', "429'd %"],
+    ['rssMb', 'RSS MB'],
     ['wallS', 'wall s'],
     ['rowsPerS', 'rows/s'],
   ]);

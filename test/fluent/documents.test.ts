@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildSchema, type DocumentNode, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from '../../src/fluent/documents.js';
 import { SANDBOX_SCHEMA_SDL } from '../../src/sandbox/schema.js';
+import { readFluentSchema } from '../helpers/fluentSchema.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fluentSchema = buildSchema(
-  readFileSync(path.resolve(projectRoot, '../shared/fluent/customer-schema.graphql'), 'utf8'),
-);
+const fluentSchema = buildSchema(readFluentSchema());
 const sandboxSchema = buildSchema(SANDBOX_SCHEMA_SDL);
 
 const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER };

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   buildASTSchema,
   buildSchema,
@@ -12,9 +9,9 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_SCHEMA_SDL } from '../../src/sandbox/schema.js';
+import { readFluentSchema } from '../helpers/fluentSchema.js';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sharedSdl = readFileSync(path.resolve(projectRoot, '../shared/fluent/customer-schema.graphql'), 'utf8');
+const sharedSdl = readFluentSchema();
 
 describe('SANDBOX_SCHEMA_SDL', () => {
   it('makes CreateCustomerInput.firstName and timezone optional, as today’s docs do', () => {
