@@ -90,33 +90,26 @@ export interface OmsCustomer {
   retailerId: string | null;
 }
 
+/** Fields Fluent's createCustomer accepts besides username, primaryEmail, promotionOptIn and retailer. */
+export const CREATE_OPTIONAL_FIELDS = [
+  'title',
+  'firstName',
+  'lastName',
+  'primaryPhone',
+  'timezone',
+  'department',
+  'country',
+] as const satisfies readonly CustomerField[];
+
 /** Input of Fluent's createCustomer mutation. */
-export interface CreateCustomerInput {
-  username: string;
+export type CreateCustomerInput = Pick<Customer, 'username' | (typeof CREATE_OPTIONAL_FIELDS)[number]> & {
   primaryEmail: string;
   promotionOptIn: boolean;
   retailer: { id: string };
-  title?: string;
-  firstName?: string;
-  lastName?: string;
-  primaryPhone?: string;
-  timezone?: string;
-  department?: string;
-  country?: string;
-}
+};
 
 /** Input of Fluent's updateCustomer mutation: the username identifies the customer; only changed fields travel. */
-export interface UpdateCustomerInput {
-  username: string;
-  title?: string;
-  firstName?: string;
-  lastName?: string;
-  primaryEmail?: string;
-  primaryPhone?: string;
-  timezone?: string;
-  promotionOptIn?: boolean;
-  country?: string;
-}
+export type UpdateCustomerInput = Pick<Customer, 'username' | (typeof UPDATABLE_FIELDS)[number]>;
 
 /** Every outcome a row can end with. `valid` is used by `validate` only. */
 export const OUTCOME_KINDS = [

@@ -1,5 +1,6 @@
 import {
   type Action,
+  CREATE_OPTIONAL_FIELDS,
   type CreateCustomerInput,
   type Customer,
   type CustomerField,
@@ -8,17 +9,6 @@ import {
   UPDATABLE_FIELDS,
   type UpdateCustomerInput,
 } from '../types.js';
-
-/** Fields a create may carry besides username, primaryEmail, promotionOptIn and retailer. */
-const CREATE_OPTIONAL_FIELDS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryPhone',
-  'timezone',
-  'department',
-  'country',
-] as const satisfies readonly CustomerField[];
 
 /**
  * Decides what to do for one username (SPEC §3), from the file's customer and every OMS customer that holds the

@@ -2,6 +2,7 @@
  * Types of the local Fluent-compatible OMS (SPEC §6). `startSandbox.ts` re-exports them; the other sandbox
  * modules import them from here so no module has to import the HTTP layer.
  */
+import type { Customer } from '../types.js';
 
 /**
  * Fault injection. Rates are shares 0..1 decided with a seeded PRNG, drawn in a fixed order for every GraphQL
@@ -39,18 +40,8 @@ export interface SandboxCredentials {
 }
 
 /** A customer to load at start: Customer fields plus the retailer it belongs to. */
-export interface SeedCustomer {
+export interface SeedCustomer extends Customer {
   retailerId: string;
-  username: string;
-  primaryEmail?: string;
-  title?: string;
-  firstName?: string;
-  lastName?: string;
-  primaryPhone?: string;
-  timezone?: string;
-  promotionOptIn?: boolean;
-  department?: string;
-  country?: string;
   /** Digits only; the next created customer gets a higher id. */
   id?: string;
   /** Defaults to the username, as Fluent sets it. */
