@@ -1,0 +1,64 @@
+import { UsageError } from '../errors.js';
+import { createFluentClient, type FluentClient } from '../fluent/createFluentClient.js';
+import type { Credentials } from '../fluent/credentials.js';
+import type { Logger } from '../log.js';
+import type { ResolvedOptions } from '../options.js';
+import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
+import { startSandbox } from '../sandbox/startSandbox.js';
+
+/** Credentials the in-process sandbox accepts (it takes any non-empty values). */
+const SANDBOX_LOGIN: Credentials = {
+  kind: 'password',
+  clientId: 'sandbox',
+  clientSecret: 'sandbox',
+  username: 'sandbox',
+  password: 'sandbox',
+};
+
+export interface OmsConnection {
+  client: FluentClient;
+  close(): Promise<void>;
+}
+
+/** Fails fast, before anything is read or sent, when a sync has no credentials to log in with. */
+export function checkCredentials(options: ResolvedOptions, credentials: Credentials | undefined): void {
+  if (options.command === 'sync' && !options.sandbox && !credentials) {
+    throw new UsageError(
+      'no Fluent credentials: set FLUENT_CLIENT_ID, FLUENT_CLIENT_SECRET, FLUENT_USERNAME and FLUENT_PASSWORD (or FLUENT_ACCESS_TOKEN)',
+    );
+  }
+}
+
+/**
+ * The Fluent client for a run: against `--api-host` with the env credentials, or (`--sandbox`) against an
+ * in-process sandbox OMS loaded with `seed`, so a newcomer sees the whole job with no Fluent account.
+ */
+export async function connectOms(
+  options: ResolvedOptions,
+  deps: { credentials: Credentials | undefined; accountId: string | undefined; seed?: SeedCustomer[]; log: Logger },
+): Promise<OmsConnection> {
+  const sandbox = options.sandbox ? await startSandbox({ port: 0, seed: deps.seed }) : undefined;
+  if (sandbox) {
+    deps.log.info(
+      `sandbox OMS started at ${sandbox.url}${deps.seed ? ` with ${deps.seed.length} seeded customers` : ''}`,
+    );
+  }
+  const apiHost = sandbox?.url ?? options.apiHost;
+  const credentials = sandbox ? SANDBOX_LOGIN : deps.credentials;
+  if (!apiHost || !credentials) throw new Error('connectOms needs an API host and credentials (checked earlier)');
+  const client = createFluentClient({
+    apiHost,
+    credentials,
+    accountId: deps.accountId,
+    ratePerSecond: options.rate,
+    connections: options.concurrency,
+    onRetry: (e) => deps.log.debug('retrying a request', { ...e }),
+  });
+  return {
+    client,
+    async close() {
+      await client.close();
+      await sandbox?.close();
+    },
+  };
+}

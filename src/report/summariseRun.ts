@@ -1,0 +1,59 @@
+import type { ClientStats } from '../fluent/createFluentClient.js';
+import type { OutcomeKind, RunMode, RunTotals } from '../types.js';
+import { checkTotals, emptyTotals } from './countOutcomes.js';
+import type { ReportSummary } from './writeReport.js';
+
+/**
+ * The summary of a run as report.json holds it, from its parts. Pure. Throws when the recorded outcomes do not
+ * account for every row read: that would be a bug, and a report must not hide it.
+ */
+export function summariseRun(run: {
+  runId: string;
+  mode: RunMode;
+  startedAt: Date;
+  finishedAt: Date;
+  input: ReportSummary['input'];
+  options: Record<string, unknown>;
+  read: number;
+  outcomeCounts: ReadonlyMap<OutcomeKind, number>;
+  client: ClientStats | undefined;
+  /** How long the lookups and mutations took, for the effective request rate. */
+  applyMs: number;
+  abortReason: string | undefined;
+  unmappedColumns: string[];
+  delimiter: string;
+}): ReportSummary {
+  const totals = countTotals(run.outcomeCounts, run.read);
+  const graphql = run.client?.graphql ?? 0;
+  return {
+    runId: run.runId,
+    mode: run.mode,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    input: run.input,
+    options: run.options,
+    totals,
+    requests: {
+      graphql,
+      retries: run.client?.retries ?? 0,
+      rateLimited: run.client?.rateLimited ?? 0,
+      effectiveRate: run.applyMs > 0 ? Math.round((graphql * 100_000) / run.applyMs) / 100 : 0,
+    },
+    durationMs: run.finishedAt.getTime() - run.startedAt.getTime(),
+    status: run.abortReason === undefined ? 'completed' : 'aborted',
+    ...(run.abortReason === undefined ? {} : { abortReason: run.abortReason }),
+    unmappedColumns: run.unmappedColumns,
+    delimiter: run.delimiter,
+  };
+}
+
+function countTotals(counts: ReadonlyMap<OutcomeKind, number>, read: number): RunTotals {
+  const totals = emptyTotals();
+  for (const [kind, n] of counts) {
+    totals[kind] += n;
+    totals.read += n;
+  }
+  if (totals.read !== read) throw new Error(`broken invariant: ${read} rows read but ${totals.read} outcomes recorded`);
+  checkTotals(totals);
+  return totals;
+}
