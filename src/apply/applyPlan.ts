@@ -47,7 +47,20 @@ export interface ApplyInput {
 export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: string }> {
   const { store, runId, scope, client, log } = input;
   const limit = pLimit(input.concurrency);
-  const inFlight = new Set<Promise<void>>();
+  // Backpressure counts rows, not tasks: one lookup task fans out into up to 50 mutations. A single waiter (the
+  // page loop) is woken as rows settle, so there is no per-task bookkeeping to grow with the run.
+  const maxRowsInFlight = Math.max(4 * LOOKUP_BATCH, 8 * input.concurrency);
+  let rowsInFlight = 0;
+  let tasks = 0;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  const until = async (ready: () => boolean) => {
+    while (!ready()) await new Promise<void>((resolve) => (wake = resolve));
+  };
   let abortReason: string | undefined;
   let done = input.settledRows;
   let failed = 0;
@@ -63,6 +76,8 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   if (input.signal.aborted) onAbort();
 
   const counted = (outcome: OutcomeUpdate) => {
+    rowsInFlight--;
+    notify();
     done++;
     if (outcome.outcome === 'failed') failed++;
     input.onRowDone();
@@ -88,12 +103,16 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   };
 
   const run = (task: () => Promise<void>) => {
-    const promise = task().catch((error: unknown) => {
-      if (error instanceof AbortError) stop(error.message);
-      else stop(`unexpected error: ${(error as Error).message}`);
-    });
-    inFlight.add(promise);
-    promise.finally(() => inFlight.delete(promise));
+    tasks++;
+    task()
+      .catch((error: unknown) => {
+        if (error instanceof AbortError) stop(error.message);
+        else stop(`unexpected error: ${(error as Error).message}`);
+      })
+      .finally(() => {
+        tasks--;
+        notify();
+      });
   };
 
   /** Applies one planned create or update, resolving lost responses by looking the username up. */
@@ -239,12 +258,14 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
         toLookUp.push(row);
       }
     }
+    rowsInFlight += local.length;
     settle(local);
     for (let i = 0; i < toLookUp.length; i += LOOKUP_BATCH) {
-      // Backpressure: keep a bounded amount of work queued so memory stays flat on big files.
-      while (inFlight.size >= input.concurrency * 2) await Promise.race(inFlight);
+      // Keep a bounded number of rows queued, so memory stays flat on big files.
+      await until(() => rowsInFlight < maxRowsInFlight || abortReason !== undefined);
       if (abortReason !== undefined) break pages;
       const batch = toLookUp.slice(i, i + LOOKUP_BATCH);
+      rowsInFlight += batch.length;
       run(async () => {
         const matches = await limit(() =>
           abortReason === undefined ? client.findCustomers(batch.map((r) => r.username)) : undefined,
@@ -253,7 +274,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       });
     }
   }
-  while (inFlight.size > 0) await Promise.race(inFlight);
+  await until(() => tasks === 0);
   input.signal.removeEventListener('abort', onAbort);
   return abortReason === undefined ? {} : { abortReason };
 }

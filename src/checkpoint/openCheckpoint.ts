@@ -66,9 +66,9 @@ CREATE TABLE IF NOT EXISTS customers (
   hash TEXT NOT NULL,
   applied_run TEXT NOT NULL,
   applied_at TEXT NOT NULL,
-  PRIMARY KEY (api_host, retailer_id, username_key)
+  -- username before retailer: the hot lookup is every retailer's entry for one username on one host.
+  PRIMARY KEY (api_host, username_key, retailer_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS customers_by_key ON customers (api_host, username_key);
 CREATE TABLE IF NOT EXISTS pending (
   api_host TEXT NOT NULL,
   retailer_id TEXT NOT NULL,
@@ -165,7 +165,8 @@ export function openCheckpoint(file: string, options: { durable?: boolean; now?:
   try {
     db = new Database(file);
     fs.chmodSync(file, 0o600);
-    db.pragma(durable ? 'journal_mode = WAL' : 'journal_mode = MEMORY');
+    // A throw-away store keeps no journal: a memory journal would hold every page a big update touches.
+    db.pragma(durable ? 'journal_mode = WAL' : 'journal_mode = OFF');
     // NORMAL in WAL mode survives a killed process (kill -9); only an OS crash can lose the last commits.
     db.pragma(durable ? 'synchronous = NORMAL' : 'synchronous = OFF');
     db.pragma('busy_timeout = 5000');
@@ -224,7 +225,7 @@ export function openCheckpoint(file: string, options: { durable?: boolean; now?:
     upsertCustomer: db.prepare(
       `INSERT INTO customers (api_host, retailer_id, username_key, username, oms_id, hash, applied_run, applied_at)
        VALUES (@apiHost, @retailerId, @usernameKey, @username, @omsId, @hash, @runId, @at)
-       ON CONFLICT (api_host, retailer_id, username_key) DO UPDATE SET
+       ON CONFLICT (api_host, username_key, retailer_id) DO UPDATE SET
          username = excluded.username, oms_id = COALESCE(excluded.oms_id, customers.oms_id), hash = excluded.hash,
          applied_run = excluded.applied_run, applied_at = excluded.applied_at`,
     ),

@@ -8,7 +8,12 @@ export interface RateLimiter {
   take(): Promise<void>;
 }
 
-const WINDOW_MS = 1000;
+/**
+ * The rolling window, with a 2.5% margin: a server counts requests when they arrive, and network jitter can bring
+ * two sends that left 1000 ms apart into one of its 1 s windows. Without the margin, a run at exactly the server's
+ * limit gets a few percent of 429s; with it, almost none, for 2.5% of the rate.
+ */
+const WINDOW_MS = 1025;
 
 /**
  * Creates a limiter of `ratePerSecond` requests. Two rules hold together:
