@@ -30,6 +30,11 @@ const FAULT_FLAGS = {
     type: 'number',
     describe: 'share of mutations applied, then the connection cut',
   },
+  'refuse-mutation': {
+    key: 'refuseMutationRate',
+    type: 'number',
+    describe: 'share of mutations refused with a GraphQL error (a data rule)',
+  },
   'token-lifetime': { key: 'tokenLifetimeSeconds', type: 'number', describe: 'seconds a token lives (default 3600)' },
   'refresh-tokens': { key: 'issueRefreshTokens', type: 'boolean', describe: 'issue refresh tokens with grants' },
   'fault-seed': { key: 'seed', type: 'number', describe: 'seed of the fault sequence (repeatable runs)' },

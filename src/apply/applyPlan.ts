@@ -69,6 +69,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
     if (abortReason === undefined) {
       abortReason = reason;
       log.warn(`stopping: ${reason}; finishing the requests in flight`);
+      notify();
     }
   };
   const onAbort = () => stop(`stopped by ${String(input.signal.reason ?? 'a signal')}`);

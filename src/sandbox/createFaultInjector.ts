@@ -11,6 +11,8 @@ export interface FaultDecision {
   cutAfterCommit: boolean;
   /** A mutation: run it, then answer this 5xx anyway. */
   failAfterCommit: number | undefined;
+  /** A mutation: refuse it with a GraphQL error, as a data rule would; nothing runs. */
+  refuseMutation: boolean;
 }
 
 export interface FaultInjector {
@@ -28,7 +30,7 @@ const AFTER_CODES = [502, 503] as const;
 const WINDOW_MS = 1000;
 
 /**
- * Decides faults for the sandbox. Every request draws the same six numbers in the same order whatever the
+ * Decides faults for the sandbox. Every request draws the same seven numbers in the same order whatever the
  * settings, so the n-th request of a run meets the same faults on every run with the same seed, and turning one
  * kind of fault on does not shift the dice of another. The rate limit depends on the clock, not on the dice.
  */
@@ -50,12 +52,13 @@ export function createFaultInjector(initial: SandboxFaults, now: () => number): 
       random = createRandom(current.seed ?? 1);
     },
     decideFaults() {
-      const draws = [random(), random(), random(), random(), random(), random()] as const;
+      const draws = [random(), random(), random(), random(), random(), random(), random()] as const;
       return {
         reject429: draws[0] < (current.random429Rate ?? 0),
         failBefore: draws[1] < (current.random5xxRate ?? 0) ? pick(BEFORE_CODES, draws[2]) : undefined,
         cutAfterCommit: draws[3] < (current.cutAfterCommitRate ?? 0),
         failAfterCommit: draws[4] < (current.random5xxAfterCommitRate ?? 0) ? pick(AFTER_CODES, draws[5]) : undefined,
+        refuseMutation: draws[6] < (current.refuseMutationRate ?? 0),
       };
     },
     admitRequest() {

@@ -2,7 +2,13 @@ import type { SandboxFaults } from './sandboxTypes.js';
 
 export type ParseFaultsResult = { ok: true; faults: SandboxFaults } | { ok: false; message: string };
 
-const RATES = ['random429Rate', 'random5xxRate', 'random5xxAfterCommitRate', 'cutAfterCommitRate'] as const;
+const RATES = [
+  'random429Rate',
+  'random5xxRate',
+  'random5xxAfterCommitRate',
+  'cutAfterCommitRate',
+  'refuseMutationRate',
+] as const;
 const NON_NEGATIVE = ['latencyMs', 'retryAfterSeconds'] as const;
 const POSITIVE = ['rateLimitPerSecond', 'tokenLifetimeSeconds'] as const;
 const KNOWN = new Set<string>([...RATES, ...NON_NEGATIVE, ...POSITIVE, 'issueRefreshTokens', 'seed']);

@@ -21,6 +21,8 @@ export interface SandboxFaults {
   random5xxRate?: number;
   /** Share of mutations executed, then answered 502/503 anyway (applied!). */
   random5xxAfterCommitRate?: number;
+  /** Share of mutations refused with a GraphQL error, as a Fluent data rule would (not applied; permanent). */
+  refuseMutationRate?: number;
   /** Share of mutations executed, then the socket destroyed with no response (applied!). */
   cutAfterCommitRate?: number;
   /** expires_in of granted tokens (default 3600); expired tokens → 401. */
@@ -93,6 +95,7 @@ export interface SandboxStats {
   /** All 5xx answers, before or after commit. */
   serverErrors: number;
   cutConnections: number;
+  refusedMutations: number;
   /** 413s. */
   tooLarge: number;
 }

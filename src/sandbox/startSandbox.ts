@@ -55,6 +55,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rateLimited: 0,
     serverErrors: 0,
     cutConnections: 0,
+    refusedMutations: 0,
     tooLarge: 0,
   };
   const timers = new Set<NodeJS.Timeout>();
@@ -149,6 +150,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (typeof request === 'string') return answer(res, 400, { errors: [{ message: request }] });
     if (faults.reject429) return answerRateLimited(res);
     if (faults.failBefore !== undefined) return answerServerError(res, faults.failBefore);
+    if (faults.refuseMutation && /^\s*mutation\b/.test(request.query)) {
+      counters.refusedMutations++;
+      const refusal = {
+        message: 'Invalid input: refused by a data rule (injected fault)',
+        extensions: { code: 'INVALID' },
+      };
+      return answer(res, 200, { errors: [refusal], data: null });
+    }
 
     const execution = executeGraphql(request);
     if (execution.executed === 'query') counters.queries++;

@@ -75,4 +75,33 @@ describe('a sync through a faulty OMS', () => {
     expect(confirmed.length).toBeGreaterThan(0);
     expect(confirmed.every((o) => o.outcome === 'created')).toBe(true);
   });
+
+  it('too many refused rows stop the run with exit 3; once the cause is fixed, the same command finishes the job', async () => {
+    sandbox = await startSandbox({ faults: { refuseMutationRate: 0.3, seed: 11 } });
+    const file = ws.write('refused.csv', generateCustomersCsv(400));
+    const args = ['sync', file, '--checkpoint', ws.path('refused', 'cp.sqlite'), '--rate', '300'];
+    const env = { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' };
+    const first = await runCli([...args, '--report-dir', ws.path('refused', 'first')], { env });
+    expect(first.code).toBe(3);
+    expect(first.stderr).toMatch(/rows failed .* over --max-error-rate 5\.0%/);
+    const partial = readReport(ws.path('refused', 'first'));
+    expect(partial.status).toBe('aborted');
+    expect(partial.totals.read).toBe(400);
+    expect(partial.totals.failed).toBeGreaterThan(0);
+    expect(partial.totals.skipped).toBeGreaterThan(0);
+    const failedRow = readCsv(ws.path('refused', 'first', 'outcomes.csv')).find((o) => o.outcome === 'failed');
+    expect(failedRow?.reason).toMatch(/refused by a data rule/);
+    const rejects = readCsv(ws.path('refused', 'first', 'rejects.csv'));
+    expect(rejects).toHaveLength(partial.totals.failed);
+
+    sandbox.setFaults({});
+    const second = await runCli([...args, '--report-dir', ws.path('refused', 'second')], { env });
+    expect(second.code).toBe(0);
+    expect(readReport(ws.path('refused', 'second')).totals).toMatchObject({
+      read: 400,
+      created: 400 - partial.totals.created,
+      unchanged: partial.totals.created,
+    });
+    expect(sandbox.customers()).toHaveLength(400);
+  });
 });
