@@ -9,7 +9,8 @@ import { openRunStore } from './checkpoint/openRunStore.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
-import { describeOptions, type ResolvedOptions } from './options.js';
+import { describeFsError, describeOptions, type ResolvedOptions } from './options.js';
+import { ensurePrivateDir } from './privateFs.js';
 import { createProgress } from './progress.js';
 import { openInput } from './read/openInput.js';
 import { formatSummary } from './report/formatSummary.js';
@@ -65,6 +66,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const { source, layout, context } = await openInput(options);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
+  preparePrivateDir(reportDir, 'report folder');
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];
 
@@ -177,6 +179,15 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     clearInterval(heartbeat);
     await oms?.close();
     store.close(runId);
+  }
+}
+
+/** Creates an output folder up front, so a path that cannot be written is exit 2 before any request. */
+function preparePrivateDir(dir: string, what: string): void {
+  try {
+    ensurePrivateDir(dir);
+  } catch (error) {
+    throw new UsageError(`cannot create the ${what} ${dir}: ${describeFsError(error)}`);
   }
 }
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
+import { ensurePrivateDir } from '../privateFs.js';
 import type { Customer, FieldChange, OutcomeKind, RowOutcome, RunMode } from '../types.js';
 
 /**
@@ -160,9 +161,9 @@ export function usernameKey(username: string): string {
 export function openCheckpoint(file: string, options: { durable?: boolean; now?: () => Date } = {}) {
   const now = options.now ?? (() => new Date());
   const durable = options.durable ?? true;
-  makePrivateParent(file);
   let db: Database.Database;
   try {
+    ensurePrivateDir(path.dirname(path.resolve(file)));
     db = new Database(file);
     fs.chmodSync(file, 0o600);
     // A throw-away store keeps no journal: a memory journal would hold every page a big update touches.
@@ -593,16 +594,5 @@ function isProcessAlive(pid: number): boolean {
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Creates the checkpoint's missing folders owner-only (it holds customers' PII). */
-function makePrivateParent(file: string): void {
-  const dir = path.dirname(path.resolve(file));
-  if (fs.existsSync(dir)) return;
-  try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    throw new UsageError(`cannot create the checkpoint folder ${dir}: ${(error as Error).message}`);
   }
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { openPrivateFile } from './privateFs.js';
+import { openPrivateFile } from '../privateFs.js';
 
 /** About 64 KiB of text per write: few system calls, and memory stays flat however many rows there are. */
 const CHUNK_CHARS = 64 * 1024;

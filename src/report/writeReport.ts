@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../privateFs.js';
 import type { FieldChange, OutcomeKind, RequestStats, RowOutcome, RunMode, RunTotals } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
 import { openTextSink, writeTextFile } from './openTextSink.js';
-import { ensurePrivateDir } from './privateFs.js';
 import type { Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
 import { NEEDS_ATTENTION, topReasons } from './topReasons.js';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
@@ -16,10 +17,11 @@ describe('bad input', () => {
   });
 
   const good = () => ws.write('good.csv', 'primaryEmail,firstName\nann@example.com,Ann\n');
-  const sync = (file: string, ...extra: string[]) =>
-    runCli(['sync', file, '--checkpoint', ws.path('cp.sqlite'), '--report-dir', ws.path('report'), ...extra], {
+  const syncInto = (reportDir: string, file: string, ...extra: string[]) =>
+    runCli(['sync', file, '--checkpoint', ws.path('cp.sqlite'), '--report-dir', reportDir, ...extra], {
       env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '1' },
     });
+  const sync = (file: string, ...extra: string[]) => syncInto(ws.path('report'), file, ...extra);
 
   const cases: [string, () => Promise<Awaited<ReturnType<typeof sync>>>, RegExp][] = [
     ['a missing file', () => sync(ws.path('nope.csv')), /nope\.csv.*(no such file|not found|does not exist)/i],
@@ -49,6 +51,11 @@ describe('bad input', () => {
     ['--shard 4/3', () => sync(good(), '--shard', '4/3'), /--shard.*K\/N/],
     ['--shard 0/3', () => sync(good(), '--shard', '0/3'), /--shard.*K\/N/],
     ['an unknown flag', () => sync(good(), '--bogus-flag'), /bogus-flag/i],
+    [
+      'a report folder that cannot be created',
+      () => syncInto(path.join(good(), 'sub'), good()),
+      /cannot create the report folder .*good\.csv\/sub: a part of the path is a file/,
+    ],
     ['an unknown job file', () => sync(good(), '--config', ws.path('jobs', 'nightly.json')), /nightly\.json/],
   ];
 

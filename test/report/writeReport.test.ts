@@ -46,13 +46,13 @@ describe('writeReport', () => {
     for (const file of files) expect(mode(file), file).toBe(0o600);
   });
 
-  it('tightens an existing report dir and files that were world-readable', () => {
+  it('tightens files that were world-readable in an existing report dir, and leaves the dir as its owner set it', () => {
     const dir = path.join(temp.dir, 'shared');
     fs.mkdirSync(dir, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'outcomes.csv'), 'old', { mode: 0o644 });
     fs.chmodSync(path.join(dir, 'outcomes.csv'), 0o644);
     writeReport(dir, aReport('apply', sampleOutcomes));
-    expect(mode(dir)).toBe(0o700);
+    expect(mode(dir)).toBe(0o755);
     expect(mode(path.join(dir, 'outcomes.csv'))).toBe(0o600);
     expect(read(dir, 'outcomes.csv')).not.toContain('old');
   });

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, openPrivateFile } from '../../src/report/privateFs.js';
-import { aTempDir } from './reportBuilders.js';
+import { ensurePrivateDir, openPrivateFile } from '../src/privateFs.js';
+import { aTempDir } from './report/reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {
@@ -20,6 +20,12 @@ describe('privateFs', () => {
     ensurePrivateDir(leaf);
     expect(mode(temp.dir)).toBe(0o755);
     for (const dir of ['a', 'a/b', 'a/b/c']) expect(mode(path.join(temp.dir, dir)), dir).toBe(0o700);
+  });
+
+  it('leaves a folder that already existed as it was', () => {
+    fs.chmodSync(temp.dir, 0o755);
+    ensurePrivateDir(temp.dir);
+    expect(mode(temp.dir)).toBe(0o755);
   });
 
   // process.umask cannot be changed from a worker thread (vitest's `threads` pool).

@@ -5,9 +5,9 @@ const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 
 /**
- * Creates `dir` and any missing parents owner-only (0700), because reports hold customers' PII (SPEC §4).
- * The folders this creates are chmod-ed explicitly (mkdir's mode is filtered by the umask), and so is `dir`
- * itself when it already existed; parents that already existed are not touched.
+ * Creates `dir` and any missing parents owner-only (0700), because reports and the checkpoint hold customers' PII
+ * (SPEC §4). The folders this creates are chmod-ed explicitly (mkdir's mode is filtered by the umask); folders that
+ * already existed are not touched, so `--report-dir .` or a shared /var/lib folder keeps the mode its owner chose.
  */
 export function ensurePrivateDir(dir: string): void {
   const missing: string[] = [];
@@ -17,7 +17,6 @@ export function ensurePrivateDir(dir: string): void {
   }
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   for (const created of missing) fs.chmodSync(created, PRIVATE_DIR_MODE);
-  fs.chmodSync(dir, PRIVATE_DIR_MODE);
 }
 
 /**
