@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { UsageError } from './errors.js';
+import { resolveEncoding } from './read/resolveEncoding.js';
 
 /**
  * Options: flags + env (`FLUENT_<NAME>`) + job file (`--config`) + defaults → one readonly ResolvedOptions.
@@ -139,39 +140,30 @@ export function resolveOptions(input: {
     const picked = pick(name);
     if (picked) return check(picked.value, picked.source);
     const spec: OptionSpec = OPTION_SPECS[name];
-    return spec.default === undefined ? undefined : check(spec.default, 'default');
+    return spec.default === undefined ? undefined : check(spec.default, `--${name}`);
   };
   const str = (name: OptionName) => get(name, asString);
   const bool = (name: OptionName) => get(name, asBoolean) ?? false;
 
-  const rate = get('rate', asNumber) as number;
-  if (!(rate > 0)) throw new UsageError(`--rate must be a number of requests per second above 0, got ${rate}`);
-  const concurrency = get('concurrency', asNumber) as number;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new UsageError(`--concurrency must be a whole number of at least 1, got ${concurrency}`);
-  }
-  const maxErrorRate = get('max-error-rate', asNumber) as number;
-  if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
-    throw new UsageError(`--max-error-rate must be a share between 0 and 1 (0.05 = 5%), got ${maxErrorRate}`);
-  }
-  const keepRuns = get('keep-runs', asNumber) as number;
-  if (!Number.isInteger(keepRuns) || keepRuns < 1) {
-    throw new UsageError(`--keep-runs must be a whole number of at least 1, got ${keepRuns}`);
-  }
+  const rate = get(
+    'rate',
+    numberWhere((n) => n > 0, 'a number of requests per second above 0'),
+  ) as number;
+  const concurrency = get('concurrency', numberWhere(isCount, 'a whole number of at least 1')) as number;
+  const maxErrorRate = get(
+    'max-error-rate',
+    numberWhere((n) => n >= 0 && n <= 1, 'a share between 0 and 1 (0.05 = 5%)'),
+  ) as number;
+  const keepRuns = get('keep-runs', numberWhere(isCount, 'a whole number of at least 1')) as number;
   const onDuplicate = get('on-duplicate', (v, s) => asChoice(v, s, ['reject', 'first', 'last'])) as OnDuplicate;
   const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
-  const defaultCountry = str('default-country')?.toUpperCase();
-  if (defaultCountry !== undefined && !isSupportedCountry(defaultCountry)) {
-    throw new UsageError(
-      `--default-country must be an ISO 3166 alpha-2 code such as GB or AU, got "${defaultCountry}"`,
-    );
-  }
-  const encoding = str('encoding') as string;
-  if (!isKnownEncoding(encoding)) {
-    throw new UsageError(`--encoding "${encoding}" is not an encoding Node knows; try utf8, latin1 or windows-1252`);
-  }
-  const apiHost = str('api-host');
-  if (apiHost !== undefined) checkApiHost(apiHost);
+  const defaultCountry = get('default-country', asCountry);
+  const encoding = get('encoding', (value, source) => {
+    const name = asString(value, source);
+    resolveEncoding(name);
+    return name;
+  }) as string;
+  const apiHost = get('api-host', asApiHost);
   const retailerId = str('retailer-id');
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
@@ -274,6 +266,19 @@ function asNumber(value: unknown, source: string): number {
   return n;
 }
 
+/** A number check whose message names where the value came from (a flag, an env variable, a job file). */
+function numberWhere(ok: (n: number) => boolean, expected: string): (value: unknown, source: string) => number {
+  return (value, source) => {
+    const n = asNumber(value, source);
+    if (!ok(n)) throw new UsageError(`${source} must be ${expected}, got ${n}`);
+    return n;
+  };
+}
+
+function isCount(n: number): boolean {
+  return Number.isInteger(n) && n >= 1;
+}
+
 function asBoolean(value: unknown, source: string): boolean {
   if (typeof value === 'boolean') return value;
   const text = String(value).trim().toLowerCase();
@@ -299,31 +304,31 @@ function asShard(value: unknown, source: string): Shard {
   return { index, count };
 }
 
-function checkApiHost(apiHost: string): void {
+function asCountry(value: unknown, source: string): string {
+  const code = asString(value, source).toUpperCase();
+  if (!isSupportedCountry(code)) {
+    throw new UsageError(`${source} must be an ISO 3166 alpha-2 code such as GB or AU, got "${code}"`);
+  }
+  return code;
+}
+
+function asApiHost(value: unknown, source: string): string {
+  const apiHost = asString(value, source);
   let url: URL;
   try {
     url = new URL(apiHost);
   } catch {
     throw new UsageError(
-      `--api-host "${apiHost}" is not a URL; expected e.g. https://ACCOUNT.sandbox.api.fluentretail.com`,
+      `${source} "${apiHost}" is not a URL; expected e.g. https://ACCOUNT.sandbox.api.fluentretail.com`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`--api-host must be an http(s) URL, got "${apiHost}"`);
+    throw new UsageError(`${source} must be an http(s) URL, got "${apiHost}"`);
   }
   if (url.username || url.password) {
-    throw new UsageError('--api-host must not carry credentials; they come from FLUENT_CLIENT_ID and friends');
+    throw new UsageError(`${source} must not carry credentials; they come from FLUENT_CLIENT_ID and friends`);
   }
-}
-
-function isKnownEncoding(encoding: string): boolean {
-  if (Buffer.isEncoding(encoding)) return true;
-  try {
-    new TextDecoder(encoding);
-    return true;
-  } catch {
-    return false;
-  }
+  return apiHost;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
