@@ -116,7 +116,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
               .map(([flag, spec]) => [spec.key, args[flag]]),
           ),
         );
-        if (!faults.ok) throw new UsageError(`sandbox: ${faults.message}`);
+        if (!faults.ok) {
+          // parseFaults names settings by their field; a person typed the flag.
+          const message = Object.entries(FAULT_FLAGS).reduce(
+            (m, [flag, spec]) => m.replace(spec.key, `--${flag}`),
+            faults.message,
+          );
+          throw new UsageError(`sandbox: ${message}`);
+        }
         await serveSandbox({
           port: args.port as number,
           seed: typeof args.seed === 'string' ? loadSeed(args.seed) : undefined,

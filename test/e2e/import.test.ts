@@ -124,39 +124,118 @@ describe('importing the legacy CRM export', () => {
     expect(outcomes[16]?.reason).toMatch(/department differs/);
     expect(outcomes[6]?.reason).toMatch(/retailer 2/);
 
-    const customers = sandbox.customers();
-    expect(customers).toHaveLength(7 + 9);
-    const byName = new Map(customers.map((c) => [`${c.retailerId}/${c.username}`, c]));
-    expect(byName.get('1/1_zoe.muller@example.com')).toMatchObject({
-      firstName: 'Zoë'.normalize('NFC'),
-      lastName: 'Müller'.normalize('NFC'),
-      primaryPhone: '+14155550132',
-      promotionOptIn: true,
-      country: 'US',
+    // The whole OMS, exactly: the seed as it was except for the two updates, plus the nine new customers.
+    const customer = (retailerId: string, username: string, fields: Record<string, string | boolean>) => ({
+      retailerId,
+      username,
+      primaryEmail: username.replace(/^\d+_/, ''),
+      title: null,
+      firstName: null,
+      lastName: null,
+      primaryPhone: null,
+      timezone: null,
+      department: null,
+      country: null,
+      ...fields,
     });
-    expect(byName.get('1/1_mark.smith@example.com')).toMatchObject({
-      primaryEmail: 'mark.smith@example.com',
-      primaryPhone: '+442079460018',
-      promotionOptIn: false,
-    });
-    expect(byName.get('1/1_noah.tabs@example.com')).toMatchObject({ firstName: 'Noah Tab', lastName: 'Ta bs' });
-    expect(byName.get('1/1_gb.local@example.com')).toMatchObject({ primaryPhone: '+447700900123' });
-    expect(byName.get('1/1_nocountry@example.com')).toMatchObject({ primaryPhone: '+61412345679' });
-    expect(byName.get('1/1_possible.number@example.com')).toMatchObject({ primaryPhone: '+61123456789' });
-    expect(byName.get('1/1_existing.stale@example.com')).toMatchObject({
-      lastName: 'Newname',
-      primaryPhone: '+61412000222',
-      promotionOptIn: true,
-    });
-    expect(byName.get('1/1_partial.update@example.com')).toMatchObject({
-      firstName: 'Pat',
-      lastName: 'Partial',
-      promotionOptIn: true,
-    });
-    expect(byName.get('1/1_dept.only@example.com')).toMatchObject({ department: 'Finance' });
-    expect(byName.get('2/1_taken@example.com')).toMatchObject({ firstName: 'Tamsin' });
-    expect(byName.has('1/1_taken@example.com')).toBe(false);
-    expect(byName.has('1/1_dup.diff@example.com')).toBe(false);
+    const expectedState = [
+      // seeded, untouched
+      customer('1', '1_existing.same@example.com', {
+        title: 'Mr',
+        firstName: 'Sam',
+        lastName: 'Same',
+        primaryPhone: '+61412000111',
+        timezone: 'Australia/Perth',
+        promotionOptIn: false,
+        country: 'AU',
+      }),
+      customer('2', '1_taken@example.com', { firstName: 'Tamsin', lastName: 'Other', promotionOptIn: true }),
+      customer('1', '1_dept.only@example.com', {
+        title: 'Ms',
+        firstName: 'Dora',
+        lastName: 'Dept',
+        department: 'Finance',
+        promotionOptIn: false,
+      }),
+      customer('1', '1_not.in.file@example.com', { firstName: 'Nora', lastName: 'Untouched', promotionOptIn: false }),
+      customer('3', '3_jane.doe@example.com', { firstName: 'Jane', lastName: 'Doe', promotionOptIn: false }),
+      // seeded, updated: only the fields the file has a different value for
+      customer('1', '1_existing.stale@example.com', {
+        title: 'Mrs',
+        firstName: 'Stella',
+        lastName: 'Newname',
+        primaryPhone: '+61412000222',
+        timezone: 'Australia/Brisbane',
+        promotionOptIn: true,
+        country: 'AU',
+      }),
+      customer('1', '1_partial.update@example.com', { firstName: 'Pat', lastName: 'Partial', promotionOptIn: true }),
+      // created
+      customer('1', '1_jane.doe@example.com', {
+        title: 'Ms',
+        firstName: 'Jane',
+        lastName: 'Doe',
+        primaryPhone: '+61412345678',
+        timezone: 'Australia/Sydney',
+        promotionOptIn: true,
+        country: 'AU',
+      }),
+      customer('1', '1_mark.smith@example.com', {
+        title: 'Mr',
+        firstName: 'Mark',
+        lastName: 'Smith',
+        primaryPhone: '+442079460018',
+        timezone: 'Europe/London',
+        promotionOptIn: false,
+        country: 'GB',
+      }),
+      customer('1', '1_zoe.muller@example.com', {
+        firstName: 'Zoë'.normalize('NFC'),
+        lastName: 'Müller'.normalize('NFC'),
+        primaryPhone: '+14155550132',
+        timezone: 'America/Los_Angeles',
+        promotionOptIn: true,
+        country: 'US',
+      }),
+      customer('1', '1_li.wei@example.com', {
+        title: 'Dr',
+        firstName: 'Li',
+        lastName: 'Wei',
+        primaryPhone: '+61293744000',
+        promotionOptIn: true,
+        department: 'Sales',
+        country: 'AU',
+      }),
+      customer('1', '1_dup.same@example.com', { firstName: 'Dee', lastName: 'Same', promotionOptIn: true }),
+      customer('1', '1_noah.tabs@example.com', { firstName: 'Noah Tab', lastName: 'Ta bs', promotionOptIn: false }),
+      customer('1', '1_gb.local@example.com', {
+        firstName: 'Gemma',
+        lastName: 'Brown',
+        primaryPhone: '+447700900123',
+        timezone: 'Europe/London',
+        promotionOptIn: false,
+        country: 'United Kingdom',
+      }),
+      customer('1', '1_nocountry@example.com', {
+        firstName: 'Nina',
+        lastName: 'Nocountry',
+        primaryPhone: '+61412345679',
+        promotionOptIn: true,
+      }),
+      customer('1', '1_possible.number@example.com', {
+        firstName: 'Pia',
+        lastName: 'Possible',
+        primaryPhone: '+61123456789',
+        promotionOptIn: false,
+      }),
+    ];
+    const byKey = (a: { retailerId: string; username: string }, b: { retailerId: string; username: string }) =>
+      `${a.retailerId}/${a.username}`.localeCompare(`${b.retailerId}/${b.username}`);
+    const actualState = sandbox
+      .customers()
+      .map(({ id, ref, status, createdOn, updatedOn, ...fields }) => fields)
+      .sort(byKey);
+    expect(actualState).toEqual(expectedState.sort(byKey));
     expect(sandbox.stats().creates).toBe(9);
     expect(sandbox.stats().updates).toBe(2);
 
