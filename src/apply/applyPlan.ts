@@ -249,7 +249,10 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
           reason: `username is already held by retailer ${elsewhere.retailerId} (run ${elsewhere.appliedRun} synced it)`,
         });
       } else if (mine && mine.hash === row.hash && !input.fullCompare) {
-        const interrupted = mine.appliedRunStatus !== 'completed' && mine.appliedRun !== runId;
+        // A run pruned from the history (status null) had completed long ago; only a run that never finished
+        // is named as the one that applied the row, as a resumed run's report must say (SPEC §3).
+        const interrupted =
+          mine.appliedRunStatus !== null && mine.appliedRunStatus !== 'completed' && mine.appliedRun !== runId;
         local.push({
           row: row.row,
           outcome: 'unchanged',

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFluentClient } from '../../src/fluent/createFluentClient.js';
 import { loadSeed } from '../../src/sandbox/loadSeed.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
@@ -256,5 +257,29 @@ describe('importing the legacy CRM export', () => {
     expect(report.totals).toMatchObject({ read: 23, created: 0, updated: 0, unchanged: 13, conflict: 1 });
     // Only the conflicting username is looked up again: one request for 23 rows.
     expect(report.requests.graphql).toBeLessThanOrEqual(1);
+  });
+
+  it('--full-compare finds a customer changed in the OMS behind the checkpoint and puts it right', async () => {
+    // Someone edits a customer in the OMS directly, through the same API.
+    const client = createFluentClient({
+      apiHost: sandbox.url,
+      credentials: { kind: 'password', clientId: 'ops', clientSecret: 'ops', username: 'ops', password: 'ops' },
+      ratePerSecond: 50,
+    });
+    await client.updateCustomer({ username: '1_jane.doe@example.com', lastName: 'Edited-By-Hand' });
+    await client.close();
+
+    const trusting = await sync('trusting');
+    expect(trusting.code).toBe(1);
+    expect(readReport(ws.path('trusting')).totals).toMatchObject({ unchanged: 13, updated: 0 });
+
+    const full = await sync('full', '--full-compare');
+    expect(full.code).toBe(1);
+    expect(readReport(ws.path('full')).totals).toMatchObject({ unchanged: 12, updated: 1 });
+    expect(readCsv(ws.path('full', 'diff.csv'))).toEqual([
+      { username: '1_jane.doe@example.com', field: 'lastName', before: 'Edited-By-Hand', after: 'Doe' },
+    ]);
+    const jane = sandbox.customers().find((c) => c.username === '1_jane.doe@example.com' && c.retailerId === '1');
+    expect(jane?.lastName).toBe('Doe');
   });
 });
