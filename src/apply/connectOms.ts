@@ -1,10 +1,9 @@
 import { UsageError } from '../errors.js';
-import { createFluentClient, type FluentClient } from '../fluent/createFluentClient.js';
+import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Credentials } from '../fluent/credentials.js';
 import type { Logger } from '../log.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
-import { startSandbox } from '../sandbox/startSandbox.js';
 
 /** Credentials the in-process sandbox accepts (it takes any non-empty values). */
 const SANDBOX_LOGIN: Credentials = {
@@ -37,6 +36,9 @@ export async function connectOms(
   options: ResolvedOptions,
   deps: { credentials: Credentials | undefined; accountId: string | undefined; seed?: SeedCustomer[]; log: Logger },
 ): Promise<OmsConnection> {
+  // Loaded on demand: undici and graphql-js cost a tenth of a second at start-up that `validate` never needs.
+  const { createFluentClient } = await import('../fluent/createFluentClient.js');
+  const { startSandbox } = await import('../sandbox/startSandbox.js');
   const sandbox = options.sandbox ? await startSandbox({ port: 0, seed: deps.seed }) : undefined;
   if (sandbox) {
     deps.log.info(
