@@ -104,4 +104,30 @@ describe('a sync through a faulty OMS', () => {
     });
     expect(sandbox.customers()).toHaveLength(400);
   });
+
+  it('updates whose answers are lost are confirmed by lookup and recorded once, as updated', async () => {
+    const seed = Array.from({ length: 100 }, (_, i) => ({
+      retailerId: '1',
+      username: `1_user${i + 1}@example.com`,
+      primaryEmail: `user${i + 1}@example.com`,
+      firstName: `First${i + 1}`,
+      lastName: 'Stale',
+      promotionOptIn: (i + 1) % 2 === 0,
+    }));
+    sandbox = await startSandbox({ seed, faults: { cutAfterCommitRate: 0.3, random5xxAfterCommitRate: 0.2, seed: 9 } });
+    const file = ws.write('stale.csv', generateCustomersCsv(100, { lastName: 'Fresh' }));
+    const result = await sync(sandbox.url, file, 'stale', '--rate', '200');
+    expect(result.code).toBe(0);
+    const report = readReport(ws.path('stale', 'report'));
+    expect(report.totals).toMatchObject({ read: 100, updated: 100, failed: 0, created: 0 });
+    const outcomes = readCsv(ws.path('stale', 'report', 'outcomes.csv'));
+    expect(
+      outcomes.filter((o) => /confirmed by lookup after a lost response/.test(o.reason ?? '')).length,
+    ).toBeGreaterThan(10);
+    // One diff line per changed field, however many times the update was sent.
+    const diff = readCsv(ws.path('stale', 'report', 'diff.csv'));
+    expect(diff.filter((d) => d.field === 'lastName')).toHaveLength(100);
+    expect(sandbox.customers().every((c) => c.lastName === 'Fresh')).toBe(true);
+    expect(sandbox.customers()).toHaveLength(100);
+  });
 });
