@@ -117,7 +117,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   };
 
   /** Applies one planned create or update, resolving lost responses by looking the username up. */
-  const mutate = async (row: OpenRow, first: Action & { kind: 'create' | 'update' }, pendingRun?: string) => {
+  const mutate = async (row: OpenRow, first: Action & { kind: 'create' | 'update' }) => {
     // Queued before a stop: leave the row open, so it is reported as not processed and the next run takes it.
     if (abortReason !== undefined) return;
     let action: Action = first;
@@ -133,7 +133,10 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
             : await client.updateCustomer(action.input);
         store.addDiffs(runId, action.changes);
         const outcome = action.kind === 'create' ? 'created' : 'updated';
-        const why = [lost && `confirmed after a lost response (${lost})`, action.kind === 'update' ? action.note : '']
+        const why = [
+          lost && `sent again after a lost response (${lost}) that the lookup showed was not applied`,
+          action.kind === 'update' ? action.note : '',
+        ]
           .filter(Boolean)
           .join('; ');
         settleApplied(row, result.id, {
@@ -147,12 +150,13 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
         const duplicateCreate = error instanceof FluentDataError && error.alreadyExists && action.kind === 'create';
         if (!(error instanceof AmbiguousMutationError) && !duplicateCreate) {
           if (error instanceof FluentDataError) {
-            store.recordUnapplied(scope, runId, row.usernameKey, {
+            const outcome = {
               row: row.row,
-              outcome: 'failed',
+              outcome: 'failed' as const,
               reason: `Fluent refused the ${action.kind}: ${error.message}`,
-            });
-            counted({ row: row.row, outcome: 'failed', reason: error.message });
+            };
+            store.recordUnapplied(scope, runId, row.usernameKey, outcome);
+            counted(outcome);
             return;
           }
           throw error;
@@ -164,32 +168,29 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
         const next = planAction(row.customer, matchesOf(matches, row.username), scope.retailerId);
         if (next.kind === 'unchanged') {
           // The OMS now holds exactly the row: our mutation took effect.
-          const appliedBy = pendingRun ? `; applied by run ${pendingRun}` : '';
           const changes = action.changes;
           store.addDiffs(runId, changes);
           settleApplied(row, ownId(matches, row.username, scope.retailerId), {
             row: row.row,
             outcome: kind === 'create' ? 'created' : 'updated',
-            reason: `confirmed by lookup after a lost response (${lost})${appliedBy}`,
+            reason: `confirmed by lookup after a lost response (${lost})`,
             changedFields: changes.map((c) => c.field),
           });
           return;
         }
         if (next.kind === 'conflict' || next.kind === 'rejected') {
-          store.recordUnapplied(scope, runId, row.usernameKey, {
-            row: row.row,
-            outcome: next.kind,
-            reason: next.reason,
-          });
-          counted({ row: row.row, outcome: next.kind, reason: next.reason });
+          const outcome = { row: row.row, outcome: next.kind, reason: next.reason };
+          store.recordUnapplied(scope, runId, row.usernameKey, outcome);
+          counted(outcome);
           return;
         }
         action = next;
       }
     }
     const reason = `no confirmed answer after ${MAX_AMBIGUOUS_ROUNDS} attempts (last: ${lost}); the lookup shows it was not applied`;
-    store.recordUnapplied(scope, runId, row.usernameKey, { row: row.row, outcome: 'failed', reason });
-    counted({ row: row.row, outcome: 'failed', reason });
+    const outcome = { row: row.row, outcome: 'failed' as const, reason };
+    store.recordUnapplied(scope, runId, row.usernameKey, outcome);
+    counted(outcome);
   };
 
   /** Plans each looked-up row and settles or schedules it. */
@@ -222,7 +223,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
               changedFields: action.changes.map((c) => c.field),
             });
           } else if (abortReason === undefined) {
-            run(() => limit(() => mutate(row, action, pendingRun)));
+            run(() => limit(() => mutate(row, action)));
           }
           break;
       }
