@@ -1,5 +1,4 @@
 import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { AbortError, UsageError } from './errors.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
@@ -75,8 +74,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     // Fluent credentials are read apart from the options so a strict parser never sees them (SPEC §2);
     // validate needs none, so an incomplete set only matters to sync.
     const credentials = command === 'sync' ? readCredentials(env) : undefined;
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // The first signal stops the run gracefully; a second one leaves at once (the checkpoint stays consistent).
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const result = await runSync(options, {
       log,
       out: process.stdout,
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     exitCode = result.exitCode;
   };
 
-  const parser = yargs(hideBin(['node', 'customer-sync', ...argv]))
+  const parser = yargs([...argv])
     .scriptName('customer-sync')
     .usage('$0 <command> [options]\n\nKeeps Fluent Commerce OMS customers in step with a CSV export.')
     .command(
