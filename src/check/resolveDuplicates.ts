@@ -1,6 +1,8 @@
 import type { Checkpoint, OutcomeUpdate } from '../checkpoint/openCheckpoint.js';
 import type { OnDuplicate } from '../options.js';
 
+const FLUSH_EVERY = 5_000;
+
 /**
  * Settles rows of one run that share a username (case-insensitively) among the rows that passed validation
  * (SPEC §3). Rows with identical normalised values collapse into the first of them, the rest `duplicate`; rows that
@@ -8,8 +10,16 @@ import type { OnDuplicate } from '../options.js';
  * Returns how many rows it settled.
  */
 export function resolveDuplicates(store: Checkpoint, runId: string, onDuplicate: OnDuplicate): number {
-  const settled: OutcomeUpdate[] = [];
+  let settled: OutcomeUpdate[] = [];
+  let count = 0;
+  const flush = () => {
+    store.setOutcomes(runId, settled);
+    count += settled.length;
+    settled = [];
+  };
   for (const group of store.duplicateGroups(runId)) {
+    // Written in batches: a file of one customer repeated a million times must not sit in memory.
+    if (settled.length >= FLUSH_EVERY) flush();
     const rows = group.rows;
     const first = rows[0];
     const last = rows[rows.length - 1];
@@ -37,6 +47,6 @@ export function resolveDuplicates(store: Checkpoint, runId: string, onDuplicate:
       });
     }
   }
-  store.setOutcomes(runId, settled);
-  return settled.length;
+  flush();
+  return count;
 }

@@ -116,4 +116,20 @@ describe('validate', () => {
     const outcomes = readCsv(ws.path('redact', 'outcomes.csv'));
     expect(outcomes[0]?.username).toMatch(/^1\*\*\*@example\.com#[0-9a-f]{6}$/);
   });
+
+  it('--log-format json writes one JSON object per log line, for log shippers', async () => {
+    const result = await validate(
+      'json-log',
+      'primaryEmail;firstName\nann@example.com;Ann\n',
+      '--log-format',
+      'json',
+      '--verbose',
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines)
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), message: expect.any(String) });
+    expect(lines.some((line) => /delimited/.test(line))).toBe(true);
+  });
 });
