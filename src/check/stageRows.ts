@@ -25,13 +25,11 @@ export async function stageRows(input: {
   for await (const raw of input.rows) {
     read++;
     const result = normaliseRow(raw, input.context);
+    const rowShard = result.ok && shard ? shardOf(result.customer.username, shard.count) : undefined;
     if (!result.ok) {
       stager.add({ ...raw, outcome: { kind: 'rejected', reason: result.reasons.join('; ') } });
-    } else if (shard && shardOf(result.customer.username, shard.count) !== shard.index) {
-      const outcome = {
-        kind: 'skipped' as const,
-        reason: `belongs to shard ${shardOf(result.customer.username, shard.count)}/${shard.count}`,
-      };
+    } else if (shard && rowShard !== shard.index) {
+      const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${rowShard}/${shard.count}` };
       stager.add({ ...raw, customer: result.customer, outcome });
     } else {
       stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer) });
