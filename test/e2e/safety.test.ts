@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
@@ -156,5 +157,26 @@ describe('stopping and sharing a checkpoint', () => {
       unchanged: applied,
     });
     expect(sandbox.customers()).toHaveLength(200);
+  });
+});
+
+describe('an OMS that cannot be reached', () => {
+  it('exits 3 after the retry budget with a partial report that names the host', async () => {
+    // A port that was just free: connections to it are refused, as to an OMS that is down.
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+
+    const file = ws.write('down.csv', generateCustomersCsv(5));
+    const result = await runCli(
+      ['sync', file, '--checkpoint', ws.path('down', 'cp.sqlite'), '--report-dir', ws.path('down', 'r')],
+      { env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: `http://127.0.0.1:${port}`, FLUENT_RETAILER_ID: '1' } },
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} could not be reached after \\d+ attempts`));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const report = readReport(ws.path('down', 'r'));
+    expect(report).toMatchObject({ status: 'aborted', totals: { read: 5, skipped: 5 } });
   });
 });
