@@ -2,7 +2,7 @@
  * Types of the local Fluent-compatible OMS (SPEC §6). `startSandbox.ts` re-exports them; the other sandbox
  * modules import them from here so no module has to import the HTTP layer.
  */
-import type { Customer } from '../types.js';
+import type { Customer, OmsCustomer } from '../types.js';
 
 /**
  * Fault injection. Rates are shares 0..1 decided with a seeded PRNG, drawn in a fixed order for every GraphQL
@@ -52,20 +52,9 @@ export interface SeedCustomer extends Customer {
   status?: string;
 }
 
-/** A customer as the sandbox holds it. */
-export interface SandboxCustomer {
-  id: string;
+/** A customer as the sandbox holds it: what a lookup returns, where the sandbox always knows ref, status and retailer. */
+export interface SandboxCustomer extends Omit<OmsCustomer, 'ref' | 'status' | 'retailerId'> {
   ref: string;
-  username: string;
-  title: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  primaryEmail: string | null;
-  primaryPhone: string | null;
-  timezone: string | null;
-  promotionOptIn: boolean | null;
-  department: string | null;
-  country: string | null;
   status: string;
   retailerId: string;
   createdOn: string;
