@@ -2,18 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { compileUsernameTemplate } from '../../src/normalise/compileUsernameTemplate.js';
 import { resolveColumns } from '../../src/normalise/resolveColumns.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 
 const layout = resolveColumns(['CRM ID', 'firstName', 'primaryEmail', 'promotionOptIn']);
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const messageOf = usageErrorMessage;
 
 describe('compileUsernameTemplate', () => {
   it('fills the default template {retailerId}_{primaryEmail}', () => {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { loadMapping } from '../../src/normalise/loadMapping.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 
 let dir: string;
 let counter = 0;
@@ -22,15 +22,7 @@ function aMappingFile(content: string): string {
   return file;
 }
 
-function messageOf(file: string): string {
-  try {
-    loadMapping(file);
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const messageOf = (file: string): string => usageErrorMessage(() => loadMapping(file));
 
 describe('loadMapping', () => {
   it('loads a valid mapping (a BOM is fine)', () => {

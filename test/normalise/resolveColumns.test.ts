@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { resolveColumns } from '../../src/normalise/resolveColumns.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const messageOf = usageErrorMessage;
 
 describe('resolveColumns', () => {
   it.each(['firstName', 'First Name', 'first_name', 'FIRSTNAME', 'first-name', '  First  Name '])(

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
 import { loadSeed } from '../../src/sandbox/loadSeed.js';
 import { startSandbox } from '../../src/sandbox/startSandbox.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'sandbox-seed-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,17 +15,7 @@ function seedFile(name: string, text: string): string {
   return file;
 }
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
-    const message = (error as Error).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a UsageError');
-}
+const messageOf = usageErrorMessage;
 
 describe('loadSeed', () => {
   it('reads customers with retailerId, accepting a numeric retailerId', async () => {
