@@ -53,38 +53,33 @@ const nationalInput = fc
   .map(([prefix, digits, seps]) => `${prefix}${formatted(digits, seps)}`.trim());
 const anyCountry = fc.option(fc.constantFrom(...countries), { nil: undefined });
 
+/**
+ * Wherever the fast path answers, it answers exactly as libphonenumber-js does; and it answers most of the inputs,
+ * or the property would prove little.
+ */
+function expectFastPathAgrees(inputs: fc.Arbitrary<string>, countryOf: fc.Arbitrary<string | undefined>): void {
+  let answered = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(inputs, countryOf, (value, country) => {
+      runs++;
+      const fast = answerFast(value, country);
+      if (fast === undefined) return;
+      answered++;
+      expect(fast || null).toBe(libraryAnswer(value, country));
+    }),
+    { numRuns: 20_000 },
+  );
+  expect(answered / runs).toBeGreaterThan(0.5);
+}
+
 describe('normalisePhone', () => {
   it('has a fast path that answers international input exactly as the library does', () => {
-    let answered = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(fc.oneof(e164Like, internationalInput), anyCountry, (value, country) => {
-        runs++;
-        const fast = answerFast(value, country);
-        if (fast === undefined) return;
-        answered++;
-        expect(fast || null).toBe(libraryAnswer(value, country));
-      }),
-      { numRuns: 20_000 },
-    );
-    // The fast path must actually carry most of this traffic, or the property above proves little.
-    expect(answered / runs).toBeGreaterThan(0.5);
+    expectFastPathAgrees(fc.oneof(e164Like, internationalInput), anyCountry);
   });
 
   it('has a fast path that answers national input exactly as the library does', () => {
-    let answered = 0;
-    let runs = 0;
-    fc.assert(
-      fc.property(nationalInput, fc.constantFrom(...countries), (value, country) => {
-        runs++;
-        const fast = answerFast(value, country);
-        if (fast === undefined) return;
-        answered++;
-        expect(fast || null).toBe(libraryAnswer(value, country));
-      }),
-      { numRuns: 20_000 },
-    );
-    expect(answered / runs).toBeGreaterThan(0.5);
+    expectFastPathAgrees(nationalInput, fc.constantFrom(...countries));
   });
 
   it('answers as the library does, rejecting forms that would not stay put', () => {
