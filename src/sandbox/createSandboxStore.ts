@@ -1,4 +1,4 @@
-import { FIELD_LIMITS } from '../types.js';
+import { FIELD_LIMITS, UPDATABLE_FIELDS } from '../types.js';
 import type { SandboxCustomer, SeedCustomer } from './sandboxTypes.js';
 
 /** One customer attribute as Fluent stores it (`value` is any JSON). */
@@ -25,8 +25,8 @@ export interface SandboxRetailer {
   updatedOn: string;
 }
 
-/** Text fields a create or an update may set, each nullable in the schema. */
-type TextField = 'title' | 'firstName' | 'lastName' | 'primaryEmail' | 'primaryPhone' | 'timezone' | 'country';
+/** Text fields an update may set (Fluent's UpdateCustomerInput less the boolean), each nullable in the schema. */
+type TextField = Exclude<(typeof UPDATABLE_FIELDS)[number], 'promotionOptIn'>;
 
 export interface CreateCustomerArgs {
   username: string;
@@ -115,15 +115,9 @@ const LIST_FILTERS = [
   'promotionOptIn',
 ] as const;
 
-const UPDATE_FIELDS: readonly TextField[] = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryEmail',
-  'primaryPhone',
-  'timezone',
-  'country',
-];
+const UPDATE_FIELDS: readonly TextField[] = UPDATABLE_FIELDS.filter(
+  (field): field is TextField => field !== 'promotionOptIn',
+);
 
 /**
  * The sandbox's in-memory OMS: customers, retailers made on demand, per-retailer username uniqueness and
