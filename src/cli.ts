@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
@@ -9,7 +10,13 @@ import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
 import { readSandboxCredentials } from './sandbox/readSandboxCredentials.js';
 
-const CREDENTIAL_VARIABLES = [...PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE, 'FLUENT_ACCOUNT_ID'];
+/** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */
+const SECRET_VARIABLES = [
+  ...PASSWORD_CREDENTIAL_VARIABLES,
+  TOKEN_CREDENTIAL_VARIABLE,
+  'FLUENT_ACCOUNT_ID',
+  'FLUENT_REDACT_KEY',
+];
 
 /** Fault flags of `customer-sync sandbox`, by the SandboxFaults field they set. */
 const FAULT_FLAGS = {
@@ -52,8 +59,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     signals.abort(signal);
   };
   // Every credential value is masked in any output, even when the set is incomplete and so unusable.
-  const secrets = CREDENTIAL_VARIABLES.map((name) => env[name] ?? '').filter((value) => value !== '');
-  let log: Logger = createLogger({ stream: process.stderr, format: 'text', secrets });
+  // The one scrubber of the run: the client adds every token it is granted, and every output path uses it.
+  const scrubber = createScrubber(SECRET_VARIABLES.map((name) => env[name] ?? ''));
+  let log: Logger = createLogger({ stream: process.stderr, format: 'text', scrubber });
 
   let exitCode = 0;
   const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
@@ -69,7 +77,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       format: options.logFormat,
       verbose: options.verbose,
       quiet: options.quiet,
-      secrets,
+      scrubber,
     });
     // Fluent credentials are read apart from the options so a strict parser never sees them (SPEC §2);
     // validate needs none, so an incomplete set only matters to sync.
@@ -83,6 +91,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       progressStream: process.stderr,
       credentials,
       accountId: env.FLUENT_ACCOUNT_ID || undefined,
+      redactKey: env.FLUENT_REDACT_KEY || undefined,
+      scrubber,
       signal: signals.signal,
     });
     exitCode = result.exitCode;

@@ -1,7 +1,10 @@
 /**
- * Logging to stderr as text or JSON lines. Every line passes through a scrubber that masks the run's secret values,
- * so a secret that slipped into an error message from a library still never reaches a log.
+ * Logging to stderr as text or JSON lines. Every line passes through the run's scrubber (secrets masked) before it is
+ * encoded, and control characters from outside are shown as escapes, so neither a secret that slipped into a library's
+ * error message nor an escape sequence in a header name reaches the terminal or a log shipper.
  */
+import { createScrubber, type Scrubber } from './createScrubber.js';
+import { escapeControl } from './escapeControl.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -22,32 +25,40 @@ export function createLogger(options: {
   format: 'text' | 'json';
   verbose?: boolean;
   quiet?: boolean;
-  secrets?: readonly string[];
+  scrubber?: Scrubber;
   now?: () => Date;
 }): Logger {
   const min: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info';
   const now = options.now ?? (() => new Date());
-  const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) out = out.split(secret).join('***');
-    return out;
-  };
+  const scrubber = options.scrubber ?? createScrubber();
+  /** Scrubbed first, then escaped, then encoded: the order that lets nothing through. */
+  const clean = <T>(value: T): T => escapeValue(scrubber.scrubValue(value));
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[min]) return;
+    const text = clean(message);
+    const extra = fields && clean(fields);
     const line =
       options.format === 'json'
-        ? JSON.stringify({ time: now().toISOString(), level, message, ...fields })
-        : `${level === 'info' ? '' : `${level}: `}${message}${fields ? ` ${formatFields(fields)}` : ''}`;
-    options.stream.write(`${scrub(line)}\n`);
+        ? JSON.stringify({ time: now().toISOString(), level, message: text, ...extra })
+        : `${level === 'info' ? '' : `${level}: `}${text}${extra ? ` ${formatFields(extra)}` : ''}`;
+    options.stream.write(`${line}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
     error: (m, f) => write('error', m, f),
-    scrub,
+    scrub: scrubber.scrub,
   };
+}
+
+function escapeValue<T>(value: T): T {
+  if (typeof value === 'string') return escapeControl(value) as T;
+  if (Array.isArray(value)) return value.map(escapeValue) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeControl(k), escapeValue(v)])) as T;
+  }
+  return value;
 }
 
 function formatFields(fields: Record<string, unknown>): string {

@@ -12,6 +12,7 @@ import { resolveEncoding } from './read/resolveEncoding.js';
 
 export type OnDuplicate = 'reject' | 'first' | 'last';
 export type LogFormat = 'text' | 'json';
+export type PhoneExtension = 'reject' | 'drop';
 
 type OptionType = 'string' | 'number' | 'boolean';
 
@@ -51,6 +52,12 @@ export const OPTION_SPECS = {
     default: '{retailerId}_{primaryEmail}',
   },
   'default-country': { type: 'string', describe: 'ISO 3166 alpha-2 country for phones without a country code' },
+  'phone-extension': {
+    type: 'string',
+    describe: 'a phone with an extension: reject the row, or drop the extension and keep the number',
+    default: 'reject',
+    choices: ['reject', 'drop'],
+  },
   shard: { type: 'string', describe: 'K/N: take only shard K of N of the usernames (1-based)' },
   'max-error-rate': {
     type: 'number',
@@ -62,6 +69,10 @@ export const OPTION_SPECS = {
   encoding: { type: 'string', describe: "the file's text encoding, e.g. latin1", default: 'utf8' },
   redact: { type: 'boolean', describe: 'mask personal data in the reports so they can be shared' },
   'keep-runs': { type: 'number', describe: 'runs kept in the checkpoint history', default: 30 },
+  'allow-scoped-login': {
+    type: 'boolean',
+    describe: 'run with a login scoped to retailers anyway: uniqueness is checked only across what it can see',
+  },
   sandbox: { type: 'boolean', describe: 'run against an in-process sandbox OMS instead of --api-host' },
   'sandbox-seed': { type: 'string', describe: 'JSON customers to load into the --sandbox OMS first', isPath: true },
   'dry-run': { type: 'boolean', describe: 'look up and plan, send no mutation; the report is a field-level diff' },
@@ -95,6 +106,7 @@ export interface ResolvedOptions {
   readonly onDuplicate: OnDuplicate;
   readonly usernameTemplate: string;
   readonly defaultCountry: string | undefined;
+  readonly phoneExtension: PhoneExtension;
   readonly shard: Shard | undefined;
   readonly maxErrorRate: number;
   readonly fullCompare: boolean;
@@ -102,6 +114,7 @@ export interface ResolvedOptions {
   readonly encoding: string;
   readonly redact: boolean;
   readonly keepRuns: number;
+  readonly allowScopedLogin: boolean;
   readonly sandbox: boolean;
   readonly sandboxSeed: string | undefined;
   readonly verbose: boolean;
@@ -158,13 +171,14 @@ export function resolveOptions(input: {
   const onDuplicate = get('on-duplicate', (v, s) => asChoice(v, s, ['reject', 'first', 'last'])) as OnDuplicate;
   const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
   const defaultCountry = get('default-country', asCountry);
+  const phoneExtension = get('phone-extension', (v, s) => asChoice(v, s, ['reject', 'drop'])) as PhoneExtension;
   const encoding = get('encoding', (value, source) => {
     const name = asString(value, source);
     resolveEncoding(name);
     return name;
   }) as string;
   const apiHost = get('api-host', asApiHost);
-  const retailerId = str('retailer-id');
+  const retailerId = get('retailer-id', asRetailerId);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
   if (input.command === 'sync') {
@@ -188,6 +202,7 @@ export function resolveOptions(input: {
     onDuplicate,
     usernameTemplate: str('username-template') as string,
     defaultCountry,
+    phoneExtension,
     shard: get('shard', asShard),
     maxErrorRate,
     fullCompare: bool('full-compare'),
@@ -195,6 +210,7 @@ export function resolveOptions(input: {
     encoding,
     redact: bool('redact'),
     keepRuns,
+    allowScopedLogin: bool('allow-scoped-login'),
     sandbox,
     sandboxSeed: str('sandbox-seed'),
     verbose: bool('verbose'),
@@ -302,6 +318,15 @@ function asShard(value: unknown, source: string): Shard {
     throw new UsageError(`${source} must be K/N with 1 <= K <= N (e.g. 2/4), got "${text}"`);
   }
   return { index, count };
+}
+
+/** Fluent's retailer ids are whole numbers; anything else is a typo found before any request. */
+function asRetailerId(value: unknown, source: string): string {
+  const id = asString(value, source);
+  if (!/^[1-9]\d{0,18}$/.test(id)) {
+    throw new UsageError(`${source} must be a Fluent retailer id, a whole number such as 1, got "${id}"`);
+  }
+  return id;
 }
 
 function asCountry(value: unknown, source: string): string {

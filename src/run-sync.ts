@@ -6,6 +6,7 @@ import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
 import type { CheckpointScope } from './checkpoint/openCheckpoint.js';
 import { openRunStore } from './checkpoint/openRunStore.js';
+import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
@@ -28,6 +29,10 @@ export interface RunDependencies {
   progressStream: NodeJS.WritableStream & { isTTY?: boolean };
   credentials: Credentials | undefined;
   accountId: string | undefined;
+  /** FLUENT_REDACT_KEY: keys --redact's masks so they stay the same across runs; otherwise a random key per run. */
+  redactKey?: string | undefined;
+  /** Masks credentials and granted tokens in every output; the client adds tokens as they are granted. */
+  scrubber: Scrubber;
   /** Aborted by SIGINT/SIGTERM: in-flight requests finish, the partial report is written, exit 3. */
   signal: AbortSignal;
   now?: () => Date;

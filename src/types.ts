@@ -70,7 +70,11 @@ export interface RawRow {
   cells: string[];
 }
 
-export type NormaliseResult = { ok: true; customer: Customer } | { ok: false; reasons: string[] };
+/**
+ * A row that passed (with `notes`: what normalising changed that the report must say, e.g. a dropped phone
+ * extension), or the reasons it is rejected.
+ */
+export type NormaliseResult = { ok: true; customer: Customer; notes: string[] } | { ok: false; reasons: string[] };
 
 /** A customer as the OMS holds it (a `customers` lookup node). */
 export interface OmsCustomer {

@@ -97,7 +97,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   if (!username.ok) reasons.push(username.reason);
   else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
 
-  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer };
+  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer, notes: [] };
 }
 
 /** The username column when the file has one (case kept: it is the customer's own), else the template. */
