@@ -10,6 +10,15 @@ import { PROJECT_ROOT } from './runCli.js';
 export const FLUENT_SCHEMA_PATH = path.join(PROJECT_ROOT, 'fixtures', 'fluent-customer-schema.graphql');
 export const SHARED_SCHEMA_PATH = path.resolve(PROJECT_ROOT, '../shared/fluent/customer-schema.graphql');
 
+/** The access part (me, user, retailerById, retailers, roles): it extends the customer part. */
+export const FLUENT_ACCESS_SCHEMA_PATH = path.join(PROJECT_ROOT, 'fixtures', 'fluent-access-schema.graphql');
+export const SHARED_ACCESS_SCHEMA_PATH = path.resolve(PROJECT_ROOT, '../shared/fluent/access-schema.graphql');
+
 export function readFluentSchema(): string {
   return fs.readFileSync(FLUENT_SCHEMA_PATH, 'utf8');
+}
+
+/** Fluent's customer and access parts together, as one schema to validate documents against. */
+export function readFluentAccountSchema(): string {
+  return `${readFluentSchema()}\n${fs.readFileSync(FLUENT_ACCESS_SCHEMA_PATH, 'utf8')}`;
 }
