@@ -213,7 +213,15 @@ function reportError(error: unknown, log: Logger): number {
   return 3;
 }
 
+// A run that stalls with nothing left to wait for would let Node end the process quietly with exit 0: a broken
+// invariant must never look like success to a cron job.
+const onStall = () => {
+  process.stderr.write('error: the run stopped making progress (please report this with the command you ran)\n');
+  process.exit(3);
+};
+process.once('beforeExit', onStall);
 const code = await main(process.argv.slice(2), process.env);
+process.off('beforeExit', onStall);
 process.exitCode = code;
 // Flush stdout/stderr, then leave even if a library left a handle open.
 process.stdout.write('', () => process.exit(code));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
+import { describeFsError } from './describeFsError.js';
 import { UsageError } from './errors.js';
 import { resolveEncoding } from './read/resolveEncoding.js';
 
@@ -358,14 +359,4 @@ function asApiHost(value: unknown, source: string): string {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
-}
-
-/** A file-system error as a short phrase ("no such file") rather than Node's full message. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'it is a folder';
-  if (code === 'ENOTDIR') return 'a part of the path is a file, not a folder';
-  return (error as Error).message;
 }

@@ -2,15 +2,17 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
+import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
-import type { CheckpointScope } from './checkpoint/openCheckpoint.js';
-import { openRunStore } from './checkpoint/openRunStore.js';
+import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
+import type { CheckpointScope } from './checkpoint/syncState.js';
 import type { Scrubber } from './createScrubber.js';
+import { describeFsError } from './describeFsError.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
-import { describeFsError, describeOptions, type ResolvedOptions } from './options.js';
+import { describeOptions, type ResolvedOptions } from './options.js';
 import { ensurePrivateDir } from './privateFs.js';
 import { createProgress } from './progress.js';
 import { openInput } from './read/openInput.js';
@@ -44,7 +46,7 @@ export interface RunResult {
   summary: ReportSummary;
 }
 
-/** How often the checkpoint lock's heartbeat is refreshed, so holders on other hosts can tell it is alive. */
+/** How often the checkpoint lock's holder says it is alive, shown to a run that finds the checkpoint busy. */
 const HEARTBEAT_MS = 15_000;
 
 /**
@@ -75,15 +77,16 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];
 
-  const store = openRunStore(options.checkpoint, mode);
-  const { checkpoint } = store;
+  const store = openStore(options.checkpoint, runId, mode, now);
+  if (store.takenOverFrom) {
+    log.warn(`took over the checkpoint lock of run ${store.takenOverFrom.runId} (its process is gone)`);
+  }
+  const { journal } = store;
   let oms: OmsConnection | undefined;
-  const heartbeat = setInterval(() => checkpoint.heartbeat(runId), HEARTBEAT_MS);
+  const heartbeat = setInterval(() => store.checkpoint?.lock.heartbeat(), HEARTBEAT_MS);
   heartbeat.unref();
   try {
-    const { takenOverFrom } = checkpoint.acquireLock(runId);
-    if (takenOverFrom) log.warn(`took over the checkpoint lock of run ${takenOverFrom.runId} (its process is gone)`);
-    checkpoint.startRun({
+    journal.startRun({
       runId,
       mode,
       apiHost: mode === 'validate' ? null : scope.apiHost,
@@ -93,39 +96,47 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     });
     const progress = createProgress({ stream: deps.progressStream, log, quiet: options.quiet, now });
 
-    // read → normalise → stage: the whole file lands in the checkpoint before any request is sent.
+    // read → normalise → stage: the whole file lands in the journal before any request is sent.
     progress.phase('reading');
     const read = await stageRows({
       rows: source.rows,
       context,
       shard: options.shard,
-      store: checkpoint,
+      journal,
       runId,
       signal: deps.signal,
       onRow: progress.tick,
     }).catch((error: unknown) => {
-      if (error instanceof UsageError) checkpoint.discardRun(runId);
+      if (error instanceof UsageError) journal.discardRun(runId);
       throw error;
     });
     if (read === 0 && !options.allowEmpty && !deps.signal.aborted) {
-      checkpoint.discardRun(runId);
+      journal.discardRun(runId);
       throw new UsageError(`${options.file} has a header and no rows; pass --allow-empty if that is expected`);
     }
 
     // check: in-file duplicates.
-    resolveDuplicates(checkpoint, runId, options.onDuplicate);
+    resolveDuplicates(journal, runId, options.onDuplicate);
 
     // plan → apply (validate: every row still open passed every check).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
     const applyStarted = now().getTime();
-    if (mode === 'validate') {
-      checkpoint.closeOpenRows(runId, '', 'valid');
+    if (mode === 'validate' || !store.checkpoint) {
+      journal.closeOpenRows(runId, '', 'valid');
     } else if (abortReason === undefined) {
-      oms = await connectOms(options, { credentials: deps.credentials, accountId: deps.accountId, seed, log });
-      progress.phase(mode === 'dry-run' ? 'planning' : 'applying', checkpoint.countOpenRows(runId));
-      const settled = [...checkpoint.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
+      const { syncState } = store.checkpoint;
+      oms = await connectOms(options, {
+        credentials: deps.credentials,
+        accountId: deps.accountId,
+        scrubber: deps.scrubber,
+        seed,
+        log,
+      });
+      progress.phase(mode === 'dry-run' ? 'planning' : 'applying', journal.countOpenRows(runId));
+      const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
       ({ abortReason } = await applyPlan({
-        store: checkpoint,
+        journal,
+        syncState,
         runId,
         scope,
         client: oms.client,
@@ -138,10 +149,26 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
         signal: deps.signal,
         onRowDone: progress.tick,
       }));
+      if (mode === 'apply') {
+        progress.phase('verifying');
+        const verified = await verifyCreated({
+          journal,
+          syncState,
+          runId,
+          scope,
+          client: oms.client,
+          concurrency: options.concurrency,
+        }).catch((error: unknown) => {
+          if (!(error instanceof AbortError)) throw error;
+          log.warn(`could not check the created usernames against other writers: ${error.message}`);
+          return 0;
+        });
+        if (verified > 0) log.warn(`${verified} created usernames are also held elsewhere in the account (conflicts)`);
+      }
     }
     const applyMs = now().getTime() - applyStarted;
     if (abortReason !== undefined) {
-      checkpoint.closeOpenRows(runId, `not processed: the run stopped (${abortReason})`, 'skipped');
+      journal.closeOpenRows(runId, `not processed: the run stopped (${abortReason})`, 'skipped');
     }
     progress.done();
 
@@ -154,25 +181,27 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       input: { path: options.file, ...source.digest() },
       options: describeOptions(options),
       read,
-      outcomeCounts: checkpoint.outcomeCounts(runId),
+      outcomeCounts: journal.outcomeCounts(runId),
       client: oms?.client.stats(),
       applyMs,
       abortReason,
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
     });
+    // The run's end is recorded before the report is written, so a report that cannot be written never leaves the
+    // run `running` in the checkpoint.
+    journal.finishRun(runId, summary.status, summary);
+    journal.pruneRuns(options.keepRuns);
     const content: ReportContent = {
       summary,
       header: source.header,
       phoneColumns: new Set(phoneColumns),
-      outcomes: () => checkpoint.outcomes(runId),
-      rejects: () => checkpoint.rejects(runId),
-      diffs: () => checkpoint.diffs(runId),
+      outcomes: () => journal.outcomes(runId),
+      rejects: () => journal.rejects(runId),
+      diffs: () => journal.diffs(runId),
       throughput: progress.points(),
     };
     writeReport(reportDir, options.redact ? redactContent(content) : content);
-    checkpoint.finishRun(runId, summary.status, summary);
-    checkpoint.pruneRuns(options.keepRuns);
     deps.out.write(`${log.scrub(formatSummary(summary, reportDir))}\n`);
 
     if (abortReason !== undefined) {
@@ -183,8 +212,21 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   } finally {
     clearInterval(heartbeat);
     await oms?.close();
-    store.close(runId);
+    store.close();
   }
+}
+
+/**
+ * Where the run keeps its rows: the checkpoint (locked for the run) for sync and dry runs; for `validate`, which must
+ * not need a checkpoint, a scratch journal that leaves nothing behind.
+ */
+function openStore(file: string, runId: string, mode: RunMode, now: () => Date) {
+  if (mode === 'validate') {
+    const scratch = openScratchJournal({ now });
+    return { journal: scratch.journal, checkpoint: undefined, takenOverFrom: undefined, close: scratch.close };
+  }
+  const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now });
+  return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
 }
 
 /** Creates an output folder up front, so a path that cannot be written is exit 2 before any request. */

@@ -170,3 +170,6 @@ export type Action =
   | { kind: 'unchanged'; reason: string }
   | { kind: 'conflict'; reason: string }
   | { kind: 'rejected'; reason: string };
+
+/** A planned create or update: what a row sends to the OMS. */
+export type MutationAction = Extract<Action, { kind: 'create' | 'update' }>;

@@ -1,11 +1,22 @@
 import pLimit from 'p-limit';
-import type { Checkpoint, CheckpointScope, OpenRow, OutcomeUpdate } from '../checkpoint/openCheckpoint.js';
+import type { OpenRow, OutcomeUpdate, RunJournal } from '../checkpoint/runJournal.js';
+import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
 import { AbortError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import { AmbiguousMutationError, FluentDataError } from '../fluent/errors.js';
 import type { Logger } from '../log.js';
-import { planAction } from '../plan/planAction.js';
-import type { Action, OmsCustomer } from '../types.js';
+import {
+  decideFromCheckpoint,
+  decideFromLookup,
+  type RowFacts,
+  resolveUnanswered,
+  type Send,
+  type Settle,
+  settleRefused,
+  settleSent,
+} from '../plan/decideRow.js';
+import type { OmsCustomer } from '../types.js';
+import { usernameKey } from '../usernameKey.js';
 
 /** Usernames per `customers(username: [...])` lookup: SPEC §5 allows at most one lookup per 50 rows. */
 export const LOOKUP_BATCH = 50;
@@ -13,18 +24,15 @@ export const LOOKUP_BATCH = 50;
 /** Open rows read from the checkpoint at a time. */
 const PAGE = 1_000;
 
-/** A lost response is resolved by lookup; after this many lost responses for one row it is `failed`. */
-const MAX_AMBIGUOUS_ROUNDS = 4;
-
 /** The error-rate guard starts once this many rows are done (SPEC §2). */
 const ERROR_RATE_MIN_ROWS = 100;
 
 export interface ApplyInput {
-  store: Checkpoint;
+  journal: Pick<RunJournal, 'openRows' | 'setOutcomes' | 'addDiffs'>;
+  syncState: SyncState;
   runId: string;
-  /** Checkpoint entries are keyed by API host and retailer, so one host's rows never look unchanged on another. */
   scope: CheckpointScope;
-  client: FluentClient;
+  client: Pick<FluentClient, 'findCustomers' | 'createCustomer' | 'updateCustomer'>;
   dryRun: boolean;
   fullCompare: boolean;
   concurrency: number;
@@ -37,15 +45,16 @@ export interface ApplyInput {
 }
 
 /**
- * Plans and applies every open row of the run (SPEC §3): rows whose content hash matches what the checkpoint last
- * applied are `unchanged` with no request; the rest are looked up across the account in batches, planned by
- * `planAction`, and created or updated (not in a dry run). Each outcome is written to the checkpoint before it is
- * counted, and a mutation is marked pending before it is sent, so a killed run resumes without a duplicate.
+ * Schedules and carries out the plan for every open row of the run (SPEC §3); every decision comes from `plan/`.
+ * Rows are first decided from the checkpoint alone (no request); the rest are looked up across the account in batches
+ * of 50 and decided from what the OMS holds; creates and updates are sent with p-limit concurrency. Each outcome is
+ * written to the checkpoint before it is counted, and a mutation is marked pending before it is sent, so a killed run
+ * resumes without a duplicate. An answer that cannot be trusted is resolved by a fresh lookup, never a blind resend.
  *
- * @returns why the run stopped early (credentials refused, OMS unreachable, error rate, signal), if it did
+ * @returns why the run stopped early (credentials refused, OMS unreachable, permission missing, error rate, signal)
  */
 export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: string }> {
-  const { store, runId, scope, client, log } = input;
+  const { journal, syncState, runId, scope, client, log } = input;
   const limit = pLimit(input.concurrency);
   // Backpressure counts rows, not tasks: one lookup task fans out into up to 50 mutations. A single waiter (the
   // page loop) is woken as rows settle, so there is no per-task bookkeeping to grow with the run.
@@ -76,31 +85,40 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   input.signal.addEventListener('abort', onAbort, { once: true });
   if (input.signal.aborted) onAbort();
 
-  const counted = (outcome: OutcomeUpdate) => {
-    rowsInFlight--;
+  const count = (outcomes: readonly OutcomeUpdate[]) => {
+    for (const outcome of outcomes) {
+      rowsInFlight--;
+      done++;
+      if (outcome.outcome === 'failed') failed++;
+      input.onRowDone();
+    }
     notify();
-    done++;
-    if (outcome.outcome === 'failed') failed++;
-    input.onRowDone();
     if (done >= ERROR_RATE_MIN_ROWS && failed / done > input.maxErrorRate) {
       stop(
         `${failed} of ${done} rows failed (${percent(failed / done)}), over --max-error-rate ${percent(input.maxErrorRate)}`,
       );
     }
   };
-  const settle = (outcomes: OutcomeUpdate[]) => {
-    store.setOutcomes(runId, outcomes);
-    for (const o of outcomes) counted(o);
-  };
 
-  /** Records that the OMS now holds the row's content (applied or verified), then counts it. */
-  const settleApplied = (row: OpenRow, omsId: string | null, outcome: OutcomeUpdate, appliedBy = runId) => {
-    if (input.dryRun) {
-      store.setOutcomes(runId, [outcome]);
+  /** Carries out a settled decision: diffs, sync state and outcome, durably, then counts the row. */
+  const settle = (row: OpenRow, decision: Settle) => {
+    const outcome: OutcomeUpdate = {
+      row: row.row,
+      outcome: decision.outcome,
+      reason: decision.reason,
+      changedFields: decision.changes.map((c) => c.field),
+    };
+    if (decision.changes.length > 0) journal.addDiffs(runId, decision.changes);
+    const { record } = decision;
+    if (record.kind === 'applied') {
+      const entry = { username: row.username, omsId: record.omsId, hash: row.hash, appliedBy: record.appliedBy };
+      syncState.recordApplied(scope, runId, entry, outcome);
+    } else if (record.kind === 'unapplied') {
+      syncState.recordUnapplied(scope, runId, row.usernameKey, outcome);
     } else {
-      store.recordApplied(scope, runId, { username: row.username, omsId, hash: row.hash, appliedBy }, outcome);
+      journal.setOutcomes(runId, [outcome]);
     }
-    counted(outcome);
+    count([outcome]);
   };
 
   const run = (task: () => Promise<void>) => {
@@ -116,155 +134,85 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       });
   };
 
-  /** Applies one planned create or update, resolving lost responses by looking the username up. */
-  const mutate = async (row: OpenRow, first: Action & { kind: 'create' | 'update' }) => {
+  const factsOf = (row: OpenRow): RowFacts => ({
+    customer: row.customer,
+    hash: row.hash,
+    notes: row.notes,
+    retailerId: scope.retailerId,
+    runId,
+    mode: input.dryRun ? 'dry-run' : 'apply',
+    fullCompare: input.fullCompare,
+    known: syncState.known(scope.apiHost, row.usernameKey),
+    pending: syncState.pending(scope, row.usernameKey),
+  });
+
+  /** Sends one row's mutation until it settles, resolving every untrustworthy answer by lookup. */
+  const mutate = async (row: OpenRow, facts: RowFacts, first: Send) => {
     // Queued before a stop: leave the row open, so it is reported as not processed and the next run takes it.
     if (abortReason !== undefined) return;
-    let action: Action = first;
-    let lost = '';
-    const kind = first.kind;
-    store.markPending(scope, row.usernameKey, runId, kind);
-    for (let round = 1; round <= MAX_AMBIGUOUS_ROUNDS; round++) {
-      if (action.kind !== 'create' && action.kind !== 'update') break;
+    syncState.markPending(scope, row.usernameKey, runId, first.action.kind);
+    let sending = first;
+    let mayHaveAppliedBefore = facts.pending !== undefined && facts.pending.runId !== runId;
+    for (let round = 1; ; round++) {
+      let unanswered: { kind: 'lost' | 'exists'; detail: string };
       try {
+        const { action } = sending;
         const result =
           action.kind === 'create'
             ? await client.createCustomer(action.input)
             : await client.updateCustomer(action.input);
-        store.addDiffs(runId, action.changes);
-        const outcome = action.kind === 'create' ? 'created' : 'updated';
-        const why = [
-          lost && `sent again after a lost response (${lost}) that the lookup showed was not applied`,
-          action.kind === 'update' ? action.note : '',
-        ]
-          .filter(Boolean)
-          .join('; ');
-        settleApplied(row, result.id, {
-          row: row.row,
-          outcome,
-          reason: why,
-          changedFields: action.changes.map((c) => c.field),
-        });
+        settle(row, settleSent(facts, sending, result.id));
         return;
       } catch (error) {
-        const duplicateCreate = error instanceof FluentDataError && error.alreadyExists && action.kind === 'create';
-        if (!(error instanceof AmbiguousMutationError) && !duplicateCreate) {
-          if (error instanceof FluentDataError) {
-            const outcome = {
-              row: row.row,
-              outcome: 'failed' as const,
-              reason: `Fluent refused the ${action.kind}: ${error.message}`,
-            };
-            store.recordUnapplied(scope, runId, row.usernameKey, outcome);
-            counted(outcome);
-            return;
-          }
+        if (error instanceof AmbiguousMutationError) {
+          unanswered = { kind: 'lost', detail: error.detail };
+        } else if (error instanceof FluentDataError && error.alreadyExists && sending.action.kind === 'create') {
+          unanswered = { kind: 'exists', detail: error.message };
+        } else if (error instanceof FluentDataError) {
+          settle(row, settleRefused(facts, sending, error.message));
+          return;
+        } else {
           throw error;
         }
-        // The mutation may have been applied (or someone created the username meanwhile): look before anything else.
-        lost = error instanceof AmbiguousMutationError ? error.detail : 'Fluent said it already exists';
-        log.debug(`resolving ${row.username} by lookup: ${lost}`);
-        const matches = await client.findCustomers([row.username]);
-        const next = planAction(row.customer, matchesOf(matches, row.username), scope.retailerId);
-        if (next.kind === 'unchanged') {
-          // The OMS now holds exactly the row: our mutation took effect.
-          const changes = action.changes;
-          store.addDiffs(runId, changes);
-          settleApplied(row, ownId(matches, row.username, scope.retailerId), {
-            row: row.row,
-            outcome: kind === 'create' ? 'created' : 'updated',
-            reason: `confirmed by lookup after a lost response (${lost})`,
-            changedFields: changes.map((c) => c.field),
-          });
-          return;
-        }
-        if (next.kind === 'conflict' || next.kind === 'rejected') {
-          const outcome = { row: row.row, outcome: next.kind, reason: next.reason };
-          store.recordUnapplied(scope, runId, row.usernameKey, outcome);
-          counted(outcome);
-          return;
-        }
-        action = next;
       }
+      log.debug(`resolving ${row.username} by lookup: ${unanswered.detail}`);
+      const matches = await client.findCustomers([row.username]);
+      const next = resolveUnanswered(facts, sending, { ...unanswered, round, mayHaveAppliedBefore }, matches);
+      if (unanswered.kind === 'lost') mayHaveAppliedBefore = true;
+      if (next.kind === 'settle') {
+        settle(row, next);
+        return;
+      }
+      sending = next;
     }
-    const reason = `no confirmed answer after ${MAX_AMBIGUOUS_ROUNDS} attempts (last: ${lost}); the lookup shows it was not applied`;
-    const outcome = { row: row.row, outcome: 'failed' as const, reason };
-    store.recordUnapplied(scope, runId, row.usernameKey, outcome);
-    counted(outcome);
   };
 
-  /** Plans each looked-up row and settles or schedules it. */
-  const handleLookedUp = (rows: readonly OpenRow[], matches: readonly OmsCustomer[]) => {
-    const settled: OutcomeUpdate[] = [];
-    for (const row of rows) {
-      const own = matchesOf(matches, row.username);
-      const action = planAction(row.customer, own, scope.retailerId);
-      const pending = store.pendingMutation(scope, row.usernameKey);
-      const pendingRun = pending && pending.runId !== runId ? pending.runId : undefined;
-      switch (action.kind) {
-        case 'conflict':
-        case 'rejected':
-          settled.push({ row: row.row, outcome: action.kind, reason: action.reason });
-          break;
-        case 'unchanged': {
-          const reason = pendingRun ? `applied by run ${pendingRun}` : action.reason;
-          const omsId = ownId(matches, row.username, scope.retailerId);
-          settleApplied(row, omsId, { row: row.row, outcome: 'unchanged', reason }, pendingRun ?? runId);
-          break;
-        }
-        case 'create':
-        case 'update':
-          if (input.dryRun) {
-            store.addDiffs(runId, action.changes);
-            settled.push({
-              row: row.row,
-              outcome: action.kind === 'create' ? 'created' : 'updated',
-              reason: action.kind === 'update' ? action.note : '',
-              changedFields: action.changes.map((c) => c.field),
-            });
-          } else if (abortReason === undefined) {
-            run(() => limit(() => mutate(row, action)));
-          }
-          break;
-      }
+  /** Decides each looked-up row and settles or schedules it. */
+  const handleLookedUp = (rows: readonly { row: OpenRow; facts: RowFacts }[], matches: readonly OmsCustomer[]) => {
+    for (const { row, facts } of rows) {
+      const decision = decideFromLookup(facts, matchesOf(matches, row.usernameKey));
+      if (decision.kind === 'settle') settle(row, decision);
+      else if (abortReason === undefined) run(() => limit(() => mutate(row, facts, decision)));
     }
-    settle(settled);
   };
 
   let after = 0;
   pages: while (abortReason === undefined) {
-    const rows = store.openRows(runId, after, PAGE);
-    const last = rows[rows.length - 1];
+    const rows = journal.openRows(runId, after, PAGE);
+    const last = rows.at(-1);
     if (!last) break;
     after = last.row;
-    const toLookUp: OpenRow[] = [];
-    const local: OutcomeUpdate[] = [];
+    const toLookUp: { row: OpenRow; facts: RowFacts }[] = [];
     for (const row of rows) {
-      const known = store.knownCustomers(scope.apiHost, row.usernameKey);
-      const elsewhere = known.find((k) => k.retailerId !== scope.retailerId);
-      const mine = known.find((k) => k.retailerId === scope.retailerId);
-      if (elsewhere) {
-        local.push({
-          row: row.row,
-          outcome: 'conflict',
-          reason: `username is already held by retailer ${elsewhere.retailerId} (run ${elsewhere.appliedRun} synced it)`,
-        });
-      } else if (mine && mine.hash === row.hash && !input.fullCompare) {
-        // A run pruned from the history (status null) had completed long ago; only a run that never finished
-        // is named as the one that applied the row, as a resumed run's report must say (SPEC §3).
-        const interrupted =
-          mine.appliedRunStatus !== null && mine.appliedRunStatus !== 'completed' && mine.appliedRun !== runId;
-        local.push({
-          row: row.row,
-          outcome: 'unchanged',
-          reason: interrupted ? `applied by run ${mine.appliedRun}` : `same as applied by run ${mine.appliedRun}`,
-        });
+      const facts = factsOf(row);
+      const decision = decideFromCheckpoint(facts);
+      if (decision.kind === 'settle') {
+        rowsInFlight++;
+        settle(row, decision);
       } else {
-        toLookUp.push(row);
+        toLookUp.push({ row, facts });
       }
     }
-    rowsInFlight += local.length;
-    settle(local);
     for (let i = 0; i < toLookUp.length; i += LOOKUP_BATCH) {
       // Keep a bounded number of rows queued, so memory stays flat on big files.
       await until(() => rowsInFlight < maxRowsInFlight || abortReason !== undefined);
@@ -273,7 +221,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       rowsInFlight += batch.length;
       run(async () => {
         const matches = await limit(() =>
-          abortReason === undefined ? client.findCustomers(batch.map((r) => r.username)) : undefined,
+          abortReason === undefined ? client.findCustomers(batch.map((r) => r.row.username)) : undefined,
         );
         if (matches && abortReason === undefined) handleLookedUp(batch, matches);
       });
@@ -284,13 +232,9 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   return abortReason === undefined ? {} : { abortReason };
 }
 
-/** The lookup answers for one username: exact matches, as Fluent compares them. */
-function matchesOf(matches: readonly OmsCustomer[], username: string): OmsCustomer[] {
-  return matches.filter((m) => m.username === username);
-}
-
-function ownId(matches: readonly OmsCustomer[], username: string, retailerId: string): string | null {
-  return matches.find((m) => m.username === username && m.retailerId === retailerId)?.id ?? null;
+/** The lookup answers that may concern one username: same name in any case (the plan tells them apart). */
+function matchesOf(matches: readonly OmsCustomer[], key: string): OmsCustomer[] {
+  return matches.filter((m) => usernameKey(m.username) === key);
 }
 
 function percent(share: number): string {

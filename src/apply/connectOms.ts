@@ -1,3 +1,4 @@
+import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Credentials } from '../fluent/credentials.js';
@@ -34,12 +35,21 @@ export function checkCredentials(options: ResolvedOptions, credentials: Credenti
  */
 export async function connectOms(
   options: ResolvedOptions,
-  deps: { credentials: Credentials | undefined; accountId: string | undefined; seed?: SeedCustomer[]; log: Logger },
+  deps: {
+    credentials: Credentials | undefined;
+    accountId: string | undefined;
+    /** Learns every token the client is granted, so no output can show one. */
+    scrubber: Scrubber;
+    seed?: SeedCustomer[];
+    log: Logger;
+  },
 ): Promise<OmsConnection> {
   // Loaded on demand: undici and graphql-js cost a tenth of a second at start-up that `validate` never needs.
   const { createFluentClient } = await import('../fluent/createFluentClient.js');
-  const { startSandbox } = await import('../sandbox/startSandbox.js');
-  const sandbox = options.sandbox ? await startSandbox({ port: 0, seed: deps.seed }) : undefined;
+  // The sandbox (and graphql-js with its schema files) only for --sandbox.
+  const sandbox = options.sandbox
+    ? await (await import('../sandbox/startSandbox.js')).startSandbox({ port: 0, seed: deps.seed })
+    : undefined;
   if (sandbox) {
     deps.log.info(
       `sandbox OMS started at ${sandbox.url}${deps.seed ? ` with ${deps.seed.length} seeded customers` : ''}`,

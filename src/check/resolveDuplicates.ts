@@ -1,4 +1,4 @@
-import type { Checkpoint, OutcomeUpdate } from '../checkpoint/openCheckpoint.js';
+import type { OutcomeUpdate, RunJournal } from '../checkpoint/runJournal.js';
 import type { OnDuplicate } from '../options.js';
 
 const FLUSH_EVERY = 5_000;
@@ -9,15 +9,19 @@ const FLUSH_EVERY = 5_000;
  * disagree follow `onDuplicate`: `reject` rejects them all, `first` / `last` keep one and mark the others `duplicate`.
  * Returns how many rows it settled.
  */
-export function resolveDuplicates(store: Checkpoint, runId: string, onDuplicate: OnDuplicate): number {
+export function resolveDuplicates(
+  journal: Pick<RunJournal, 'duplicateGroups' | 'setOutcomes'>,
+  runId: string,
+  onDuplicate: OnDuplicate,
+): number {
   let settled: OutcomeUpdate[] = [];
   let count = 0;
   const flush = () => {
-    store.setOutcomes(runId, settled);
+    journal.setOutcomes(runId, settled);
     count += settled.length;
     settled = [];
   };
-  for (const group of store.duplicateGroups(runId)) {
+  for (const group of journal.duplicateGroups(runId)) {
     // Written in batches: a file of one customer repeated a million times must not sit in memory.
     if (settled.length >= FLUSH_EVERY) flush();
     const rows = group.rows;

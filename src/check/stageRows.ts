@@ -1,4 +1,4 @@
-import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
+import type { RunJournal } from '../checkpoint/runJournal.js';
 import { hashCustomer } from '../normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
 import type { Shard } from '../options.js';
@@ -6,20 +6,20 @@ import type { RawRow } from '../types.js';
 import { shardOf } from './shardOf.js';
 
 /**
- * Streams the file's rows through normalisation into the run's staging table, deciding on the spot what needs no
- * network: `rejected` (with every reason) and, with `--shard`, `skipped` for usernames of other shards. Memory stays
- * flat: rows go to SQLite in batches as they arrive. Returns the number of data rows read.
+ * Streams the file's rows through normalisation into the run's journal, deciding on the spot what needs no network:
+ * `rejected` (with every reason) and, with `--shard`, `skipped` for usernames of other shards. Memory stays flat:
+ * rows go to SQLite in batches as they arrive. Returns the number of data rows read.
  */
 export async function stageRows(input: {
   rows: AsyncIterable<RawRow>;
   context: NormaliseContext;
   shard: Shard | undefined;
-  store: Checkpoint;
+  journal: Pick<RunJournal, 'createStager'>;
   runId: string;
   signal: AbortSignal;
   onRow: () => void;
 }): Promise<number> {
-  const stager = input.store.createStager(input.runId);
+  const stager = input.journal.createStager(input.runId);
   const { shard } = input;
   let read = 0;
   for await (const raw of input.rows) {
@@ -32,7 +32,7 @@ export async function stageRows(input: {
       const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${rowShard}/${shard.count}` };
       stager.add({ ...raw, customer: result.customer, outcome });
     } else {
-      stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer) });
+      stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer), notes: result.notes });
     }
     input.onRow();
     if (input.signal.aborted) break;

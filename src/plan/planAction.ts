@@ -9,25 +9,47 @@ import {
   UPDATABLE_FIELDS,
   type UpdateCustomerInput,
 } from '../types.js';
+import { usernameKey } from '../usernameKey.js';
 
 /**
- * Decides what to do for one username (SPEC §3), from the file's customer and every OMS customer that holds the
- * username anywhere in the account. Pure: no I/O, no clock.
+ * Decides what to do for one username from the file's customer and what the OMS lookup returned for it (SPEC §3).
+ * Pure: no I/O, no clock.
  *
- * - held by another retailer → `conflict` (Fluent only enforces uniqueness per retailer; account-wide uniqueness is
- *   this tool's job), even when this retailer holds it too: sending anything would deepen the split.
+ * Fluent does not document whether its lookup matches usernames exactly, without regard to case, or with `%`/`_` as
+ * wildcards, so `matches` may hold more than the username itself: only an exact match is the same customer, a name
+ * that differs only in case is a case variant, and anything else the lookup returned is ignored.
+ * - held by another retailer, in any case → `conflict` (Fluent only enforces uniqueness per retailer; account-wide
+ *   uniqueness is this tool's job), even when this retailer holds it too: sending anything would deepen the split.
+ * - this retailer holds a case variant → `conflict` naming it, never a second customer beside it.
  * - not in the OMS → `create` (needs a primaryEmail; `promotionOptIn` defaults to false).
  * - in the OMS for this retailer → `update` with only the changed fields, or `unchanged`. Empty cells are "no value"
  *   and never clear a field. `department` cannot be updated in Fluent: a difference is only reported.
  */
 export function planAction(customer: Customer, matches: readonly OmsCustomer[], retailerId: string): Action {
-  const others = matches.filter((m) => m.retailerId !== retailerId);
+  const key = usernameKey(customer.username);
+  const same = matches.filter((m) => usernameKey(m.username) === key);
+  const others = same.filter((m) => m.retailerId !== retailerId);
   if (others.length > 0) {
-    const holders = others.map((m) => `retailer ${m.retailerId ?? '?'} (customer id ${m.id})`).join(', ');
-    return { kind: 'conflict', reason: `username is already held by ${holders}` };
+    const holders = others.map(
+      (m) => `${describeName(m, customer.username)}retailer ${m.retailerId ?? '?'} (customer id ${m.id})`,
+    );
+    return { kind: 'conflict', reason: `username is already held by ${holders.join(', ')}` };
   }
-  const own = matches.find((m) => m.retailerId === retailerId);
+  const variants = same.filter((m) => m.username !== customer.username);
+  if (variants.length > 0) {
+    const names = variants.map((m) => `"${m.username}" (customer id ${m.id})`).join(', ');
+    return {
+      kind: 'conflict',
+      reason: `the OMS holds ${names}, which differs from this username only in case; use that spelling in the file or change one of them in Fluent`,
+    };
+  }
+  const own = same.find((m) => m.retailerId === retailerId);
   return own ? planUpdate(customer, own) : planCreate(customer, retailerId);
+}
+
+/** "a case variant "X" under " when the holder's username is spelled differently from the row's, else "". */
+function describeName(match: OmsCustomer, username: string): string {
+  return match.username === username ? '' : `a case variant "${match.username}" under `;
 }
 
 function planCreate(customer: Customer, retailerId: string): Action {

@@ -1,18 +1,27 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Checkpoint, openCheckpoint } from '../../src/checkpoint/openCheckpoint.js';
+import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/checkpoint/schema.js';
 import { UsageError } from '../../src/errors.js';
 import { aCustomer } from '../builders/customers.js';
+import { PROJECT_ROOT } from '../helpers/runCli.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
+import { fixture } from '../helpers/workspace.js';
 
 let dir: string;
 let file: string;
 const open: Checkpoint[] = [];
-const openHere = () => {
-  const cp = openCheckpoint(file);
-  open.push(cp);
-  return cp;
+const openHere = (runId = 'run-a') => {
+  const { checkpoint, takenOverFrom } = openCheckpoint(file, runId);
+  open.push(checkpoint);
+  return { checkpoint, takenOverFrom };
+};
+const closeAll = () => {
+  for (const cp of open.splice(0)) cp.close();
 };
 
 beforeEach(() => {
@@ -20,87 +29,244 @@ beforeEach(() => {
   file = path.join(dir, 'nested', 'state', 'cp.sqlite');
 });
 afterEach(() => {
-  for (const cp of open.splice(0)) {
-    try {
-      cp.close();
-    } catch {}
-  }
+  closeAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('openCheckpoint', () => {
-  it('creates missing folders and the file owner-only', () => {
+/** Everything about a path a refused open must leave as it was. */
+function fingerprint(target: string) {
+  const stat = fs.lstatSync(target);
+  return { mode: stat.mode, uid: stat.uid, size: stat.size, mtimeMs: stat.mtimeMs, bytes: fs.readFileSync(target) };
+}
+
+describe('opening a checkpoint', () => {
+  it('creates missing folders and the file owner-only, stamped as a customer-sync checkpoint', () => {
     openHere();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dir, 'nested')).mode & 0o777).toBe(0o700);
+    closeAll();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
   });
 
+  it('refuses a symlink without touching what it points at', () => {
+    const target = path.join(dir, 'someone-elses.txt');
+    fs.writeFileSync(target, 'not yours', { mode: 0o644 });
+    fs.chmodSync(target, 0o644);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.symlinkSync(target, file);
+    const before = fingerprint(target);
+    expect(usageErrorMessage(() => openHere())).toMatch(/symbolic link/);
+    expect(fingerprint(target)).toEqual(before);
+  });
+
+  it('refuses a device such as /dev/null and leaves its mode alone', () => {
+    const before = fs.statSync('/dev/null').mode;
+    file = '/dev/null';
+    expect(usageErrorMessage(() => openHere())).toMatch(/not a regular file/);
+    expect(fs.statSync('/dev/null').mode).toBe(before);
+  });
+
+  it('refuses the input CSV given by mistake, leaving its mode and bytes as they were', () => {
+    file = path.join(dir, 'customers.csv');
+    fs.writeFileSync(file, 'primaryEmail\nann@example.com\n', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    const before = fingerprint(file);
+    expect(usageErrorMessage(() => openHere())).toMatch(
+      /not a customer-sync checkpoint \(it is not an SQLite database\)/,
+    );
+    expect(fingerprint(file)).toEqual(before);
+  });
+
+  it('refuses a foreign SQLite file even with meta and runs tables, adding nothing to it', () => {
+    file = path.join(dir, 'other.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE meta (key TEXT, value TEXT); CREATE TABLE runs (id INTEGER); INSERT INTO runs VALUES (1)');
+    db.close();
+    fs.chmodSync(file, 0o644);
+    const before = fingerprint(file);
+    expect(usageErrorMessage(() => openHere())).toMatch(/another program/);
+    expect(fingerprint(file)).toEqual(before);
+    expect(fs.existsSync(`${file}-lock`)).toBe(false);
+  });
+
+  it('refuses a checkpoint of another user and a planted -wal link', () => {
+    openHere();
+    closeAll();
+    fs.chownSync(file, 1234, 1234);
+    expect(usageErrorMessage(() => openHere())).toMatch(/belongs to another user \(uid 1234\)/);
+    fs.chownSync(file, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+    fs.symlinkSync(path.join(dir, 'elsewhere'), `${file}-wal`);
+    expect(usageErrorMessage(() => openHere())).toMatch(/-wal file of .* is a symbolic link/);
+    expect(fs.existsSync(path.join(dir, 'elsewhere'))).toBe(false);
+  });
+
+  it('refuses a checkpoint of a newer layout, naming both versions, and leaves it untouched', () => {
+    openHere();
+    closeAll();
+    const db = new Database(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 7}`);
+    db.close();
+    const before = fingerprint(file);
+    const message = usageErrorMessage(() => openHere());
+    expect(message).toContain(
+      `layout version ${SCHEMA_VERSION + 7}, newer than this customer-sync's ${SCHEMA_VERSION}`,
+    );
+    expect(fingerprint(file)).toEqual(before);
+  });
+
+  it('migrates a checkpoint of the first release in place, keeping what it knew', () => {
+    file = path.join(dir, 'old.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-0.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const { checkpoint } = openHere();
+    const scope = { apiHost: 'https://legacy.example.invalid', retailerId: '1' };
+    expect(checkpoint.syncState.known(scope.apiHost, '1_ann@example.com')).toEqual([
+      expect.objectContaining({ retailerId: '1', username: '1_ann@example.com', appliedRunStatus: 'completed' }),
+    ]);
+    expect(checkpoint.syncState.pending(scope, '1_dan@example.com')).toEqual(
+      expect.objectContaining({ kind: 'create' }),
+    );
+    closeAll();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all();
+    expect(tables).not.toContain('meta');
+    expect(db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(2);
+    db.close();
+  });
+});
+
+describe('the checkpoint lock', () => {
   it('refuses a second run while the holder is alive, naming it', () => {
-    openHere().acquireLock('run-a');
-    const second = openHere();
-    expect(() => second.acquireLock('run-b')).toThrow(UsageError);
-    expect(() => second.acquireLock('run-b')).toThrow(/in use by run run-a \(pid \d+/);
+    openHere('run-a');
+    const error = (() => {
+      try {
+        openHere('run-b');
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/in use by run run-a \(pid \d+ on /);
   });
 
-  it('takes over a lock whose process is gone', () => {
-    openHere().acquireLock('run-a', 2 ** 22 + 12345);
-    const taken = openHere().acquireLock('run-b');
-    expect(taken.takenOverFrom?.runId).toBe('run-a');
+  it('is free again once the holder closes it', () => {
+    openHere('run-a');
+    closeAll();
+    expect(openHere('run-b').takenOverFrom).toBeUndefined();
   });
 
-  it('keys what was applied by API host and retailer', () => {
-    const cp = openHere();
-    cp.startRun({ runId: 'r1', mode: 'apply', apiHost: 'https://a', retailerId: '1', inputPath: 'x.csv', context: {} });
-    const stager = cp.createStager('r1');
-    stager.add({ row: 1, line: 2, cells: ['a'], customer: aCustomer(), hash: 'h1' });
+  it('takes over the lock of a process killed with -9, whatever its pid', async () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const module = path.join(PROJECT_ROOT, 'dist/checkpoint/openCheckpoint.js');
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { openCheckpoint } = await import(${JSON.stringify(module)});
+         openCheckpoint(${JSON.stringify(file)}, 'run-killed');
+         console.log('held'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    expect(() => openHere('run-b')).toThrow(/in use by run run-killed/);
+    const exited = new Promise((resolve) => holder.once('exit', resolve));
+    holder.kill('SIGKILL');
+    await exited;
+    const { takenOverFrom } = openHere('run-b');
+    expect(takenOverFrom?.runId).toBe('run-killed');
+  });
+});
+
+describe('sync state and run journal', () => {
+  it('keys what was applied by API host and retailer, and case-folds the username', () => {
+    const { checkpoint } = openHere();
+    const { journal, syncState } = checkpoint;
+    journal.startRun({
+      runId: 'r1',
+      mode: 'apply',
+      apiHost: 'https://a',
+      retailerId: '1',
+      inputPath: 'x.csv',
+      context: {},
+    });
+    const stager = journal.createStager('r1');
+    stager.add({ row: 1, line: 2, cells: ['a'], customer: aCustomer({ username: '1_Jane@example.com' }), hash: 'h1' });
     stager.flush();
-    cp.recordApplied(
+    syncState.recordApplied(
       { apiHost: 'https://a', retailerId: '1' },
       'r1',
       { username: '1_Jane@example.com', omsId: '9', hash: 'h1', appliedBy: 'r1' },
       { row: 1, outcome: 'created', reason: '' },
     );
-    expect(cp.knownCustomers('https://a', '1_jane@example.com')).toEqual([
-      expect.objectContaining({
+    expect(syncState.known('https://a', '1_jane@example.com')).toEqual([
+      {
         retailerId: '1',
+        username: '1_Jane@example.com',
         omsId: '9',
         hash: 'h1',
         appliedRun: 'r1',
         appliedRunStatus: 'running',
-      }),
+      },
     ]);
-    expect(cp.knownCustomers('https://b', '1_jane@example.com')).toEqual([]);
-    expect([...cp.outcomes('r1')]).toEqual([
-      { row: 1, line: 2, username: '1_jane@example.com', outcome: 'created', reason: '', changedFields: [] },
+    expect(syncState.known('https://b', '1_jane@example.com')).toEqual([]);
+    expect([...journal.outcomes('r1')]).toEqual([
+      { row: 1, line: 2, username: '1_Jane@example.com', outcome: 'created', reason: '', changedFields: [] },
     ]);
   });
 
   it('keeps a pending mutation across a reopen until its outcome is recorded', () => {
     const scope = { apiHost: 'https://a', retailerId: '1' };
-    const cp = openHere();
-    cp.markPending(scope, '1_jane@example.com', 'r1', 'create');
-    cp.close();
-    open.pop();
-    const again = openHere();
-    expect(again.pendingMutation(scope, '1_jane@example.com')).toEqual({ runId: 'r1', kind: 'create' });
+    openHere().checkpoint.syncState.markPending(scope, '1_jane@example.com', 'r1', 'create');
+    closeAll();
+    expect(openHere().checkpoint.syncState.pending(scope, '1_jane@example.com')).toEqual({
+      runId: 'r1',
+      kind: 'create',
+    });
+  });
+
+  it('forgets a doubted hash, so the next run looks the username up again', () => {
+    const scope = { apiHost: 'https://a', retailerId: '1' };
+    const { journal, syncState } = openHere().checkpoint;
+    journal.startRun({
+      runId: 'r1',
+      mode: 'apply',
+      apiHost: 'https://a',
+      retailerId: '1',
+      inputPath: 'x',
+      context: {},
+    });
+    syncState.recordApplied(
+      scope,
+      'r1',
+      { username: 'u', omsId: '1', hash: 'h', appliedBy: 'r1' },
+      {
+        row: 1,
+        outcome: 'created',
+        reason: '',
+      },
+    );
+    syncState.recordDoubted(scope, 'r1', 'u', { row: 1, outcome: 'conflict', reason: 'also held by retailer 2' });
+    expect(syncState.known('https://a', 'u')).toEqual([expect.objectContaining({ hash: '' })]);
   });
 
   it('keeps only the newest runs', () => {
-    const cp = openHere();
+    const { journal } = openHere().checkpoint;
     for (const id of ['r1', 'r2', 'r3']) {
-      cp.startRun({ runId: id, mode: 'apply', apiHost: 'h', retailerId: '1', inputPath: 'x', context: {} });
-      const s = cp.createStager(id);
+      journal.startRun({ runId: id, mode: 'apply', apiHost: 'h', retailerId: '1', inputPath: 'x', context: {} });
+      const s = journal.createStager(id);
       s.add({ row: 1, line: 2, cells: [], outcome: { kind: 'rejected', reason: 'x' } });
       s.flush();
     }
-    cp.pruneRuns(2);
-    expect(
-      cp
-        .listRuns()
-        .map((r) => r.runId)
-        .sort(),
-    ).toEqual(['r2', 'r3']);
-    expect(cp.countRows('r1')).toBe(0);
+    journal.pruneRuns(2);
+    expect([...journal.outcomes('r1')]).toEqual([]);
+    expect([...journal.outcomes('r3')]).toHaveLength(1);
   });
 });

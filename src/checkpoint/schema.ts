@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The checkpoint's layout. `PRAGMA application_id` marks a file as a customer-sync checkpoint, so a foreign SQLite
+ * file is never mistaken for one; `PRAGMA user_version` is the layout version: an older one is migrated in place in one
+ * transaction, a newer one is refused (SPEC §2).
+ *
+ * Layout history:
+ * - 1: the first release. No application id; a `meta` table held `schema_version = 1`.
+ * - 2: application id and user_version; `meta` dropped.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** "CSYN" as a big-endian 32-bit number, at offset 68 of the file header. */
+export const APPLICATION_ID = 0x4353594e;
+
+/** Tables and columns layout 1 had, which is how a checkpoint of the first release is recognised. */
+export const LAYOUT_1_TABLES: Readonly<Record<string, readonly string[]>> = {
+  meta: ['key', 'value'],
+  lock: ['id', 'run_id', 'pid', 'host', 'started_at', 'heartbeat_at'],
+  runs: ['run_id', 'mode', 'api_host', 'retailer_id', 'status', 'started_at', 'finished_at', 'input_path'],
+  run_rows: ['run_id', 'row', 'line', 'username', 'username_key', 'hash', 'customer_json', 'cells_json', 'outcome'],
+  run_diffs: ['run_id', 'seq', 'username', 'field', 'before', 'after'],
+  customers: ['api_host', 'retailer_id', 'username_key', 'username', 'oms_id', 'hash', 'applied_run', 'applied_at'],
+  pending: ['api_host', 'retailer_id', 'username_key', 'run_id', 'kind', 'started_at'],
+};
+
+/**
+ * The tables, in two rooms (STYLE.md): the sync state survives every run (`customers`: what the OMS holds as far as
+ * we know; `pending`: mutations about to be sent), the run journal is each run's log (`runs`, `run_rows`, `run_diffs`),
+ * pruned by --keep-runs. `lock` names the run holding the checkpoint.
+ */
+const TABLES = `
+CREATE TABLE IF NOT EXISTS lock (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  run_id TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, started_at TEXT NOT NULL, heartbeat_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  api_host TEXT,
+  retailer_id TEXT,
+  status TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  input_path TEXT NOT NULL,
+  summary_json TEXT,
+  context_json TEXT
+);
+CREATE TABLE IF NOT EXISTS run_rows (
+  run_id TEXT NOT NULL,
+  row INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  username TEXT NOT NULL,
+  username_key TEXT NOT NULL,
+  hash TEXT,
+  customer_json TEXT,
+  cells_json TEXT NOT NULL,
+  outcome TEXT,
+  reason TEXT NOT NULL DEFAULT '',
+  changed_fields TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (run_id, row)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, username_key) WHERE outcome IS NULL;
+CREATE TABLE IF NOT EXISTS run_diffs (
+  run_id TEXT NOT NULL, seq INTEGER NOT NULL, username TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS customers (
+  api_host TEXT NOT NULL,
+  retailer_id TEXT NOT NULL,
+  username_key TEXT NOT NULL,
+  username TEXT NOT NULL,
+  oms_id TEXT,
+  hash TEXT NOT NULL,
+  applied_run TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  -- username before retailer: the hot lookup is every retailer's entry for one username on one host.
+  PRIMARY KEY (api_host, username_key, retailer_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending (
+  api_host TEXT NOT NULL,
+  retailer_id TEXT NOT NULL,
+  username_key TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  PRIMARY KEY (api_host, retailer_id, username_key)
+) WITHOUT ROWID;
+`;
+
+/** Creates this release's layout in an empty database and stamps it as ours. */
+export function createSchema(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec(TABLES);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+/** Steps from one layout to the next, by the version they start from. Each runs inside the migration transaction. */
+const MIGRATIONS: Readonly<Record<number, (db: Database.Database) => void>> = {
+  1: (db) => {
+    db.exec('DROP TABLE meta');
+  },
+};
+
+/**
+ * Brings a checkpoint of an older layout to this release's, all steps in one transaction: a failure leaves the file as
+ * it was. The caller holds the checkpoint's lock.
+ */
+export function migrateSchema(db: Database.Database, from: number): void {
+  db.transaction(() => {
+    for (let version = from; version < SCHEMA_VERSION; version++) {
+      const step = MIGRATIONS[version];
+      if (!step) throw new Error(`no migration from checkpoint layout ${version}`);
+      step(db);
+    }
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+import { usernameKey } from '../usernameKey.js';
+import type { OutcomeUpdate, RunJournal } from './runJournal.js';
+
+/** Checkpoint entries are keyed by API host and retailer: one host's rows never look unchanged on another. */
+export interface CheckpointScope {
+  apiHost: string;
+  retailerId: string;
+}
+
+/** What the checkpoint knows about one username (any case) on one API host, for one retailer. */
+export interface KnownCustomer {
+  retailerId: string;
+  /** The username as it was applied, in its own case. */
+  username: string;
+  omsId: string | null;
+  /** Hash of what was last applied; '' when the next run must look the username up again. */
+  hash: string;
+  appliedRun: string;
+  /** Status of the run that applied it; anything but `completed` (or null: pruned) means that run was interrupted. */
+  appliedRunStatus: string | null;
+}
+
+/** A mutation about to be sent, written durably before the request. */
+export interface PendingMutation {
+  runId: string;
+  kind: 'create' | 'update';
+}
+
+/**
+ * The sync state: what the OMS holds as far as this tool knows, and the mutations that may be in flight. It survives
+ * every run (the run journal is the log): a nightly re-run of an unchanged row costs no request because of it, and a
+ * killed run's pending marks are resolved by lookup, never by a blind retry.
+ */
+export interface SyncState {
+  /** Every retailer's entry for a username (case-folded) on an API host. */
+  known(apiHost: string, usernameKey: string): KnownCustomer[];
+  pending(scope: CheckpointScope, usernameKey: string): PendingMutation | undefined;
+  /** Durably notes that a mutation is about to be sent, so a crash mid-request is resolved by lookup next time. */
+  markPending(scope: CheckpointScope, usernameKey: string, runId: string, kind: 'create' | 'update'): void;
+  /**
+   * Records that `hash` is what the OMS now holds for the username (applied, or verified identical), clears its
+   * pending mark and sets the row's outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
+   */
+  recordApplied(
+    scope: CheckpointScope,
+    runId: string,
+    entry: { username: string; omsId: string | null; hash: string; appliedBy: string },
+    outcome: OutcomeUpdate,
+  ): void;
+  /** Sets a row's outcome and clears the username's pending mark (nothing was applied, or it failed for good). */
+  recordUnapplied(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
+  /**
+   * Keeps the entry but forgets its hash, so the next run looks the username up instead of trusting the checkpoint
+   * (another writer holds it too), and sets the row's outcome.
+   */
+  recordDoubted(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
+}
+
+/** Creates the sync state over the checkpoint's database; outcomes go through `journal` in the same transaction. */
+export function createSyncState(
+  db: Database.Database,
+  journal: Pick<RunJournal, 'setOutcomes'>,
+  now: () => Date,
+): SyncState {
+  const stmt = {
+    known: db.prepare(
+      `SELECT c.retailer_id AS retailerId, c.username, c.oms_id AS omsId, c.hash, c.applied_run AS appliedRun,
+              r.status AS appliedRunStatus
+       FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
+       WHERE c.api_host = ? AND c.username_key = ?`,
+    ),
+    pending: db.prepare(
+      'SELECT run_id AS runId, kind FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?',
+    ),
+    insertPending: db.prepare(
+      `INSERT OR REPLACE INTO pending (api_host, retailer_id, username_key, run_id, kind, started_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    deletePending: db.prepare('DELETE FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?'),
+    upsertCustomer: db.prepare(
+      `INSERT INTO customers (api_host, retailer_id, username_key, username, oms_id, hash, applied_run, applied_at)
+       VALUES (@apiHost, @retailerId, @usernameKey, @username, @omsId, @hash, @runId, @at)
+       ON CONFLICT (api_host, username_key, retailer_id) DO UPDATE SET
+         username = excluded.username, oms_id = COALESCE(excluded.oms_id, customers.oms_id), hash = excluded.hash,
+         applied_run = excluded.applied_run, applied_at = excluded.applied_at`,
+    ),
+    forgetHash: db.prepare(
+      "UPDATE customers SET hash = '' WHERE api_host = ? AND retailer_id = ? AND username_key = ?",
+    ),
+  };
+
+  return {
+    known: (apiHost, key) => stmt.known.all(apiHost, key) as KnownCustomer[],
+    pending: (scope, key) => stmt.pending.get(scope.apiHost, scope.retailerId, key) as PendingMutation | undefined,
+    markPending(scope, key, runId, kind) {
+      stmt.insertPending.run(scope.apiHost, scope.retailerId, key, runId, kind, now().toISOString());
+    },
+    recordApplied: db.transaction((scope, runId, entry, outcome) => {
+      const key = usernameKey(entry.username);
+      stmt.upsertCustomer.run({
+        ...scope,
+        usernameKey: key,
+        username: entry.username,
+        omsId: entry.omsId,
+        hash: entry.hash,
+        runId: entry.appliedBy,
+        at: now().toISOString(),
+      });
+      stmt.deletePending.run(scope.apiHost, scope.retailerId, key);
+      journal.setOutcomes(runId, [outcome]);
+    }),
+    recordUnapplied: db.transaction((scope, runId, key, outcome) => {
+      stmt.deletePending.run(scope.apiHost, scope.retailerId, key);
+      journal.setOutcomes(runId, [outcome]);
+    }),
+    recordDoubted: db.transaction((scope, runId, key, outcome) => {
+      stmt.forgetHash.run(scope.apiHost, scope.retailerId, key);
+      journal.setOutcomes(runId, [outcome]);
+    }),
+  };
+}

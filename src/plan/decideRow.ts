@@ -1,0 +1,261 @@
+import type { KnownCustomer, PendingMutation } from '../checkpoint/syncState.js';
+import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind } from '../types.js';
+import { planAction } from './planAction.js';
+
+/** Everything a row's outcome is decided from, apart from what the OMS says (SPEC §3). */
+export interface RowFacts {
+  customer: Customer;
+  /** Hash of the row's normalised content, compared with what the checkpoint last applied. */
+  hash: string;
+  /** What normalising changed that the row's reason must say (e.g. a dropped phone extension); '' when nothing. */
+  notes: string;
+  retailerId: string;
+  runId: string;
+  mode: 'apply' | 'dry-run';
+  /** `--full-compare`: the checkpoint's hashes are not trusted, every row is compared with the OMS. */
+  fullCompare: boolean;
+  /** The checkpoint's entries for this username on this API host, every retailer, any case. */
+  known: readonly KnownCustomer[];
+  /** This retailer's pending mark for the username: a mutation a run was about to send, maybe applied. */
+  pending: PendingMutation | undefined;
+}
+
+/** What the checkpoint must record along with the row's outcome. */
+export type Record =
+  /** The OMS holds the row's content (applied by `appliedBy`, or found identical): remember its hash. */
+  | { kind: 'applied'; appliedBy: string; omsId: string | null }
+  /** Nothing is known to be applied: clear any pending mark. */
+  | { kind: 'unapplied' }
+  /** Only the outcome (a dry run records nothing else; nor does a row settled from the checkpoint alone). */
+  | { kind: 'none' };
+
+/** The row is done: its outcome, reason, the diff lines to report, and what the checkpoint records. */
+export interface Settle {
+  kind: 'settle';
+  outcome: OutcomeKind;
+  reason: string;
+  changes: readonly FieldChange[];
+  record: Record;
+}
+
+/** The row needs a create or update sent; `why` is what the reason says about how it came to be sent. */
+export interface Send {
+  kind: 'send';
+  action: MutationAction;
+  why: string;
+}
+
+export type Decision = Settle | { kind: 'lookup' } | Send;
+
+/**
+ * The checkpoint's half of the decision, before any request: a username held by another retailer or spelled in
+ * another case is a `conflict`; a row whose content matches what was last applied is `unchanged` with no request at
+ * all (unless --full-compare, or a mutation of a killed run may have changed the OMS since); anything else is looked up.
+ */
+export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup' } {
+  const { customer, known, retailerId } = facts;
+  const elsewhere = known.find((k) => k.retailerId !== retailerId);
+  if (elsewhere) {
+    const spelled = elsewhere.username === customer.username ? '' : `a case variant "${elsewhere.username}" under `;
+    return settle(
+      facts,
+      'conflict',
+      `username is already held by ${spelled}retailer ${elsewhere.retailerId} (run ${elsewhere.appliedRun} synced it)`,
+      { kind: 'none' },
+    );
+  }
+  const mine = known.find((k) => k.retailerId === retailerId);
+  if (mine && mine.username !== customer.username) {
+    return settle(
+      facts,
+      'conflict',
+      `username differs only in case from "${mine.username}", which run ${mine.appliedRun} synced for this retailer; use that spelling (usernames are compared without regard to case)`,
+      { kind: 'none' },
+    );
+  }
+  if (mine && mine.hash === facts.hash && !facts.fullCompare && !facts.pending) {
+    // A run pruned from the history (status null) had completed long ago; only a run that never finished is named as
+    // the one that applied the row, as a resumed run's report must say (SPEC §3).
+    const interrupted =
+      mine.appliedRunStatus !== null && mine.appliedRunStatus !== 'completed' && mine.appliedRun !== facts.runId;
+    const reason = interrupted ? `applied by run ${mine.appliedRun}` : `same as applied by run ${mine.appliedRun}`;
+    return settle(facts, 'unchanged', reason, { kind: 'none' });
+  }
+  return { kind: 'lookup' };
+}
+
+/**
+ * The OMS's half: what the account-wide lookup returned for the username decides between conflict, unchanged, create
+ * and update. A dry run settles creates and updates as what *would* happen, with their diff lines.
+ */
+export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
+  const action = planAction(facts.customer, matches, facts.retailerId);
+  switch (action.kind) {
+    case 'conflict':
+    case 'rejected':
+      return settle(facts, action.kind, action.reason, unapplied(facts));
+    case 'unchanged': {
+      // A killed run's mutation that the OMS shows applied: that run did it (SPEC §3: "applied by run <id>").
+      const killed = facts.pending && facts.pending.runId !== facts.runId ? facts.pending.runId : undefined;
+      const reason = killed ? `applied by run ${killed}` : action.reason;
+      return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, ownId(matches, facts)));
+    }
+    case 'create':
+    case 'update':
+      if (facts.mode === 'dry-run') {
+        const note = action.kind === 'update' ? action.note : '';
+        return settle(facts, outcomeOf(action), note, { kind: 'none' }, action.changes);
+      }
+      return { kind: 'send', action, why: '' };
+  }
+}
+
+/** A create or update the OMS answered with the customer: the row is `created` or `updated`. */
+export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): Settle {
+  const note = sent.action.kind === 'update' ? sent.action.note : '';
+  return settle(
+    facts,
+    outcomeOf(sent.action),
+    join(sent.why, note),
+    applied(facts, facts.runId, omsId),
+    sent.action.changes,
+  );
+}
+
+/** Fluent refused the mutation for good (a data rule, a length, a validation): the row `failed` with its reason. */
+export function settleRefused(facts: RowFacts, sent: Send, message: string): Settle {
+  return settle(
+    facts,
+    'failed',
+    join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`),
+    unapplied(facts),
+  );
+}
+
+/** The number of sends a row gets when their answers are lost before it is given up as `failed`. */
+export const MAX_SEND_ROUNDS = 4;
+
+/** How a sent mutation ended without an answer to trust. */
+export interface Unanswered {
+  /** `lost`: a 5xx, a timeout, a cut connection — it may have been applied. `exists`: Fluent said it already exists. */
+  kind: 'lost' | 'exists';
+  /** What happened, e.g. `HTTP 502` or Fluent's message. */
+  detail: string;
+  /** Sends of this row so far in this run, this one included. */
+  round: number;
+  /** Whether an earlier send of this row, in this run or a killed one, may have been applied. */
+  mayHaveAppliedBefore: boolean;
+}
+
+/**
+ * Resolves a mutation whose answer cannot be trusted, from a fresh lookup of the username (SPEC §1, §3) — never by a
+ * blind resend. If the OMS now holds the row and the mutation (or an earlier one of this row) may have been applied, it
+ * is confirmed `created`/`updated`. If Fluent said "already exists" to a first clean create, another writer made the
+ * customer: `unchanged` or an update, never `created`. If the lookup cannot see what Fluent says exists, the row ends
+ * `conflict` with Fluent's reason, not retried. A mutation the lookup shows unapplied is sent again, up to
+ * MAX_SEND_ROUNDS, then `failed`.
+ */
+export function resolveUnanswered(
+  facts: RowFacts,
+  sent: Send,
+  unanswered: Unanswered,
+  matches: readonly OmsCustomer[],
+): Settle | Send {
+  const next = planAction(facts.customer, matches, facts.retailerId);
+  const mayBeOurs = unanswered.kind === 'lost' || unanswered.mayHaveAppliedBefore;
+  const lostWhy = `a lost response (${unanswered.detail})`;
+  switch (next.kind) {
+    case 'conflict':
+    case 'rejected':
+      return settle(facts, next.kind, next.reason, unapplied(facts));
+    case 'unchanged': {
+      const omsId = ownId(matches, facts);
+      if (mayBeOurs) {
+        const reason = join(
+          `confirmed by lookup after ${lostWhy}`,
+          sent.action.kind === 'update' ? sent.action.note : '',
+        );
+        return settle(facts, outcomeOf(sent.action), reason, applied(facts, facts.runId, omsId), sent.action.changes);
+      }
+      return settle(
+        facts,
+        'unchanged',
+        `created meanwhile by another writer with the same values (Fluent said: ${unanswered.detail})`,
+        applied(facts, facts.runId, omsId),
+      );
+    }
+    case 'create':
+      if (unanswered.kind === 'exists') {
+        return settle(
+          facts,
+          'conflict',
+          `Fluent refused the create as already existing (${unanswered.detail}), but no lookup finds this username: a case variant or a customer this login cannot see holds it`,
+          unapplied(facts),
+        );
+      }
+      return sendAgain(facts, next, unanswered, `sent again after ${lostWhy} that the lookup showed was not applied`);
+    case 'update': {
+      const why =
+        unanswered.kind === 'exists' && !mayBeOurs
+          ? `created meanwhile by another writer (Fluent said: ${unanswered.detail}); updated to the file's values`
+          : `sent again after ${lostWhy} that the lookup showed was not applied`;
+      return sendAgain(facts, next, unanswered, why);
+    }
+  }
+}
+
+function sendAgain(facts: RowFacts, action: MutationAction, unanswered: Unanswered, why: string): Settle | Send {
+  if (unanswered.round >= MAX_SEND_ROUNDS) {
+    return settle(
+      facts,
+      'failed',
+      `no confirmed answer after ${unanswered.round} attempts (last: ${unanswered.detail}); the lookup shows it was not applied`,
+      unapplied(facts),
+    );
+  }
+  return { kind: 'send', action, why };
+}
+
+/**
+ * After the apply, a lookup of every username the run created: another writer (another retailer's run, a person)
+ * may have made the same username meanwhile, which no check before the create could see. Returns the conflict reason,
+ * or undefined when the run's customer is the only one of its name in the account.
+ */
+export function checkCreated(
+  username: string,
+  retailerId: string,
+  matches: readonly OmsCustomer[],
+): string | undefined {
+  const action = planAction({ username }, matches, retailerId);
+  return action.kind === 'conflict' ? `created concurrently by another writer: ${action.reason}` : undefined;
+}
+
+function settle(
+  facts: RowFacts,
+  outcome: OutcomeKind,
+  reason: string,
+  record: Record,
+  changes: readonly FieldChange[] = [],
+): Settle {
+  return { kind: 'settle', outcome, reason: join(reason, facts.notes), changes, record };
+}
+
+function applied(facts: RowFacts, appliedBy: string, omsId: string | null): Record {
+  return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'applied', appliedBy, omsId };
+}
+
+function unapplied(facts: RowFacts): Record {
+  return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'unapplied' };
+}
+
+function outcomeOf(action: MutationAction): 'created' | 'updated' {
+  return action.kind === 'create' ? 'created' : 'updated';
+}
+
+function ownId(matches: readonly OmsCustomer[], facts: RowFacts): string | null {
+  return matches.find((m) => m.username === facts.customer.username && m.retailerId === facts.retailerId)?.id ?? null;
+}
+
+function join(...parts: string[]): string {
+  return parts.filter((part) => part !== '').join('; ');
+}

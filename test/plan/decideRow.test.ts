@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import type { KnownCustomer } from '../../src/checkpoint/syncState.js';
+import {
+  checkCreated,
+  decideFromCheckpoint,
+  decideFromLookup,
+  MAX_SEND_ROUNDS,
+  type RowFacts,
+  resolveUnanswered,
+  type Send,
+  settleRefused,
+  settleSent,
+} from '../../src/plan/decideRow.js';
+import { planAction } from '../../src/plan/planAction.js';
+import { aCustomer, anOmsCustomer } from '../builders/customers.js';
+
+const facts = (overrides: Partial<RowFacts> = {}): RowFacts => ({
+  customer: aCustomer(),
+  hash: 'h-file',
+  notes: '',
+  retailerId: '1',
+  runId: 'run-now',
+  mode: 'apply',
+  fullCompare: false,
+  known: [],
+  pending: undefined,
+  ...overrides,
+});
+
+const known = (overrides: Partial<KnownCustomer> = {}): KnownCustomer => ({
+  retailerId: '1',
+  username: '1_jane@example.com',
+  omsId: '100',
+  hash: 'h-file',
+  appliedRun: 'run-before',
+  appliedRunStatus: 'completed',
+  ...overrides,
+});
+
+/** The send a row with `f` would make against an OMS holding `matches`. */
+function sendFor(f: RowFacts, matches = [] as ReturnType<typeof anOmsCustomer>[]): Send {
+  const decision = decideFromLookup(f, matches);
+  if (decision.kind !== 'send') throw new Error(`expected a send, got ${decision.kind}`);
+  return decision;
+}
+
+describe('decideFromCheckpoint: what the checkpoint alone decides, with no request', () => {
+  const cases: [string, Partial<RowFacts>, string, RegExp | undefined][] = [
+    ['nothing known → look up', {}, 'lookup', undefined],
+    ['same hash as applied → unchanged', { known: [known()] }, 'unchanged', /^same as applied by run run-before$/],
+    [
+      'applied by a run that never finished → named as the one that applied it',
+      { known: [known({ appliedRunStatus: 'interrupted' })] },
+      'unchanged',
+      /^applied by run run-before$/,
+    ],
+    [
+      'applied by a run pruned from history → not called interrupted',
+      { known: [known({ appliedRunStatus: null })] },
+      'unchanged',
+      /^same as applied by run/,
+    ],
+    ['a different hash → look up', { known: [known({ hash: 'h-old' })] }, 'lookup', undefined],
+    ['--full-compare → look up', { known: [known()], fullCompare: true }, 'lookup', undefined],
+    [
+      'a pending mark (a killed run may have changed the OMS) → look up',
+      { known: [known()], pending: { runId: 'run-killed', kind: 'update' } },
+      'lookup',
+      undefined,
+    ],
+    [
+      'held by another retailer → conflict',
+      { known: [known({ retailerId: '3', appliedRun: 'run-r3' })] },
+      'conflict',
+      /^username is already held by retailer 3 \(run run-r3 synced it\)$/,
+    ],
+    [
+      'a case variant held by another retailer → conflict naming it',
+      { known: [known({ retailerId: '3', username: '1_Jane@Example.com' })] },
+      'conflict',
+      /a case variant "1_Jane@Example.com" under retailer 3/,
+    ],
+    [
+      'this retailer synced the name in another case → conflict naming it, never a second customer',
+      { customer: aCustomer({ username: 'bob.smith' }), known: [known({ username: 'Bob.Smith' })] },
+      'conflict',
+      /differs only in case from "Bob.Smith", which run run-before synced/,
+    ],
+  ];
+  for (const [name, overrides, kind, reason] of cases) {
+    it(name, () => {
+      const decision = decideFromCheckpoint(facts(overrides));
+      if (decision.kind === 'lookup') {
+        expect(kind).toBe('lookup');
+        return;
+      }
+      expect(decision.outcome).toBe(kind);
+      expect(decision.reason).toMatch(reason ?? /./);
+      expect(decision.record).toEqual({ kind: 'none' });
+    });
+  }
+
+  it('adds the normalisation notes to the reason', () => {
+    const decision = decideFromCheckpoint(facts({ known: [known()], notes: 'primaryPhone extension 12 was dropped' }));
+    expect(decision).toMatchObject({
+      reason: 'same as applied by run run-before; primaryPhone extension 12 was dropped',
+    });
+  });
+});
+
+describe('decideFromLookup: what the account-wide lookup decides', () => {
+  it('creates what the OMS does not hold', () => {
+    const decision = decideFromLookup(facts(), []);
+    expect(decision).toMatchObject({ kind: 'send', action: { kind: 'create' }, why: '' });
+  });
+
+  it('updates only the changed fields of this retailer’s customer', () => {
+    const decision = decideFromLookup(facts(), [anOmsCustomer({ lastName: 'Smith' })]);
+    expect(decision).toMatchObject({
+      kind: 'send',
+      action: { kind: 'update', input: { username: '1_jane@example.com', lastName: 'Doe' } },
+    });
+  });
+
+  it('is unchanged (and records the verified hash) when the OMS holds the row', () => {
+    expect(decideFromLookup(facts(), [anOmsCustomer({ id: '55' })])).toEqual({
+      kind: 'settle',
+      outcome: 'unchanged',
+      reason: 'identical to the OMS',
+      changes: [],
+      record: { kind: 'applied', appliedBy: 'run-now', omsId: '55' },
+    });
+  });
+
+  it('credits a killed run whose pending mutation the OMS shows applied', () => {
+    const decision = decideFromLookup(facts({ pending: { runId: 'run-killed', kind: 'create' } }), [anOmsCustomer()]);
+    expect(decision).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'applied by run run-killed',
+      record: { kind: 'applied', appliedBy: 'run-killed' },
+    });
+  });
+
+  it('is a conflict when another retailer holds the username, and clears any pending mark', () => {
+    const decision = decideFromLookup(facts(), [anOmsCustomer({ retailerId: '3', id: '7' })]);
+    expect(decision).toMatchObject({
+      outcome: 'conflict',
+      reason: 'username is already held by retailer 3 (customer id 7)',
+      record: { kind: 'unapplied' },
+    });
+  });
+
+  it('is a conflict naming a case variant this retailer holds, found by a case-insensitive lookup', () => {
+    const decision = decideFromLookup(facts(), [anOmsCustomer({ username: '1_Jane@Example.com', id: '8' })]);
+    expect(decision).toMatchObject({
+      outcome: 'conflict',
+      reason: expect.stringContaining('"1_Jane@Example.com" (customer id 8)'),
+    });
+  });
+
+  it('ignores what a wildcard lookup returns for other names', () => {
+    const decision = decideFromLookup(facts(), [anOmsCustomer({ username: '1_janeXexample.com', retailerId: '3' })]);
+    expect(decision).toMatchObject({ kind: 'send', action: { kind: 'create' } });
+  });
+
+  it('rejects a create without an email', () => {
+    const decision = decideFromLookup(
+      facts({ customer: aCustomer({ primaryEmail: undefined, username: 'crm-1' }) }),
+      [],
+    );
+    expect(decision).toMatchObject({ outcome: 'rejected', reason: expect.stringContaining('primaryEmail') });
+  });
+
+  it('in a dry run, settles what would be created or updated with its diff, recording nothing', () => {
+    const dry = facts({ mode: 'dry-run' });
+    expect(decideFromLookup(dry, [])).toMatchObject({
+      kind: 'settle',
+      outcome: 'created',
+      record: { kind: 'none' },
+      changes: expect.arrayContaining([expect.objectContaining({ field: 'primaryEmail', before: null })]),
+    });
+    expect(decideFromLookup(dry, [anOmsCustomer({ lastName: 'Smith' })])).toMatchObject({
+      outcome: 'updated',
+      changes: [{ field: 'lastName', before: 'Smith', after: 'Doe' }],
+      record: { kind: 'none' },
+    });
+    expect(decideFromLookup(dry, [anOmsCustomer({ retailerId: '3' })])).toMatchObject({
+      outcome: 'conflict',
+      record: { kind: 'none' },
+    });
+  });
+});
+
+describe('settling a sent mutation', () => {
+  it('an answered create is created, with every field sent as its diff', () => {
+    const f = facts({ notes: 'primaryPhone extension 9 was dropped' });
+    const settled = settleSent(f, sendFor(f), '77');
+    expect(settled).toMatchObject({
+      outcome: 'created',
+      reason: 'primaryPhone extension 9 was dropped',
+      record: { kind: 'applied', appliedBy: 'run-now', omsId: '77' },
+    });
+    expect(settled.changes.map((c) => c.field)).toEqual(expect.arrayContaining(['username', 'primaryEmail']));
+  });
+
+  it('a refused mutation is failed with Fluent’s reason', () => {
+    const f = facts();
+    expect(settleRefused(f, sendFor(f), 'C0141E: firstName is too long')).toMatchObject({
+      outcome: 'failed',
+      reason: 'Fluent refused the create: C0141E: firstName is too long',
+      record: { kind: 'unapplied' },
+    });
+  });
+});
+
+describe('resolveUnanswered: an answer that cannot be trusted, resolved by a fresh lookup', () => {
+  const lost = { kind: 'lost' as const, detail: 'HTTP 502', round: 1, mayHaveAppliedBefore: false };
+  const exists = { kind: 'exists' as const, detail: 'C0123E: already exists', round: 1, mayHaveAppliedBefore: false };
+
+  it('confirms a create whose response was lost when the OMS now holds the row', () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), lost, [anOmsCustomer({ id: '5' })])).toMatchObject({
+      outcome: 'created',
+      reason: 'confirmed by lookup after a lost response (HTTP 502)',
+      record: { kind: 'applied', appliedBy: 'run-now', omsId: '5' },
+    });
+  });
+
+  it('confirms an update whose response was lost', () => {
+    const f = facts();
+    const send = sendFor(f, [anOmsCustomer({ lastName: 'Smith' })]);
+    expect(resolveUnanswered(f, send, lost, [anOmsCustomer()])).toMatchObject({ outcome: 'updated' });
+  });
+
+  it('sends again when the lookup shows the mutation was not applied, saying so', () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), lost, [])).toMatchObject({
+      kind: 'send',
+      action: { kind: 'create' },
+      why: 'sent again after a lost response (HTTP 502) that the lookup showed was not applied',
+    });
+  });
+
+  it(`gives up as failed after ${MAX_SEND_ROUNDS} sends without a confirmed answer`, () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), { ...lost, round: MAX_SEND_ROUNDS }, [])).toMatchObject({
+      outcome: 'failed',
+      reason: `no confirmed answer after ${MAX_SEND_ROUNDS} attempts (last: HTTP 502); the lookup shows it was not applied`,
+      record: { kind: 'unapplied' },
+    });
+  });
+
+  it('a first create answered "already exists" is never counted created: another writer made it', () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), exists, [anOmsCustomer()])).toMatchObject({
+      outcome: 'unchanged',
+      reason: expect.stringMatching(/^created meanwhile by another writer with the same values/),
+    });
+    expect(resolveUnanswered(f, sendFor(f), exists, [anOmsCustomer({ lastName: 'Other' })])).toMatchObject({
+      kind: 'send',
+      action: { kind: 'update' },
+      why: expect.stringMatching(/^created meanwhile by another writer .*updated to the file's values$/),
+    });
+  });
+
+  it('"already exists" after an earlier lost response of this row is our own create, confirmed', () => {
+    const f = facts();
+    const again = { ...exists, round: 2, mayHaveAppliedBefore: true };
+    expect(resolveUnanswered(f, sendFor(f), again, [anOmsCustomer()])).toMatchObject({ outcome: 'created' });
+  });
+
+  it('"already exists" that no lookup can see ends as a conflict with Fluent’s reason, not retried', () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), exists, [])).toMatchObject({
+      kind: 'settle',
+      outcome: 'conflict',
+      reason: expect.stringContaining('C0123E: already exists'),
+    });
+  });
+
+  it('a conflict that appeared meanwhile ends the row as a conflict', () => {
+    const f = facts();
+    expect(resolveUnanswered(f, sendFor(f), lost, [anOmsCustomer({ retailerId: '2' })])).toMatchObject({
+      outcome: 'conflict',
+    });
+  });
+});
+
+describe('checkCreated: after the apply, another writer may hold what the run created', () => {
+  it('passes when the run’s customer is the only one of its name', () => {
+    expect(checkCreated('1_jane@example.com', '1', [anOmsCustomer()])).toBeUndefined();
+  });
+
+  it('names another retailer that holds it too', () => {
+    expect(
+      checkCreated('1_jane@example.com', '1', [anOmsCustomer(), anOmsCustomer({ retailerId: '2', id: '9' })]),
+    ).toBe('created concurrently by another writer: username is already held by retailer 2 (customer id 9)');
+  });
+
+  it('names a case variant another writer created in this retailer', () => {
+    expect(
+      checkCreated('1_jane@example.com', '1', [anOmsCustomer(), anOmsCustomer({ username: '1_JANE@example.com' })]),
+    ).toMatch(/differs from this username only in case/);
+  });
+
+  it('agrees with planAction on what counts as the same name', () => {
+    expect(planAction(aCustomer(), [anOmsCustomer({ username: '1_JANE@example.com' })], '1').kind).toBe('conflict');
+  });
+});
