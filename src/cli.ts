@@ -8,6 +8,7 @@ import { OPTION_SPECS, type OptionName, type RawOptions, resolveOptions } from '
 import { runSync } from './run-sync.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
+import { parseSandboxFlags } from './sandbox/parseSandboxFlags.js';
 import { readSandboxCredentials } from './sandbox/readSandboxCredentials.js';
 
 /** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */
@@ -140,6 +141,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           seed: typeof args.seed === 'string' ? loadSeed(args.seed) : undefined,
           credentials: readSandboxCredentials(env),
           faults: faults.faults,
+          ...parseSandboxFlags(args),
           out: process.stdout,
         });
       },
@@ -189,7 +191,34 @@ function withSandboxOptions<T>(y: Argv<T>): Argv<T> {
   for (const [flag, spec] of Object.entries(FAULT_FLAGS)) {
     out = out.option(flag, { type: spec.type, describe: `fault: ${spec.describe}` }) as typeof out;
   }
-  return out as unknown as Argv<T>;
+  // How strict the account is (SPEC §6): each makes the sandbox behave as some real Fluent account may.
+  return out
+    .option('retailers', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'retailer ids that exist, comma-separated (default 1,2,3; the seed adds its own)',
+    })
+    .option('login-scope', {
+      type: 'string',
+      requiresArg: true,
+      describe: "where the login's customer role holds: account (default) or retailer:ID",
+    })
+    .option('missing-permission', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'a permission the login lacks (repeatable); what needs it fails with C0020E',
+    })
+    .option('lookup-match', {
+      type: 'string',
+      choices: ['exact', 'ci', 'like'],
+      describe: 'how customers(username:, ref:) match: exact (default), ci (any case), like (SQL LIKE)',
+    })
+    .option('unique-ci', { type: 'boolean', describe: 'refuse a case variant of a username of the same retailer' })
+    .option('rate-limit-as-error', {
+      type: 'boolean',
+      describe: 'answer rate limiting as HTTP 200 with a C0011E error instead of 429',
+    }) as unknown as Argv<T>;
 }
 
 /** The flags the user actually typed, by option name (yargs also adds camelCase twins, which are skipped). */

@@ -8,21 +8,32 @@ import {
   parse,
   validate,
 } from 'graphql';
+import type { SandboxAccess, SandboxUser } from './createSandboxAccess.js';
 import type {
   CreateCustomerArgs,
   CustomerFilter,
+  RetailerFilter,
+  SandboxRetailer,
   SandboxStore,
   StoredCustomer,
   StoreResult,
   UpdateCustomerArgs,
 } from './createSandboxStore.js';
+import { type FluentErrorCode, fluentError } from './fluentError.js';
+import type { SandboxPermission } from './sandboxTypes.js';
 import { SANDBOX_SCHEMA_SDL } from './schema.js';
+import type { PageRequest } from './slicePage.js';
 
 /** A GraphQL request body, already checked to have a query string. */
 export interface GraphqlRequest {
   query: string;
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
+}
+
+/** Who sends the request: the login its bearer token was granted to. */
+export interface GraphqlCaller {
+  username: string;
 }
 
 export interface GraphqlExecution {
@@ -34,17 +45,31 @@ export interface GraphqlExecution {
 
 type PreparedDocument = { document: DocumentNode } | { errors: readonly GraphQLError[] };
 
+/** Arguments every connection takes. */
+interface ConnectionArgs {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+}
+
 /** Clients send a handful of distinct documents; the cap only guards against one that builds queries as text. */
 const MAX_CACHED_DOCUMENTS = 500;
+const FLUENT_CODE = /^[CST]\d{4}E$/;
 
 /**
- * Builds the GraphQL side of the sandbox: the schema of SANDBOX_SCHEMA_SDL with resolvers over the store.
- * Parsed and validated documents are cached by query text, so a client repeating its few documents costs
- * one execution per request.
+ * Builds the GraphQL side of the sandbox: the schema of SANDBOX_SCHEMA_SDL with resolvers over the store, each
+ * operation guarded by the permission Fluent protects it with (C0020E without it) and seeing only what the
+ * login reaches. Every error carries one of Fluent's codes. Parsed and validated documents are cached by query
+ * text, so a client repeating its few documents costs one execution per request.
  */
-export function createSandboxExecutor(store: SandboxStore): (request: GraphqlRequest) => GraphqlExecution {
+export function createSandboxExecutor(
+  store: SandboxStore,
+  access: SandboxAccess,
+): (request: GraphqlRequest, caller: GraphqlCaller) => GraphqlExecution {
   const schema = buildSchema(SANDBOX_SCHEMA_SDL);
   const prepared = new Map<string, PreparedDocument>();
+  const reach = access.visibleRetailers();
 
   function prepareDocument(query: string): PreparedDocument {
     const cached = prepared.get(query);
@@ -53,14 +78,27 @@ export function createSandboxExecutor(store: SandboxStore): (request: GraphqlReq
     try {
       const document = parse(query);
       const errors = validate(schema, document);
-      entry = errors.length > 0 ? { errors } : { document };
+      entry = errors.length > 0 ? { errors: errors.map(withFluentCode) } : { document };
     } catch (error) {
       if (!(error instanceof GraphQLError)) throw error;
-      entry = { errors: [error] };
+      entry = { errors: [withFluentCode(error)] };
     }
     if (prepared.size >= MAX_CACHED_DOCUMENTS) prepared.clear();
     prepared.set(query, entry);
     return entry;
+  }
+
+  /** Fails the field with C0020E, as Fluent fails an operation the login has no permission for. */
+  function demand(permission: SandboxPermission): void {
+    if (!access.permits(permission)) {
+      throw fluentError('C0020E', `Insufficient permissions: the login lacks ${permission}`);
+    }
+  }
+
+  function toRetailerView(retailer: SandboxRetailer | undefined) {
+    if (!retailer) return null;
+    const { position: _, ...view } = retailer;
+    return view;
   }
 
   function toCustomerView(customer: StoredCustomer | undefined) {
@@ -83,44 +121,106 @@ export function createSandboxExecutor(store: SandboxStore): (request: GraphqlReq
       timezone: customer.timezone,
       promotionOptIn: customer.promotionOptIn,
       // A function, so the default resolver looks the retailer up only when the query asks for it.
-      retailer: () => store.retailer(customer.retailerId),
+      retailer: () => toRetailerView(store.retailer(customer.retailerId)),
     };
   }
 
+  function toUserView(user: SandboxUser) {
+    const { primaryRetailerId, ...view } = user;
+    return {
+      ...view,
+      primaryRetailer: () =>
+        toRetailerView(primaryRetailerId === undefined ? undefined : store.retailer(primaryRetailerId)),
+    };
+  }
+
+  function toPageRequest(args: ConnectionArgs, positionOf: (cursor: string) => number): PageRequest {
+    return {
+      first: args.first,
+      last: args.last,
+      after: args.after == null ? undefined : positionOf(args.after),
+      before: args.before == null ? undefined : positionOf(args.before),
+    };
+  }
+
+  /** A retailer cursor names the retailer; its place in the account's list is where the page goes on. */
+  function retailerPosition(cursor: string): number {
+    const id = decodeCursor(cursor, 'retailer');
+    const retailer = store.retailer(id);
+    if (!retailer) throw fluentError('C0160E', `Invalid cursor '${cursor}'`);
+    return retailer.position;
+  }
+
   const rootValue = {
-    customer: ({ ref }: { ref: string }) => toCustomerView(store.findByRef(ref)),
-    customerById: ({ id }: { id: string }) => toCustomerView(store.findById(id)),
-    customers: (args: CustomerFilter & { first?: number; last?: number; after?: string; before?: string }) => {
-      const page = unwrap(
-        store.findCustomers(args, {
-          first: args.first,
-          last: args.last,
-          afterId: args.after == null ? undefined : decodeCursor(args.after),
-          beforeId: args.before == null ? undefined : decodeCursor(args.before),
-        }),
-      );
+    customer: ({ ref }: { ref: string }) => {
+      demand('CUSTOMER_VIEW');
+      return toCustomerView(store.findByRef(ref, reach));
+    },
+    customerById: ({ id }: { id: string }) => {
+      demand('CUSTOMER_VIEW');
+      return toCustomerView(store.findById(id, reach));
+    },
+    customers: (args: CustomerFilter & ConnectionArgs) => {
+      demand('CUSTOMER_VIEW');
+      const page = unwrap(store.findCustomers(args, toPageRequest(args, customerPosition), reach));
       return {
-        edges: page.customers.map((customer) => ({ node: toCustomerView(customer), cursor: encodeCursor(customer) })),
+        edges: page.items.map((customer) => ({
+          node: toCustomerView(customer),
+          cursor: encodeCursor('customer', customer.id),
+        })),
         pageInfo: { hasPreviousPage: page.hasPreviousPage, hasNextPage: page.hasNextPage },
       };
     },
-    createCustomer: ({ input }: { input?: CreateCustomerArgs | null }) =>
-      toCustomerView(unwrap(store.createCustomer(requireInput(input)))),
-    updateCustomer: ({ input }: { input?: UpdateCustomerArgs | null }) =>
-      toCustomerView(unwrap(store.updateCustomer(requireInput(input)))),
+    createCustomer: ({ input }: { input?: CreateCustomerArgs | null }) => {
+      demand('CUSTOMER_CREATE');
+      return toCustomerView(unwrap(store.createCustomer(requireInput(input), reach)));
+    },
+    updateCustomer: ({ input }: { input?: UpdateCustomerArgs | null }) => {
+      demand('CUSTOMER_UPDATE');
+      return toCustomerView(unwrap(store.updateCustomer(requireInput(input), reach)));
+    },
+    me: (_args: unknown, caller: GraphqlCaller) => {
+      demand('USER_VIEW');
+      return toUserView(access.userFor(caller.username));
+    },
+    // The sandbox knows one user, the caller: any other id or username is no user (null, as for a miss).
+    user: ({ id, username }: { id?: string | null; username?: string | null }, caller: GraphqlCaller) => {
+      demand('USER_VIEW');
+      const user = access.userFor(caller.username);
+      if (id == null && username == null) return null;
+      if ((id != null && id !== user.id) || (username != null && username !== user.username)) return null;
+      return toUserView(user);
+    },
+    retailerById: ({ id }: { id: string }) => {
+      demand('RETAILER_VIEW');
+      return reach === undefined || reach.has(id) ? toRetailerView(store.retailer(id)) : null;
+    },
+    retailers: (args: RetailerFilter & ConnectionArgs) => {
+      demand('RETAILER_VIEW');
+      const page = unwrap(store.findRetailers(args, toPageRequest(args, retailerPosition), reach));
+      return {
+        edges: page.items.map((retailer) => ({
+          node: toRetailerView(retailer),
+          cursor: encodeCursor('retailer', retailer.id),
+        })),
+        pageInfo: { hasPreviousPage: page.hasPreviousPage, hasNextPage: page.hasNextPage },
+      };
+    },
   };
 
-  return (request) => {
+  return (request, caller) => {
     const entry = prepareDocument(request.query);
     if ('errors' in entry) return { body: { errors: entry.errors }, executed: undefined };
     const operation = getOperationAST(entry.document, request.operationName ?? undefined);
-    const body = executeSync({
+    const result = executeSync({
       schema,
       document: entry.document,
       rootValue,
+      contextValue: caller,
       variableValues: request.variables ?? undefined,
       operationName: request.operationName ?? undefined,
     });
+    const body = result.errors ? { ...result, errors: result.errors.map(withFluentCode) } : result;
     // No `data` means the request failed before running (bad variables, unknown operation name).
     const kind = operation?.operation;
     return { body, executed: body.data !== undefined && kind !== 'subscription' ? kind : undefined };
@@ -128,22 +228,40 @@ export function createSandboxExecutor(store: SandboxStore): (request: GraphqlReq
 }
 
 function unwrap<T>(result: StoreResult<T>): T {
-  if (!result.ok) throw new GraphQLError(result.message, { extensions: { code: result.code } });
+  if (!result.ok) throw fluentError(result.code, result.message);
   return result.value;
 }
 
 function requireInput<T>(input: T | null | undefined): T {
-  if (input == null) throw new GraphQLError('input is required', { extensions: { code: 'INVALID' } });
+  if (input == null) throw fluentError('C0140E', 'input is required');
   return input;
 }
 
-/** Cursors are opaque to clients; inside they name the customer id, so paging survives inserts. */
-function encodeCursor(customer: StoredCustomer): string {
-  return Buffer.from(`customer:${customer.id}`).toString('base64url');
+/**
+ * Gives an error graphql-js raised itself (a syntax or validation error, bad variables) one of Fluent's codes:
+ * C0140E for variables that are missing or do not fit their type, C0160E for anything else.
+ */
+function withFluentCode(error: GraphQLError): GraphQLError {
+  const code = error.extensions.code;
+  if (typeof code === 'string' && FLUENT_CODE.test(code)) return error;
+  const fluentCode: FluentErrorCode = /^Variable "\$/.test(error.message) ? 'C0140E' : 'C0160E';
+  return fluentError(fluentCode, error.message, { cause: error });
 }
 
-function decodeCursor(cursor: string): number {
-  const match = /^customer:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new GraphQLError(`Invalid cursor '${cursor}'`, { extensions: { code: 'INVALID' } });
-  return Number(match[1]);
+/** Cursors are opaque to clients; inside they name the customer or retailer id, so paging survives inserts. */
+function encodeCursor(kind: 'customer' | 'retailer', id: string): string {
+  return Buffer.from(`${kind}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string, kind: 'customer' | 'retailer'): string {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const id = text.startsWith(`${kind}:`) ? text.slice(kind.length + 1) : '';
+  if (id === '') throw fluentError('C0160E', `Invalid cursor '${cursor}'`);
+  return id;
+}
+
+function customerPosition(cursor: string): number {
+  const id = decodeCursor(cursor, 'customer');
+  if (!/^\d+$/.test(id)) throw fluentError('C0160E', `Invalid cursor '${cursor}'`);
+  return Number(id);
 }

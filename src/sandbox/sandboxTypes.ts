@@ -79,7 +79,7 @@ export interface SandboxStats {
   updates: number;
   /** 401s, from /oauth/token and /graphql. */
   unauthorized: number;
-  /** All 429s, from the rate limit and random ones. */
+  /** Every rate-limit refusal, from the rate limit and random ones: 429s, or C0011E errors with rateLimitAsError. */
   rateLimited: number;
   /** All 5xx answers, before or after commit. */
   serverErrors: number;
@@ -87,6 +87,42 @@ export interface SandboxStats {
   refusedMutations: number;
   /** 413s. */
   tooLarge: number;
+  /**
+   * The `fluent.account` header the last /oauth/token and the last /graphql request carried (null: none), so a
+   * client test can see that it is sent on both (SPEC §1).
+   */
+  accountHeader: { oauth: string | null; graphql: string | null };
+}
+
+/** Permissions the sandbox's login can hold; each protects some operations (SandboxOptions.missingPermissions). */
+export const SANDBOX_PERMISSIONS = [
+  'CUSTOMER_VIEW',
+  'CUSTOMER_CREATE',
+  'CUSTOMER_UPDATE',
+  'RETAILER_VIEW',
+  'USER_VIEW',
+] as const;
+
+export type SandboxPermission = (typeof SANDBOX_PERMISSIONS)[number];
+
+/** Where the login's customer role holds: the whole account, or one retailer only. */
+export type SandboxLoginScope = { kind: 'account' } | { kind: 'retailer'; retailerId: string };
+
+/**
+ * How `customers(username:)` and `customers(ref:)` match: exactly, without regard to case, or like SQL LIKE
+ * (case-insensitive, `%` any run of characters, `_` any one character). Fluent documents none of them.
+ */
+export type SandboxLookupMatch = 'exact' | 'ci' | 'like';
+
+/** How strict the account is: every SandboxOptions setting with its default filled in. */
+export interface SandboxSettings {
+  /** Declared retailers, ascending; every other retailer id is unknown. */
+  retailers: string[];
+  loginScope: SandboxLoginScope;
+  missingPermissions: SandboxPermission[];
+  lookupMatch: SandboxLookupMatch;
+  uniqueCi: boolean;
+  rateLimitAsError: boolean;
 }
 
 export interface SandboxOptions {
@@ -97,6 +133,21 @@ export interface SandboxOptions {
   faults?: SandboxFaults;
   /** Clock for token expiry, the rate window and createdOn/updatedOn; default Date.now. */
   now?: () => number;
+  /** Retailers that exist (default 1, 2 and 3), plus every retailer of the seed. Others are not found (C0120E). */
+  retailers?: string[];
+  /**
+   * Default account: the login's customer role holds an account context. A retailer scope holds a retailer
+   * context for that retailer only: the login sees and writes only its customers, and only it among retailers.
+   */
+  loginScope?: SandboxLoginScope;
+  /** Permissions the login lacks: they are absent from `me`, and the operations needing them fail with C0020E. */
+  missingPermissions?: string[];
+  /** Default exact. */
+  lookupMatch?: SandboxLookupMatch;
+  /** createCustomer refuses a case variant of a username of the same retailer as already existing (C0123E). */
+  uniqueCi?: boolean;
+  /** Answer a rate-limit refusal with HTTP 200 and a C0011E error instead of 429, as Fluent's SDK documents. */
+  rateLimitAsError?: boolean;
 }
 
 export interface Sandbox {
@@ -106,6 +157,8 @@ export interface Sandbox {
   /** A snapshot, ordered by id. */
   customers(): SandboxCustomer[];
   stats(): SandboxStats;
+  /** The account's settings, defaults filled in. */
+  settings(): SandboxSettings;
   /** Replaces the fault settings and restarts the PRNG from their seed. */
   setFaults(faults: SandboxFaults): void;
   close(): Promise<void>;

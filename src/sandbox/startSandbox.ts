@@ -3,10 +3,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
 import { createFaultInjector } from './createFaultInjector.js';
+import { createSandboxAccess } from './createSandboxAccess.js';
 import { createSandboxExecutor, type GraphqlRequest } from './createSandboxExecutor.js';
 import { createSandboxStore } from './createSandboxStore.js';
 import { createTokenStore } from './createTokenStore.js';
+import { type FluentErrorCode, fluentError } from './fluentError.js';
 import { parseFaults } from './parseFaults.js';
+import { resolveSandboxSettings } from './resolveSandboxSettings.js';
 import type { Sandbox, SandboxFaults, SandboxOptions, SandboxStats } from './sandboxTypes.js';
 
 export type {
@@ -14,7 +17,11 @@ export type {
   SandboxCredentials,
   SandboxCustomer,
   SandboxFaults,
+  SandboxLoginScope,
+  SandboxLookupMatch,
   SandboxOptions,
+  SandboxPermission,
+  SandboxSettings,
   SandboxStats,
   SeedCustomer,
 } from './sandboxTypes.js';
@@ -34,15 +41,22 @@ type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; drained: b
  *
  * Every GraphQL request draws its faults when it arrives, then meets them in this order: the rate limit (429),
  * 413, 401, 400, a random 429, a random 5xx (nothing applied), execution, then for a mutation a cut connection
- * or a 5xx after commit (applied). Latency is added before every oauth and graphql response.
+ * or a 5xx after commit (applied). Latency is added before every oauth and graphql response. A rate-limit
+ * refusal is a 429, or with `rateLimitAsError` an HTTP 200 holding a C0011E error.
  *
- * @throws UsageError when the fault settings are out of range or the port is taken
+ * It is as strict as a real account can be: retailers exist only when declared, the login's roles decide what it
+ * sees and may do, refresh tokens are single-use, and every error carries one of Fluent's codes.
+ *
+ * @throws UsageError when the fault or account settings are out of range or the port is taken
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? Date.now;
   const injector = createFaultInjector(checkFaults(options.faults ?? {}), now);
-  const store = createSandboxStore(options.seed ?? [], now);
-  const executeGraphql = createSandboxExecutor(store);
+  const seed = options.seed ?? [];
+  const settings = resolveSandboxSettings(options, seed);
+  const store = createSandboxStore(seed, settings, now);
+  const access = createSandboxAccess(settings, now);
+  const executeGraphql = createSandboxExecutor(store, access);
   const tokens = createTokenStore(now);
   const credentials = options.credentials;
   const counters = {
@@ -58,11 +72,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     refusedMutations: 0,
     tooLarge: 0,
   };
+  const accountHeader: SandboxStats['accountHeader'] = { oauth: null, graphql: null };
   const timers = new Set<NodeJS.Timeout>();
 
   function stats(): SandboxStats {
     const { creates, updates } = store.counts();
-    return { ...counters, mutations: creates + updates, creates, updates };
+    return { ...counters, mutations: creates + updates, creates, updates, accountHeader: { ...accountHeader } };
   }
 
   function waitLatency(): Promise<void> {
@@ -102,8 +117,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   function answerRateLimited(res: ServerResponse): Promise<void> {
+    const text = 'Rate limit exceeded, retry later';
+    if (settings.rateLimitAsError) {
+      // Fluent's SDK documents rate limiting as this error inside HTTP 200, not only as 429.
+      counters.rateLimited++;
+      return answer(res, 200, { ...errorBody('C0011E', text), data: null });
+    }
     const retryAfter = String(Math.ceil(injector.faults().retryAfterSeconds ?? 1));
-    return answer(res, 429, { errors: [{ message: 'Too many requests' }] }, { 'retry-after': retryAfter });
+    return answer(res, 429, errorBody('C0011E', text), { 'retry-after': retryAfter });
   }
 
   async function answerServerError(res: ServerResponse, status: number): Promise<void> {
@@ -114,7 +135,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const html = status === 502 || status === 504;
     const text = html
       ? `<html><body><h1>${status}</h1></body></html>`
-      : JSON.stringify({ errors: [{ message: `Internal error (${status})` }] });
+      : JSON.stringify(errorBody('S0002E', `Internal error (${status})`));
     res.writeHead(status, {
       'content-type': html ? 'text/html' : 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -124,6 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   async function handleGraphql(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.graphql++;
+    accountHeader.graphql = headerValue(req, 'fluent.account');
     const faults = injector.decideFaults();
     if (!injector.admitRequest()) {
       req.resume();
@@ -133,12 +155,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (read.kind === 'aborted') return;
     if (read.kind === 'too-large') {
       const headers: Record<string, string> = read.drained ? {} : { connection: 'close' };
-      return answer(res, 413, { errors: [{ message: 'Request body is over 2 MB' }] }, headers);
+      return answer(res, 413, errorBody('C0160E', 'Request body is over 2 MB'), headers);
     }
     const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-    const check = token === undefined ? 'unknown' : tokens.checkToken(token);
-    if (check !== 'valid') {
-      const description = check === 'expired' ? 'The access token expired' : 'Missing or unknown access token';
+    const check = token === undefined ? { status: 'unknown' as const } : tokens.checkToken(token);
+    if (check.status !== 'valid') {
+      const description = check.status === 'expired' ? 'The access token expired' : 'Missing or unknown access token';
       return answer(
         res,
         401,
@@ -147,19 +169,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       );
     }
     const request = parseGraphqlBody(read.body);
-    if (typeof request === 'string') return answer(res, 400, { errors: [{ message: request }] });
+    if (typeof request === 'string') return answer(res, 400, errorBody('C0160E', request));
     if (faults.reject429) return answerRateLimited(res);
     if (faults.failBefore !== undefined) return answerServerError(res, faults.failBefore);
     if (faults.refuseMutation && /^\s*mutation\b/.test(request.query)) {
       counters.refusedMutations++;
-      const refusal = {
-        message: 'Invalid input: refused by a data rule (injected fault)',
-        extensions: { code: 'INVALID' },
-      };
-      return answer(res, 200, { errors: [refusal], data: null });
+      return answer(res, 200, {
+        ...errorBody('C0160E', 'Invalid input: refused by a data rule (injected fault)'),
+        data: null,
+      });
     }
 
-    const execution = executeGraphql(request);
+    const execution = executeGraphql(request, { username: check.username });
     if (execution.executed === 'query') counters.queries++;
     if (execution.executed === 'mutation') {
       if (faults.cutAfterCommit) {
@@ -174,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   async function handleOauthToken(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    accountHeader.oauth = headerValue(req, 'fluent.account');
     const read = await readBody(req, MAX_SMALL_BODY_BYTES);
     if (read.kind === 'aborted') return;
     if (read.kind === 'too-large') return answer(res, 413, { error: 'invalid_request' }, { connection: 'close' });
@@ -212,17 +234,36 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return refuse('Bad credentials');
       }
       counters.tokenGrants++;
-      return answer(res, 200, tokens.grantToken(lifetime, withRefreshToken));
+      return answer(res, 200, grantFor(given.username, lifetime, withRefreshToken));
     }
     if (grantType === 'refresh_token' && withRefreshToken) {
-      if (!tokens.isRefreshToken(params.get('refresh_token') ?? '')) return refuse('Invalid refresh token');
+      // Fluent's refresh grant names the client too; a refresh token alone is not enough.
+      const clientId = params.get('client_id') ?? '';
+      const clientSecret = params.get('client_secret') ?? '';
+      if (clientId === '' || clientSecret === '') return refuse('client_id and client_secret are required');
+      if (
+        credentials &&
+        !(sameSecret(clientId, credentials.clientId) && sameSecret(clientSecret, credentials.clientSecret))
+      ) {
+        return refuse('Bad client credentials');
+      }
+      // Single-use: spent here whatever happens next, so a second use is refused like an unknown one.
+      const username = tokens.spendRefreshToken(params.get('refresh_token') ?? '');
+      if (username === undefined) {
+        return answer(res, 400, { error: 'invalid_grant', error_description: 'Invalid or already used refresh token' });
+      }
       counters.refreshGrants++;
-      return answer(res, 200, tokens.grantToken(lifetime, true));
+      return answer(res, 200, grantFor(username, lifetime, true));
     }
     return answer(res, 400, {
       error: 'unsupported_grant_type',
       error_description: withRefreshToken ? 'use password or refresh_token' : 'use password',
     });
+  }
+
+  /** A token answer as Fluent documents it: the tokens, then who the login is. */
+  function grantFor(username: string, lifetime: number, withRefreshToken: boolean) {
+    return { ...tokens.grantToken(username, lifetime, withRefreshToken), ...access.tokenProfile() };
   }
 
   async function handleSetFaults(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -252,7 +293,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return handleOauthToken(req, res, url.searchParams);
       case 'GET /_sandbox/state':
         req.resume();
-        return sendJson(res, 200, { customers: store.snapshot(), stats: stats(), faults: injector.faults() });
+        return sendJson(res, 200, {
+          customers: store.snapshot(),
+          stats: stats(),
+          faults: injector.faults(),
+          settings: structuredClone(settings),
+        });
       case 'GET /_sandbox/faults':
         req.resume();
         return sendJson(res, 200, { faults: injector.faults() });
@@ -295,6 +341,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     port,
     customers: () => store.snapshot(),
     stats,
+    settings: () => structuredClone(settings),
     setFaults: (faults: SandboxFaults) => injector.setFaults(checkFaults(faults)),
     close() {
       closing ??= new Promise<void>((resolve) => {
@@ -362,6 +409,17 @@ function parseGraphqlBody(body: Buffer): GraphqlRequest | string {
     variables: (variables as Record<string, unknown> | null | undefined) ?? null,
     operationName: operationName ?? null,
   };
+}
+
+/** A GraphQL-style error body holding one of Fluent's errors. */
+function errorBody(code: FluentErrorCode, text: string): { errors: unknown[] } {
+  return { errors: [fluentError(code, text).toJSON()] };
+}
+
+/** One request header's value, or null; a repeated header counts as its first value. */
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 /** Compares secrets in constant time (hashing first so lengths do not leak either). */

@@ -24,7 +24,7 @@ function seedOf(count: number, retailerId = '1') {
 
 describe('createCustomer', () => {
   it('creates a customer with ref = username, an increasing id and ACTIVE status', async () => {
-    const s = await start({ now: () => Date.parse('2024-05-01T10:00:00Z') });
+    const s = await start({ now: () => Date.parse('2024-05-01T10:00:00Z'), retailers: ['7'] });
     const first = await postGraphql(s, token, CREATE, createInput('1_jane@example.com', '7', { firstName: 'Jane' }));
     expect(first.status).toBe(200);
     expect(first.body.errors).toBeUndefined();
@@ -157,9 +157,11 @@ describe('updateCustomer', () => {
     });
     const missing = await postGraphql(s, token, UPDATE, { input: { username: 'ghost', firstName: 'X' } });
     expect(missing.body.data.updateCustomer).toBeNull();
-    expect(missing.body.errors[0].message).toBe("Customer with username 'ghost' not found");
+    expect(missing.body.errors[0].message).toBe("C0120E: Customer with username 'ghost' not found");
+    expect(missing.body.errors[0].extensions.code).toBe('C0120E');
     const ambiguous = await postGraphql(s, token, UPDATE, { input: { username: 'shared', firstName: 'X' } });
-    expect(ambiguous.body.errors[0].message).toContain('ambiguous');
+    expect(ambiguous.body.errors[0].message).toMatch(/^C0160E: .*ambiguous/);
+    expect(ambiguous.body.errors[0].extensions.code).toBe('C0160E');
     expect(s.customers().every((customer) => customer.firstName === null)).toBe(true);
     expect(s.stats().updates).toBe(0);
   });

@@ -73,19 +73,93 @@ describe('POST /oauth/token', () => {
     }
   });
 
-  it('issues refresh tokens when asked, and grants a new token for one', async () => {
+  it('issues single-use refresh tokens when asked: a spent one is refused with 400 invalid_grant', async () => {
     const s = await start({ faults: { issueRefreshTokens: true, tokenLifetimeSeconds: 120 } });
     const first = await postForm(s.url, GOOD_GRANT);
     expect(first.body.expires_in).toBe(120);
     expect(first.body.refresh_token).toBeTruthy();
-    const refreshed = await postForm(s.url, { grant_type: 'refresh_token', refresh_token: first.body.refresh_token });
+    const refresh = {
+      grant_type: 'refresh_token',
+      client_id: 'client',
+      client_secret: 'secret',
+      refresh_token: first.body.refresh_token,
+    };
+    const refreshed = await postForm(s.url, refresh);
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).not.toBe(first.body.access_token);
+    expect(refreshed.body.refresh_token).toBeTruthy();
+    expect(refreshed.body.refresh_token).not.toBe(first.body.refresh_token);
     expect((await postGraphql(s, refreshed.body.access_token, FIND)).status).toBe(200);
-    const unknown = await postForm(s.url, { grant_type: 'refresh_token', refresh_token: 'made-up' });
-    expect(unknown.status).toBe(401);
+
+    const spent = await postForm(s.url, refresh);
+    expect(spent.status).toBe(400);
+    expect(spent.body.error).toBe('invalid_grant');
+    const unknown = await postForm(s.url, { ...refresh, refresh_token: 'made-up' });
+    expect(unknown.status).toBe(400);
     expect(unknown.body.error).toBe('invalid_grant');
-    expect(s.stats()).toMatchObject({ tokenGrants: 1, refreshGrants: 1 });
+    // The new refresh token works once, like the first.
+    const next = await postForm(s.url, { ...refresh, refresh_token: refreshed.body.refresh_token });
+    expect(next.status).toBe(200);
+    expect(s.stats()).toMatchObject({ tokenGrants: 1, refreshGrants: 2 });
+  });
+
+  it('needs the client on a refresh grant, and the configured one when credentials are set', async () => {
+    const credentials = { clientId: 'cid', clientSecret: 'csecret', username: 'ops', password: 'pw' };
+    const s = await start({ credentials, faults: { issueRefreshTokens: true } });
+    const grant = async () =>
+      (
+        await postForm(s.url, {
+          ...GOOD_GRANT,
+          client_id: 'cid',
+          client_secret: 'csecret',
+          username: 'ops',
+          password: 'pw',
+        })
+      ).body.refresh_token as string;
+    const bare = await postForm(s.url, { grant_type: 'refresh_token', refresh_token: await grant() });
+    expect(bare.status).toBe(401);
+    expect(bare.body.error).toBe('invalid_grant');
+    const wrong = await postForm(s.url, {
+      grant_type: 'refresh_token',
+      client_id: 'cid',
+      client_secret: 'nope',
+      refresh_token: await grant(),
+    });
+    expect(wrong.status).toBe(401);
+    const right = await postForm(s.url, {
+      grant_type: 'refresh_token',
+      client_id: 'cid',
+      client_secret: 'csecret',
+      refresh_token: await grant(),
+    });
+    expect(right.status).toBe(200);
+    expect(s.stats().refreshGrants).toBe(1);
+  });
+
+  it('answers a grant as Fluent documents it: the tokens, then who the login is', async () => {
+    const s = await start({ faults: { issueRefreshTokens: true } });
+    const reply = await postForm(s.url, GOOD_GRANT);
+    expect(Object.keys(reply.body).sort()).toEqual(
+      [
+        'access_token',
+        'token_type',
+        'expires_in',
+        'scope',
+        'Retailer_id',
+        'FirstName',
+        'LastName',
+        'Roles',
+        'refresh_token',
+      ].sort(),
+    );
+    expect(reply.body).toMatchObject({ token_type: 'bearer', expires_in: 3600, scope: 'api', Retailer_id: '1' });
+    expect(reply.body.Roles).toContain('CUSTOMER_SYNC');
+    expect(reply.body.FirstName).toEqual(expect.any(String));
+    expect(reply.body.LastName).toEqual(expect.any(String));
+    await s.close();
+
+    const scoped = await start({ loginScope: { kind: 'retailer', retailerId: '2' } });
+    expect((await postForm(scoped.url, GOOD_GRANT)).body.Retailer_id).toBe('2');
   });
 });
 
@@ -113,10 +187,17 @@ describe('bearer tokens on POST /graphql', () => {
     expect((await postGraphql(s, await grantToken(s), FIND)).status).toBe(200);
   });
 
-  it('accepts and ignores the fluent.account header', async () => {
+  it('records the fluent.account header of the last token and GraphQL requests', async () => {
     const s = await start();
-    const reply = await postGraphql(s, await grantToken(s), FIND, {}, { 'fluent.account': 'ACME' });
+    expect(s.stats().accountHeader).toEqual({ oauth: null, graphql: null });
+    const token = (await postForm(s.url, GOOD_GRANT, { 'fluent.account': 'ACME' })).body.access_token;
+    expect(s.stats().accountHeader).toEqual({ oauth: 'ACME', graphql: null });
+    const reply = await postGraphql(s, token, FIND, {}, { 'fluent.account': 'ACME' });
     expect(reply.status).toBe(200);
     expect(reply.body.data.customers.edges).toEqual([]);
+    expect(s.stats().accountHeader).toEqual({ oauth: 'ACME', graphql: 'ACME' });
+    // The last request decides: one without the header shows as null.
+    await postGraphql(s, token, FIND);
+    expect(s.stats().accountHeader).toEqual({ oauth: 'ACME', graphql: null });
   });
 });

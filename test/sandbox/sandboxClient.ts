@@ -12,10 +12,14 @@ export interface Reply {
   text: string;
 }
 
-export async function postForm(url: string, params: Record<string, string>): Promise<Reply> {
+export async function postForm(
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const response = await fetch(`${url}/oauth/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(params).toString(),
   });
   return toReply(response);
@@ -30,9 +34,9 @@ export const GOOD_GRANT = {
   password: 'pass',
 };
 
-/** A valid access token from a password grant. */
-export async function grantToken(sandbox: Sandbox): Promise<string> {
-  const reply = await postForm(sandbox.url, GOOD_GRANT);
+/** A valid access token from a password grant (for the login `username`, default `user`). */
+export async function grantToken(sandbox: Sandbox, username = GOOD_GRANT.username): Promise<string> {
+  const reply = await postForm(sandbox.url, { ...GOOD_GRANT, username });
   if (reply.status !== 200) throw new Error(`grant failed: ${reply.status} ${reply.text}`);
   return reply.body.access_token;
 }
@@ -95,4 +99,16 @@ export function createInput(username: string, retailerId = '1', extra: Record<st
       ...extra,
     },
   };
+}
+
+/** The usernames of a `customers` answer's nodes, in order. */
+export function usernamesOf(reply: Reply): string[] {
+  return reply.body.data.customers.edges.map((edge: { node: { username: string } }) => edge.node.username);
+}
+
+/** The one error of an answer: its code (from extensions) and message. */
+export function onlyError(reply: Reply): { code: string; message: string } {
+  const errors = reply.body?.errors;
+  if (!Array.isArray(errors) || errors.length !== 1) throw new Error(`expected one error, got ${reply.text}`);
+  return { code: errors[0].extensions?.code, message: errors[0].message };
 }

@@ -9,9 +9,10 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_SCHEMA_SDL } from '../../src/sandbox/schema.js';
-import { readFluentSchema } from '../helpers/fluentSchema.js';
+import { readFluentAccountSchema } from '../helpers/fluentSchema.js';
 
-const sharedSdl = readFluentSchema();
+/** Fluent's customer and access schemas together: what the sandbox serves, less the documented drift. */
+const sharedSdl = readFluentAccountSchema();
 
 describe('SANDBOX_SCHEMA_SDL', () => {
   it('makes CreateCustomerInput.firstName and timezone optional, as today’s docs do', () => {
@@ -24,7 +25,16 @@ describe('SANDBOX_SCHEMA_SDL', () => {
     expect(String(sandbox.getFields().timezone?.type)).toBe('String');
   });
 
-  it('is otherwise identical to the shared Fluent schema', () => {
+  it('serves the access part too: me, user, retailerById and retailers', () => {
+    const query = buildSchema(SANDBOX_SCHEMA_SDL).getQueryType()?.getFields() ?? {};
+    expect(String(query.me?.type)).toBe('User');
+    expect(query.user?.args.map((arg) => arg.name)).toEqual(['id', 'username']);
+    expect(String(query.retailerById?.type)).toBe('Retailer');
+    expect(String(query.retailers?.type)).toBe('RetailerConnection');
+    expect(String(query.customers?.type)).toBe('CustomerConnection');
+  });
+
+  it('is otherwise identical to the shared Fluent schema, customer and access parts together', () => {
     // Make exactly those two fields nullable in the shared schema; everything else must then print the same.
     let relaxed = 0;
     const patched = visit(parse(sharedSdl), {

@@ -1,0 +1,156 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseSandboxFlags } from '../../src/sandbox/parseSandboxFlags.js';
+import { CLI, PROJECT_ROOT, runCli } from '../helpers/runCli.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
+import {
+  CREATE,
+  createInput,
+  FIND,
+  GOOD_GRANT,
+  onlyError,
+  postForm,
+  type Reply,
+  toReply,
+  UPDATE,
+} from './sandboxClient.js';
+
+let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+  child = undefined;
+});
+
+/** Runs `customer-sync sandbox ARGS` and waits for its one line; the URL it serves on. */
+async function serve(args: readonly string[]): Promise<string> {
+  const started = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = started;
+  let stdout = '';
+  let stderr = '';
+  started.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise<string>((resolve, reject) => {
+    started.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^sandbox listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+      if (match?.[1]) resolve(match[1]);
+    });
+    started.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr}`)));
+  });
+}
+
+function graphqlAt(url: string, token: string) {
+  return async (query: string, variables: Record<string, unknown> = {}): Promise<Reply> =>
+    toReply(
+      await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      }),
+    );
+}
+
+describe('customer-sync sandbox: how strict the account is', () => {
+  it('takes every account flag and behaves accordingly', async () => {
+    const url = await serve([
+      '--retailers',
+      '5, 6',
+      '--login-scope',
+      'retailer:6',
+      '--missing-permission',
+      'CUSTOMER_UPDATE',
+      '--missing-permission',
+      'user_view',
+      '--lookup-match',
+      'like',
+      '--unique-ci',
+      '--rate-limit-as-error',
+    ]);
+    const state = await toReply(await fetch(`${url}/_sandbox/state`));
+    expect(state.body.settings).toEqual({
+      retailers: ['5', '6'],
+      loginScope: { kind: 'retailer', retailerId: '6' },
+      missingPermissions: ['CUSTOMER_UPDATE', 'USER_VIEW'],
+      lookupMatch: 'like',
+      uniqueCi: true,
+      rateLimitAsError: true,
+    });
+
+    const graphql = graphqlAt(url, (await postForm(url, GOOD_GRANT)).body.access_token);
+    expect(onlyError(await graphql(CREATE, createInput('a_b', '5'))).code).toBe('C0020E');
+    expect((await graphql(CREATE, createInput('a_b', '6'))).body.errors).toBeUndefined();
+    expect(onlyError(await graphql(CREATE, createInput('A_B', '6'))).code).toBe('C0123E');
+    expect(onlyError(await graphql(CREATE, createInput('x', '1'))).code).toBe('C0020E');
+    const like = await graphql(FIND, { username: ['A%'] });
+    expect(like.body.data.customers.edges.map((edge: { node: { username: string } }) => edge.node.username)).toEqual([
+      'a_b',
+    ]);
+    expect(onlyError(await graphql(UPDATE, { input: { username: 'a_b', firstName: 'X' } })).code).toBe('C0020E');
+    expect(onlyError(await graphql('{ me { id } }')).code).toBe('C0020E');
+
+    const set = await fetch(`${url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ random429Rate: 1 }) });
+    expect(set.status).toBe(200);
+    const limited = await graphql(FIND);
+    expect(limited.status).toBe(200);
+    expect(onlyError(limited).code).toBe('C0011E');
+  });
+
+  it('refuses a malformed account flag with exit 2 and one line naming it', async () => {
+    const cases: [args: string[], message: RegExp][] = [
+      [['--login-scope', 'shop:1'], /--login-scope must be account or retailer:ID/],
+      [['--login-scope', 'retailer:9'], /scoped to retailer '9', which it does not hold/],
+      [['--retailers', '1,,2'], /--retailers must list retailer ids/],
+      [['--missing-permission', 'CUSTOMER_DELETE'], /unknown sandbox permission 'CUSTOMER_DELETE'/],
+      [['--lookup-match', 'fuzzy'], /lookup-match/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['sandbox', '--port', '0', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});
+
+describe('parseSandboxFlags', () => {
+  it('reads the flags’ forms and leaves out those not given', () => {
+    expect(parseSandboxFlags({})).toEqual({});
+    expect(
+      parseSandboxFlags({
+        retailers: ' 1,2 ,30',
+        'login-scope': 'Account',
+        'missing-permission': ['customer_view,RETAILER_VIEW', 'USER_VIEW'],
+        'lookup-match': 'ci',
+        'unique-ci': true,
+        'rate-limit-as-error': false,
+      }),
+    ).toEqual({
+      retailers: ['1', '2', '30'],
+      loginScope: { kind: 'account' },
+      missingPermissions: ['CUSTOMER_VIEW', 'RETAILER_VIEW', 'USER_VIEW'],
+      lookupMatch: 'ci',
+      uniqueCi: true,
+      rateLimitAsError: false,
+    });
+    expect(parseSandboxFlags({ 'login-scope': 'retailer: 42' }).loginScope).toEqual({
+      kind: 'retailer',
+      retailerId: '42',
+    });
+  });
+
+  it('never prints a control character it was given', () => {
+    const message = usageErrorMessage(() => parseSandboxFlags({ 'login-scope': 'shop\u001b[2J' }));
+    expect(message).toContain('shop\\u001b[2J');
+  });
+});
