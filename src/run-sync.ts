@@ -10,11 +10,11 @@ import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
-import { describeFsError, describeOptions, type ResolvedOptions } from './options.js';
-import { ensurePrivateDir } from './privateFs.js';
+import { describeOptions, type ResolvedOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { openInput } from './read/openInput.js';
 import { formatSummary } from './report/formatSummary.js';
+import { prepareReportDir } from './report/prepareReportDir.js';
 import { redactContent } from './report/redactContent.js';
 import { summariseRun } from './report/summariseRun.js';
 import { type ReportContent, type ReportSummary, writeReport } from './report/writeReport.js';
@@ -71,7 +71,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const { source, layout, context } = await openInput(options);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
-  preparePrivateDir(reportDir, 'report folder');
+  prepareReportDir(reportDir);
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];
 
@@ -170,8 +170,11 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       diffs: () => checkpoint.diffs(runId),
       throughput: progress.points(),
     };
-    writeReport(reportDir, options.redact ? redactContent(content) : content);
-    checkpoint.finishRun(runId, summary.status, summary);
+    // Recorded first: a report that cannot be written (a full disk) must not leave the run `running`.
+    checkpoint.finishRun(runId, summary.status, deps.scrubber.scrubValue(summary));
+    writeReport(reportDir, options.redact ? redactContent(content, deps.redactKey) : content, {
+      scrubber: deps.scrubber,
+    });
     checkpoint.pruneRuns(options.keepRuns);
     deps.out.write(`${log.scrub(formatSummary(summary, reportDir))}\n`);
 
@@ -184,15 +187,6 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     clearInterval(heartbeat);
     await oms?.close();
     store.close(runId);
-  }
-}
-
-/** Creates an output folder up front, so a path that cannot be written is exit 2 before any request. */
-function preparePrivateDir(dir: string, what: string): void {
-  try {
-    ensurePrivateDir(dir);
-  } catch (error) {
-    throw new UsageError(`cannot create the ${what} ${dir}: ${describeFsError(error)}`);
   }
 }
 
