@@ -8,15 +8,19 @@ import { REPORT_FILE_NAMES } from './writeReport.js';
 
 /** The sticky bit of a folder's mode (S_ISVTX), which Node's fs.constants does not name. */
 const STICKY = 0o1000;
+/** Mode bits that let users other than a folder's owner add entries to it. */
+const WRITABLE_BY_OTHERS = 0o022;
 
 /**
  * Makes sure a report can be written to `dir` before the run sends its first request (SPEC §2: bad usage is exit 2
- * before any mutation): creates the folder (0700, an existing one keeps its mode), proves a file can be created and
- * removed there, and that no report file's name is taken by something a rename cannot replace. Otherwise every
+ * before any mutation): refuses a path through a symlink another user planted, creates the folder (0700, an
+ * existing one keeps its mode), proves a file can be created and removed there, and that no report file's name is
+ * taken by something a rename cannot replace. Otherwise every
  * customer would be created and only then would the run find it cannot say so. Throws a one-line UsageError
  * naming the folder and the reason.
  */
 export function prepareReportDir(dir: string): void {
+  checkNoPlantedSymlink(dir);
   try {
     ensurePrivateDir(dir);
   } catch (error) {
@@ -48,6 +52,34 @@ export function prepareReportDir(dir: string): void {
         `the report folder ${dir} is shared (sticky) and its ${name} belongs to another user; pick another --report-dir`,
       );
     }
+  }
+}
+
+/**
+ * Refuses a path through a symlink another user may have planted: one owned by neither this user nor root, in a
+ * folder others can write to. Following it would put customers' PII, written by a process that may be root,
+ * wherever that user pointed it. (The kernel's fs.protected_symlinks covers only sticky folders, and only where it
+ * is switched on.) Parts of the path that do not exist yet are left to ensurePrivateDir.
+ */
+function checkNoPlantedSymlink(dir: string): void {
+  const uid = process.geteuid?.();
+  if (uid === undefined) return;
+  const absolute = path.resolve(dir);
+  let current = path.parse(absolute).root;
+  for (const part of absolute.split(path.sep).filter(Boolean)) {
+    const parent = current;
+    current = path.join(current, part);
+    let entry: fs.Stats;
+    try {
+      entry = fs.lstatSync(current);
+    } catch {
+      return;
+    }
+    if (!entry.isSymbolicLink() || entry.uid === uid || entry.uid === 0) continue;
+    if ((fs.statSync(parent).mode & WRITABLE_BY_OTHERS) === 0) continue;
+    throw new UsageError(
+      `the report folder ${dir} goes through ${current}, a symlink of another user in a folder others can write to; give the folder's real path`,
+    );
   }
 }
 

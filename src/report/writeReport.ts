@@ -9,7 +9,7 @@ import { ReportWriteError } from './ReportWriteError.js';
 import type { Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
 import { scrubContent } from './scrubContent.js';
-import { stageReportFiles } from './stageReportFiles.js';
+import { type ReportFiles, stageReportFiles } from './stageReportFiles.js';
 import { NEEDS_ATTENTION, topReasons } from './topReasons.js';
 
 /** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
@@ -99,7 +99,7 @@ export function writeReport(
   checkTotals(report.summary.totals);
   const content = scrubContent(report, scrubber);
   const { summary } = content;
-  let files: ReturnType<typeof stageReportFiles> | undefined;
+  let files: ReportFiles | undefined;
   try {
     ensurePrivateDir(dir);
     files = stageReportFiles(dir);

@@ -53,6 +53,28 @@ describe('prepareReportDir', () => {
     expect(message).toContain('a folder named report.json');
   });
 
+  // Only root can make a symlink that belongs to someone else.
+  it.skipIf(process.getuid?.() !== 0)('refuses to go through a symlink another user planted in a shared folder', () => {
+    const shared = path.join(temp.dir, 'shared');
+    const elsewhere = path.join(temp.dir, 'elsewhere');
+    fs.mkdirSync(shared);
+    fs.mkdirSync(elsewhere);
+    fs.chmodSync(shared, 0o1777);
+    const link = path.join(shared, 'reports');
+    fs.symlinkSync(elsewhere, link);
+    fs.lchownSync(link, 1234, 1234);
+    const dir = path.join(link, 'run-1');
+    expect(usageErrorMessage(() => prepareReportDir(dir))).toBe(
+      `the report folder ${dir} goes through ${link}, a symlink of another user in a folder others can write to; give the folder's real path`,
+    );
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+
+    // The same link in a folder only its owner can write to is followed as asked.
+    fs.chmodSync(shared, 0o755);
+    prepareReportDir(dir);
+    expect(fs.readdirSync(elsewhere)).toEqual(['run-1']);
+  });
+
   it.skipIf(!UNWRITABLE)('refuses an existing folder where no file can be created, naming it', () => {
     const dir = path.join(temp.dir, 'locked');
     fs.mkdirSync(dir);
