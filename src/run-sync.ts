@@ -8,15 +8,14 @@ import { stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import type { Scrubber } from './createScrubber.js';
-import { describeFsError } from './describeFsError.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
-import { ensurePrivateDir } from './privateFs.js';
 import { createProgress } from './progress.js';
 import { openInput } from './read/openInput.js';
 import { formatSummary } from './report/formatSummary.js';
+import { prepareReportDir } from './report/prepareReportDir.js';
 import { redactContent } from './report/redactContent.js';
 import { summariseRun } from './report/summariseRun.js';
 import { type ReportContent, type ReportSummary, writeReport } from './report/writeReport.js';
@@ -73,7 +72,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const { source, layout, context } = await openInput(options);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
-  preparePrivateDir(reportDir, 'report folder');
+  prepareReportDir(reportDir);
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];
 
@@ -190,7 +189,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     });
     // The run's end is recorded before the report is written, so a report that cannot be written never leaves the
     // run `running` in the checkpoint.
-    journal.finishRun(runId, summary.status, summary);
+    journal.finishRun(runId, summary.status, deps.scrubber.scrubValue(summary));
     journal.pruneRuns(options.keepRuns);
     const content: ReportContent = {
       summary,
@@ -201,7 +200,9 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       diffs: () => journal.diffs(runId),
       throughput: progress.points(),
     };
-    writeReport(reportDir, options.redact ? redactContent(content) : content);
+    writeReport(reportDir, options.redact ? redactContent(content, deps.redactKey) : content, {
+      scrubber: deps.scrubber,
+    });
     deps.out.write(`${log.scrub(formatSummary(summary, reportDir))}\n`);
 
     if (abortReason !== undefined) {
@@ -227,15 +228,6 @@ function openStore(file: string, runId: string, mode: RunMode, now: () => Date) 
   }
   const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
-}
-
-/** Creates an output folder up front, so a path that cannot be written is exit 2 before any request. */
-function preparePrivateDir(dir: string, what: string): void {
-  try {
-    ensurePrivateDir(dir);
-  } catch (error) {
-    throw new UsageError(`cannot create the ${what} ${dir}: ${describeFsError(error)}`);
-  }
 }
 
 /** Sortable, and unique enough for one checkpoint: 20261125T201955Z-3f9a. */

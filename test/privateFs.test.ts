@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensurePrivateDir, openPrivateFile } from '../src/privateFs.js';
+import { createPrivateFile, createTempFile, ensurePrivateDir } from '../src/privateFs.js';
 import { aTempDir } from './report/reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
@@ -40,23 +40,46 @@ describe('privateFs', () => {
     expect(mode(path.join(temp.dir, 'x', 'y'))).toBe(0o700);
   });
 
-  it('opens new and existing files as 0600, truncating the old content', () => {
+  it('creates new files 0600, and refuses to open one that exists, leaving it as it was', () => {
     const file = path.join(temp.dir, 'report.json');
-    fs.writeFileSync(file, 'old content');
-    fs.chmodSync(file, 0o666);
-    const fd = openPrivateFile(file);
+    const fd = createPrivateFile(file);
     fs.writeSync(fd, 'new');
     fs.closeSync(fd);
     expect(mode(file)).toBe(0o600);
-    expect(fs.readFileSync(file, 'utf8')).toBe('new');
+
+    const planted = path.join(temp.dir, 'outcomes.csv');
+    fs.writeFileSync(planted, 'theirs');
+    fs.chmodSync(planted, 0o644);
+    expect(() => createPrivateFile(planted)).toThrow(/EEXIST/);
+    expect(fs.readFileSync(planted, 'utf8')).toBe('theirs');
+    expect(mode(planted)).toBe(0o644);
   });
 
-  it('refuses to write through a symlink planted at the file name', () => {
+  it('refuses a symlink planted at the file name, even one pointing nowhere, and creates nothing through it', () => {
     const target = path.join(temp.dir, 'elsewhere.txt');
     fs.writeFileSync(target, 'keep me');
-    const link = path.join(temp.dir, 'outcomes.csv');
-    fs.symlinkSync(target, link);
-    expect(() => openPrivateFile(link)).toThrow(/ELOOP/);
+    fs.symlinkSync(target, path.join(temp.dir, 'outcomes.csv'));
+    expect(() => createPrivateFile(path.join(temp.dir, 'outcomes.csv'))).toThrow(/EEXIST/);
     expect(fs.readFileSync(target, 'utf8')).toBe('keep me');
+
+    const nowhere = path.join(temp.dir, 'would-be-created.txt');
+    fs.symlinkSync(nowhere, path.join(temp.dir, 'report.json'));
+    expect(() => createPrivateFile(path.join(temp.dir, 'report.json'))).toThrow(/EEXIST/);
+    expect(fs.existsSync(nowhere)).toBe(false);
+  });
+
+  it('creates temporary files beside the final name, hidden, unguessable and private', () => {
+    const finalPath = path.join(temp.dir, 'report.json');
+    const first = createTempFile(finalPath);
+    const second = createTempFile(finalPath);
+    fs.closeSync(first.fd);
+    fs.closeSync(second.fd);
+    for (const file of [first, second]) {
+      expect(path.dirname(file.path)).toBe(temp.dir);
+      expect(path.basename(file.path)).toMatch(/^\.report\.json\.[0-9a-f]{16}\.tmp$/);
+      expect(mode(file.path)).toBe(0o600);
+    }
+    expect(first.path).not.toBe(second.path);
+    expect(fs.existsSync(finalPath)).toBe(false);
   });
 });

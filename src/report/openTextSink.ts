@@ -1,22 +1,23 @@
 import fs from 'node:fs';
-import { openPrivateFile } from '../privateFs.js';
 
 /** About 64 KiB of text per write: few system calls, and memory stays flat however many rows there are. */
 const CHUNK_CHARS = 64 * 1024;
 
-/** A private (0600) text file written in chunks; `close` flushes what is left. */
+/** Text written in chunks to a file the caller created; `close` flushes what is left. */
 export interface TextSink {
   write(text: string): void;
+  /** Flushes, forces the data to disk and closes the file. Safe to call twice. */
   close(): void;
 }
 
 /**
- * Opens `filePath` owner-only and returns a sink that gathers text into ~64 KiB chunks before each
- * synchronous write, so writers can stream millions of lines with bounded memory. Synchronous on purpose:
- * the report is written once at the end of a run, and this keeps the writers plain loops over iterables.
+ * Returns a sink over the open file `fd` that gathers text into ~64 KiB chunks before each synchronous write, so
+ * writers can stream millions of lines with bounded memory. Synchronous on purpose: the report is written once at
+ * the end of a run, and this keeps the writers plain loops over iterables. `close` syncs the file to disk before
+ * closing it, so a late error (a full disk, a quota, an NFS server) surfaces here rather than after the file was
+ * put in place, and a file renamed into place after a crash is not empty. The sink owns `fd` and closes it.
  */
-export function openTextSink(filePath: string): TextSink {
-  const fd = openPrivateFile(filePath);
+export function openTextSink(fd: number): TextSink {
   let parts: string[] = [];
   let pending = 0;
   let closed = false;
@@ -24,6 +25,7 @@ export function openTextSink(filePath: string): TextSink {
   const flush = (): void => {
     if (pending === 0) return;
     const bytes = Buffer.from(parts.join(''), 'utf8');
+    // Dropped before writing: after a failed write, close() must not try the same bytes again.
     parts = [];
     pending = 0;
     let offset = 0;
@@ -32,7 +34,7 @@ export function openTextSink(filePath: string): TextSink {
 
   return {
     write(text: string): void {
-      if (closed) throw new Error(`Cannot write to ${filePath}: it is already closed`);
+      if (closed) throw new Error('broken invariant: a report file was written after it was closed');
       parts.push(text);
       pending += text.length;
       if (pending >= CHUNK_CHARS) flush();
@@ -42,19 +44,10 @@ export function openTextSink(filePath: string): TextSink {
       closed = true;
       try {
         flush();
+        fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
     },
   };
-}
-
-/** Writes every piece of `texts` to a new private file at `filePath`, streaming (see `openTextSink`). */
-export function writeTextFile(filePath: string, texts: Iterable<string>): void {
-  const sink = openTextSink(filePath);
-  try {
-    for (const text of texts) sink.write(text);
-  } finally {
-    sink.close();
-  }
 }

@@ -4,7 +4,7 @@ import type { OutcomeKind, RowOutcome } from '../types.js';
 export const NEEDS_ATTENTION: ReadonlySet<OutcomeKind> = new Set<OutcomeKind>(['rejected', 'conflict', 'failed']);
 
 export interface ReasonCount {
-  /** The reason with its row-specific parts replaced: `"…"` for quoted values, `#` for numbers. */
+  /** The reason with its row-specific parts replaced: `"…"` for quoted values, `#` for numbers standing alone. */
   reason: string;
   count: number;
   /** The first row that gave this reason. */
@@ -30,13 +30,20 @@ export function topReasons(outcomes: Iterable<RowOutcome>, limit: number): Reaso
   return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, Math.max(0, limit));
 }
 
+/**
+ * A number that stands as a word of its own (`retailer 7`, `rows 3, 9`, `at most 50.`, `3-7`), not one that is part
+ * of a name: `E.164`, `UTF-8`, `C0020E`, `y/n/1/0` and a run id stay as they are, since they are the same in every
+ * row and say what the problem is.
+ */
+const STANDALONE_NUMBER = /(?<![\p{L}\p{N}_./]|\p{L}-)\d+(?:\.\d+)?(?![\p{L}\p{N}_/]|[.-]\p{L}|\.\p{N})/gu;
+
 function generaliseReason(reason: string): string {
   const trimmed = reason.trim();
   if (trimmed === '') return '(no reason given)';
   return (
     trimmed
       .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
-      .replace(/\d+/g, '#')
+      .replace(STANDALONE_NUMBER, '#')
       // "rows 3, 17 and 20" and "rows 3 and 9" are the same problem, whatever the number of rows.
       .replace(/#(?:(?:, ?| and | or |-)#)+/g, '#…')
   );

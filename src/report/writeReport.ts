@@ -1,13 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import type { Scrubber } from '../createScrubber.js';
 import { ensurePrivateDir } from '../privateFs.js';
 import type { FieldChange, OutcomeKind, RequestStats, RowOutcome, RunMode, RunTotals } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
-import { openTextSink, writeTextFile } from './openTextSink.js';
+import type { TextSink } from './openTextSink.js';
+import { ReportWriteError } from './ReportWriteError.js';
 import type { Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
+import { scrubContent } from './scrubContent.js';
+import { type ReportFiles, stageReportFiles } from './stageReportFiles.js';
 import { NEEDS_ATTENTION, topReasons } from './topReasons.js';
 
 /** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
@@ -64,51 +66,79 @@ export interface ReportContent {
 export const HTML_ROW_LIMIT = 10_000;
 const TOP_REASON_LIMIT = 10;
 
+/** Every file a report may put in its folder, report.json (the one that says the rest is complete) last. */
+export const REPORT_FILE_NAMES = ['outcomes.csv', 'rejects.csv', 'diff.csv', 'report.html', 'report.json'] as const;
+
 const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields'] as const;
 const DIFF_HEADER = ['username', 'field', 'before', 'after'] as const;
 /** In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones. */
 const DIFF_PHONE_COLUMNS: ReadonlySet<number> = new Set([2, 3]);
 const TOTALS_ORDER: readonly OutcomeKind[] = OUTCOME_KINDS.filter((kind) => kind !== 'valid');
+/**
+ * Excel reads a CSV without a byte order mark in the machine's legacy code page, garbling Müller or 手塚, so the
+ * files people open in a spreadsheet start with one. Not outcomes.csv: scripts and contract checks read its header
+ * raw, and `row,line,username,...` must be its first bytes.
+ */
+const BOM = '\uFEFF';
 
 /**
- * Writes the reconciliation report into `dir` (created owner-only; every file 0600): outcomes.csv,
- * rejects.csv, diff.csv (not in validate mode), report.html and, last, report.json, so a script that sees
- * report.json knows the rest is complete. Each row-level iterable is read once. Returns the paths written.
- * Throws if the totals do not account for every row: that is a bug, and a report must not hide it.
+ * Writes the reconciliation report into `dir` (created owner-only if missing): outcomes.csv, rejects.csv,
+ * diff.csv (not in validate mode), report.html and report.json. Every text passes through `scrubber` before it is
+ * encoded. Each file is written to a new private temporary file and renamed over its final name once all are
+ * complete, report.json last, so a script that sees report.json knows the rest is complete, and no existing file
+ * is ever opened or followed (see stageReportFiles). Each row-level iterable is read once. Returns the paths
+ * written. A file system failure (a full disk, an I/O error, the folder removed) is a ReportWriteError, with every
+ * temporary file removed and nothing half-written under a final name. Throws if the totals do not account for
+ * every row: that is a bug, and a report must not hide it.
  */
-export function writeReport(dir: string, content: ReportContent): { files: string[] } {
+export function writeReport(
+  dir: string,
+  report: ReportContent,
+  { scrubber }: { scrubber: Scrubber },
+): { files: string[] } {
+  checkTotals(report.summary.totals);
+  const content = scrubContent(report, scrubber);
   const { summary } = content;
-  checkTotals(summary.totals);
-  ensurePrivateDir(dir);
-  const files: string[] = [];
-  const fileIn = (name: string): string => {
-    const filePath = path.join(dir, name);
-    files.push(filePath);
-    return filePath;
-  };
-
-  const { attention, reasons } = writeOutcomesCsv(fileIn('outcomes.csv'), content.outcomes());
-  writeTextFile(fileIn('rejects.csv'), formatRejectLines(content.header, content.phoneColumns, content.rejects()));
-  let changes: Excerpt<FieldChange> | null = null;
-  if (summary.mode === 'validate') {
-    // A report dir reused across runs must not keep an older run's diff beside this run's report.
-    fs.rmSync(path.join(dir, 'diff.csv'), { force: true });
-  } else {
-    changes = writeDiffCsv(fileIn('diff.csv'), content.diffs());
+  let files: ReportFiles | undefined;
+  try {
+    ensurePrivateDir(dir);
+    files = stageReportFiles(dir);
+    const { attention, reasons } = writeOutcomesCsv(files.open('outcomes.csv'), content.outcomes());
+    writeLines(
+      files.open('rejects.csv'),
+      [BOM],
+      formatRejectLines(content.header, content.phoneColumns, content.rejects()),
+    );
+    // A validate report has no diff.csv; one an earlier run left beside it would read as this run's.
+    if (summary.mode === 'validate') files.drop('diff.csv');
+    const changes = summary.mode === 'validate' ? null : writeDiffCsv(files.open('diff.csv'), content.diffs());
+    writeLines(
+      files.open('report.html'),
+      renderReportHtml({
+        summary,
+        reasons,
+        attention,
+        changes,
+        throughput: content.throughput,
+        rowLimit: HTML_ROW_LIMIT,
+      }),
+    );
+    writeLines(files.open('report.json'), [`${JSON.stringify(toReportJson(summary), null, 2)}\n`]);
+    return { files: files.commit() };
+  } catch (error) {
+    files?.discard();
+    if (ReportWriteError.isFsError(error)) throw new ReportWriteError(dir, summary.runId, error);
+    throw error;
   }
-  writeTextFile(
-    fileIn('report.html'),
-    renderReportHtml({
-      summary,
-      reasons,
-      attention,
-      changes,
-      throughput: content.throughput,
-      rowLimit: HTML_ROW_LIMIT,
-    }),
-  );
-  writeTextFile(fileIn('report.json'), [`${JSON.stringify(toReportJson(summary), null, 2)}\n`]);
-  return { files };
+}
+
+/** Writes every piece of each of `texts` to `sink`, then closes it. */
+function writeLines(sink: TextSink, ...texts: Iterable<string>[]): void {
+  try {
+    for (const pieces of texts) for (const text of pieces) sink.write(text);
+  } finally {
+    sink.close();
+  }
 }
 
 /**
@@ -117,10 +147,9 @@ export function writeReport(dir: string, content: ReportContent): { files: strin
  * streamed from the checkpoint.
  */
 function writeOutcomesCsv(
-  filePath: string,
+  sink: TextSink,
   outcomes: Iterable<RowOutcome>,
 ): { attention: Excerpt<RowOutcome>; reasons: ReturnType<typeof topReasons> } {
-  const sink = openTextSink(filePath);
   const attention: Excerpt<RowOutcome> = { rows: [], total: 0 };
   function* writtenOutcomes(): Generator<RowOutcome> {
     for (const outcome of outcomes) {
@@ -185,11 +214,10 @@ function indexOrAppend(columns: string[], name: string): number {
 }
 
 /** Writes diff.csv (booleans as true/false, no value as an empty cell) and keeps the first rows for the page. */
-function writeDiffCsv(filePath: string, diffs: Iterable<FieldChange>): Excerpt<FieldChange> {
-  const sink = openTextSink(filePath);
+function writeDiffCsv(sink: TextSink, diffs: Iterable<FieldChange>): Excerpt<FieldChange> {
   const changes: Excerpt<FieldChange> = { rows: [], total: 0 };
   try {
-    sink.write(formatCsvLine(DIFF_HEADER));
+    sink.write(BOM + formatCsvLine(DIFF_HEADER));
     for (const change of diffs) {
       sink.write(
         formatCsvLine(

@@ -221,16 +221,10 @@ describe('concurrent writers', () => {
       }
     }
     for (const name of doubled) expect(conflicts.has(name), `${name} is held by two retailers`).toBe(true);
-    // Every username ends created by one run and conflict (or never created) in the other.
+    // Every username is a conflict in at least one report: seen before the create, or by the check after the apply
+    // of whichever run created it second (the first may have checked before the second create landed).
     expect(conflicts.size).toBe(ROWS);
     if (doubled.length > 0) expect(results.some((r) => r.code === 1)).toBe(true);
-    // A username both runs created may be a conflict in both reports: neither may claim it as cleanly created.
-    for (const retailer of ['1', '2']) {
-      const created = readCsv(ws.path(`cross-${retailer}`, 'report', 'outcomes.csv')).filter(
-        (o) => o.outcome === 'created',
-      );
-      for (const o of created) expect(doubled).not.toContain(o.username);
-    }
   });
 
   it('two runs for the same retailer: reports never claim more creates than the OMS applied', async () => {

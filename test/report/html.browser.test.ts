@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/writeReport.js';
 import type { FieldChange, RowOutcome } from '../../src/types.js';
-import { anOutcome, aReport, aTempDir } from './reportBuilders.js';
+import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = fs.existsSync(CHROMIUM);
@@ -63,7 +63,7 @@ describe('report.html in a browser', () => {
   it.skipIf(!hasChromium)(
     'shows the totals as text and draws both charts',
     async () => {
-      writeReport(temp.dir, aRealisticReport());
+      writeReport(temp.dir, aRealisticReport(), noSecrets);
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
         args: [

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createScrubber } from '../../src/createScrubber.js';
 import { emptyTotals } from '../../src/report/countOutcomes.js';
 import type { ReportContent, ReportSummary } from '../../src/report/writeReport.js';
 import type { FieldChange, OutcomeKind, RowOutcome, RunMode, RunTotals } from '../../src/types.js';
@@ -71,3 +72,6 @@ export function aTempDir(): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'customer-sync-report-'));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** writeReport's options for a run with no secrets to mask. */
+export const noSecrets = { scrubber: createScrubber() };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/writeReport.js';
 import type { FieldChange, RowOutcome } from '../../src/types.js';
-import { anOutcome, aReport, aTempDir } from './reportBuilders.js';
+import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {
@@ -12,7 +12,7 @@ beforeEach(() => {
 afterEach(() => temp.cleanup());
 
 function htmlOf(report: ReturnType<typeof aReport>): string {
-  writeReport(temp.dir, report);
+  writeReport(temp.dir, report, noSecrets);
   return fs.readFileSync(path.join(temp.dir, 'report.html'), 'utf8');
 }
 

@@ -45,4 +45,26 @@ describe('topReasons', () => {
     expect(topReasons(outcomes, 10).at(-1)).toEqual({ reason: '(no reason given)', count: 1, example: 5 });
     expect(topReasons([], 10)).toEqual([]);
   });
+
+  it('keeps numbers that are part of a name (E.164, UTF-8, Fluent codes, y/n/1/0) and replaces those standing alone', () => {
+    const outcomes = [
+      anOutcome(1, 'rejected', {
+        reason: 'primaryPhone "+1 555 0100 x12" has an extension (12), which E.164 cannot hold',
+      }),
+      anOutcome(2, 'rejected', {
+        reason: 'primaryPhone "+44 20 7946 0958 x7" has an extension (7), which E.164 cannot hold',
+      }),
+      anOutcome(3, 'rejected', { reason: 'column 4 has bytes that are not valid UTF-8' }),
+      anOutcome(4, 'failed', { reason: 'Fluent refused the create: C0160E: firstName is 51 characters, at most 50.' }),
+      anOutcome(5, 'rejected', { reason: 'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0' }),
+      anOutcome(6, 'rejected', { reason: 'rows 6-9 disagree about the same username' }),
+    ];
+    expect(topReasons(outcomes, 10).map((group) => group.reason)).toEqual([
+      'primaryPhone "…" has an extension (#), which E.164 cannot hold',
+      'column # has bytes that are not valid UTF-8',
+      'Fluent refused the create: C0160E: firstName is # characters, at most #.',
+      'promotionOptIn "…" is not one of true/false/yes/no/y/n/1/0',
+      'rows #… disagree about the same username',
+    ]);
+  });
 });

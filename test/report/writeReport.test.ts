@@ -2,9 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/report/writeReport.js';
+import { createScrubber } from '../../src/createScrubber.js';
+import { AbortError } from '../../src/errors.js';
+import { escapeHtml } from '../../src/report/escapeHtml.js';
+import { ReportWriteError } from '../../src/report/ReportWriteError.js';
+import { REPORT_FILE_NAMES, writeReport } from '../../src/report/writeReport.js';
 import type { FieldChange, RowOutcome } from '../../src/types.js';
-import { anOutcome, aReport, aTempDir } from './reportBuilders.js';
+import { fillDisk, mountTinyDisk, trapWorksHere } from './fsTraps.js';
+import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {
@@ -14,7 +19,8 @@ afterEach(() => temp.cleanup());
 
 const mode = (filePath: string): number => fs.statSync(filePath).mode & 0o777;
 const read = (dir: string, name: string): string => fs.readFileSync(path.join(dir, name), 'utf8');
-const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: true }) as string[][];
+const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: true, bom: true }) as string[][];
+const BOM = '\uFEFF';
 
 const sampleOutcomes: RowOutcome[] = [
   anOutcome(1, 'created', { changedFields: ['primaryEmail', 'firstName'] }),
@@ -26,7 +32,7 @@ const sampleOutcomes: RowOutcome[] = [
 describe('writeReport', () => {
   it('creates missing folders 0700 and writes every file 0600, report.json last', () => {
     const dir = path.join(temp.dir, 'reports', 'run-1');
-    const { files } = writeReport(dir, aReport('apply', sampleOutcomes));
+    const { files } = writeReport(dir, aReport('apply', sampleOutcomes), noSecrets);
     expect(files.map((file) => path.basename(file))).toEqual([
       'outcomes.csv',
       'rejects.csv',
@@ -46,19 +52,63 @@ describe('writeReport', () => {
     for (const file of files) expect(mode(file), file).toBe(0o600);
   });
 
-  it('tightens files that were world-readable in an existing report dir, and leaves the dir as its owner set it', () => {
+  it('puts a new file of its own in place of one already in an existing report dir, which it never opens', () => {
     const dir = path.join(temp.dir, 'shared');
     fs.mkdirSync(dir, { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'outcomes.csv'), 'old', { mode: 0o644 });
-    fs.chmodSync(path.join(dir, 'outcomes.csv'), 0o644);
-    writeReport(dir, aReport('apply', sampleOutcomes));
+    fs.chmodSync(dir, 0o755);
+    const planted = path.join(dir, 'outcomes.csv');
+    fs.writeFileSync(planted, 'theirs');
+    fs.chmodSync(planted, 0o644);
+    // A second name for the planted file, to see what became of it once the report replaced the first.
+    const keep = path.join(temp.dir, 'planted-keep');
+    fs.linkSync(planted, keep);
+    const before = fs.statSync(keep);
+
+    writeReport(dir, aReport('apply', sampleOutcomes), noSecrets);
+
+    const after = fs.statSync(keep);
+    expect({ ino: after.ino, mode: after.mode, mtime: after.mtimeMs }).toEqual({
+      ino: before.ino,
+      mode: before.mode,
+      mtime: before.mtimeMs,
+    });
+    expect(fs.readFileSync(keep, 'utf8')).toBe('theirs');
+    expect(fs.statSync(planted).ino).not.toBe(before.ino);
+    expect(mode(planted)).toBe(0o600);
+    expect(read(dir, 'outcomes.csv')).toMatch(/^row,line,username/);
     expect(mode(dir)).toBe(0o755);
-    expect(mode(path.join(dir, 'outcomes.csv'))).toBe(0o600);
-    expect(read(dir, 'outcomes.csv')).not.toContain('old');
+  });
+
+  it('replaces symlinks planted at report names without following them, even ones pointing nowhere', () => {
+    const victim = path.join(temp.dir, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me');
+    const nowhere = path.join(temp.dir, 'would-be-created.csv');
+    const dir = path.join(temp.dir, 'r');
+    fs.mkdirSync(dir);
+    fs.symlinkSync(victim, path.join(dir, 'report.json'));
+    fs.symlinkSync(nowhere, path.join(dir, 'outcomes.csv'));
+
+    writeReport(dir, aReport('apply', sampleOutcomes), noSecrets);
+
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(fs.existsSync(nowhere)).toBe(false);
+    for (const name of ['report.json', 'outcomes.csv']) {
+      expect(fs.lstatSync(path.join(dir, name)).isFile(), name).toBe(true);
+    }
+    expect(JSON.parse(read(dir, 'report.json')).totals.read).toBe(4);
+  });
+
+  it('leaves no temporary file behind', () => {
+    writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
+    expect(fs.readdirSync(temp.dir).sort()).toEqual([...REPORT_FILE_NAMES].sort());
   });
 
   it('writes report.json with the SPEC fields, totals that add up, and extras', () => {
-    writeReport(temp.dir, aReport('apply', sampleOutcomes, { summary: { status: 'aborted', abortReason: 'SIGTERM' } }));
+    writeReport(
+      temp.dir,
+      aReport('apply', sampleOutcomes, { summary: { status: 'aborted', abortReason: 'SIGTERM' } }),
+      noSecrets,
+    );
     const text = read(temp.dir, 'report.json');
     expect(text).toContain('\n  "runId"');
     const json = JSON.parse(text);
@@ -96,7 +146,7 @@ describe('writeReport', () => {
 
   it('lists valid among the totals in validate mode', () => {
     const outcomes = [anOutcome(1, 'valid'), anOutcome(2, 'valid'), anOutcome(3, 'rejected')];
-    writeReport(temp.dir, aReport('validate', outcomes));
+    writeReport(temp.dir, aReport('validate', outcomes), noSecrets);
     const { totals } = JSON.parse(read(temp.dir, 'report.json'));
     expect(totals).toMatchObject({ read: 3, valid: 2, rejected: 1 });
     const sum = Object.entries(totals as Record<string, number>)
@@ -109,12 +159,12 @@ describe('writeReport', () => {
     const report = aReport('apply', sampleOutcomes);
     report.summary.totals.read += 1;
     const dir = path.join(temp.dir, 'never');
-    expect(() => writeReport(dir, report)).toThrow(/Broken invariant/);
+    expect(() => writeReport(dir, report, noSecrets)).toThrow(/Broken invariant/);
     expect(fs.existsSync(dir)).toBe(false);
   });
 
   it('writes outcomes.csv with the exact header and one neutralised line per row', () => {
-    writeReport(temp.dir, aReport('apply', sampleOutcomes));
+    writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
     const text = read(temp.dir, 'outcomes.csv');
     expect(text.split('\n')[0]).toBe('row,line,username,outcome,reason,changedFields');
     expect(parseCsv(text).slice(1)).toEqual([
@@ -140,7 +190,7 @@ describe('writeReport', () => {
         reason: 'has 4 columns, the header has 3',
       },
     ];
-    writeReport(temp.dir, aReport('apply', sampleOutcomes, { rejects: () => rejects }));
+    writeReport(temp.dir, aReport('apply', sampleOutcomes, { rejects: () => rejects }), noSecrets);
     const records = parseCsv(read(temp.dir, 'rejects.csv'));
     expect(records).toEqual([
       ['email', 'first_name', 'phone', '_row', '_reason'],
@@ -154,7 +204,7 @@ describe('writeReport', () => {
   it('reuses the _row and _reason columns of a fed-back rejects.csv instead of adding them again', () => {
     const header = ['email', '_row', '_reason'];
     const rejects = [{ row: 1, cells: ['bad@', '5', 'old reason'], reason: 'primaryEmail "bad@" is not valid' }];
-    writeReport(temp.dir, aReport('apply', [anOutcome(1, 'rejected')], { header, rejects: () => rejects }));
+    writeReport(temp.dir, aReport('apply', [anOutcome(1, 'rejected')], { header, rejects: () => rejects }), noSecrets);
     expect(parseCsv(read(temp.dir, 'rejects.csv'))).toEqual([
       ['email', '_row', '_reason'],
       ['bad@', '1', 'primaryEmail "bad@" is not valid'],
@@ -168,10 +218,10 @@ describe('writeReport', () => {
       { username: '1_jane@example.com', field: 'primaryPhone', before: '+61400000000', after: '+61412345678' },
       { username: '1_jane@example.com', field: 'lastName', before: '@home', after: null },
     ];
-    writeReport(temp.dir, aReport('dry-run', sampleOutcomes, { diffs: () => diffs }));
+    writeReport(temp.dir, aReport('dry-run', sampleOutcomes, { diffs: () => diffs }), noSecrets);
     expect(read(temp.dir, 'diff.csv')).toBe(
       [
-        'username,field,before,after',
+        `${BOM}username,field,before,after`,
         '1_jane@example.com,firstName,Jane,Janet',
         '1_jane@example.com,promotionOptIn,,true',
         '1_jane@example.com,primaryPhone,+61400000000,+61412345678',
@@ -183,17 +233,17 @@ describe('writeReport', () => {
 
   it('writes no diff.csv in validate mode, and removes one an earlier run left in the same folder', () => {
     fs.writeFileSync(path.join(temp.dir, 'diff.csv'), 'stale');
-    const { files } = writeReport(temp.dir, aReport('validate', [anOutcome(1, 'valid')]));
+    const { files } = writeReport(temp.dir, aReport('validate', [anOutcome(1, 'valid')]), noSecrets);
     expect(fs.existsSync(path.join(temp.dir, 'diff.csv'))).toBe(false);
     expect(files.map((file) => path.basename(file))).not.toContain('diff.csv');
     expect(read(temp.dir, 'report.html')).not.toContain('href="diff.csv"');
   });
 
   it('writes a complete report for a run with no rows', () => {
-    writeReport(temp.dir, aReport('apply', []));
+    writeReport(temp.dir, aReport('apply', []), noSecrets);
     expect(read(temp.dir, 'outcomes.csv')).toBe('row,line,username,outcome,reason,changedFields\n');
-    expect(read(temp.dir, 'rejects.csv')).toBe('email,first_name,phone,_row,_reason\n');
-    expect(read(temp.dir, 'diff.csv')).toBe('username,field,before,after\n');
+    expect(read(temp.dir, 'rejects.csv')).toBe(`${BOM}email,first_name,phone,_row,_reason\n`);
+    expect(read(temp.dir, 'diff.csv')).toBe(`${BOM}username,field,before,after\n`);
     expect(JSON.parse(read(temp.dir, 'report.json')).totals.read).toBe(0);
     expect(read(temp.dir, 'report.html')).toContain('no data rows');
   });
@@ -204,9 +254,126 @@ describe('writeReport', () => {
       for (let row = 1; row <= count; row++) yield anOutcome(row, row % 3 === 0 ? 'updated' : 'unchanged');
     }
     const report = aReport('apply', [...outcomes()]);
-    writeReport(temp.dir, { ...report, outcomes: outcomes });
+    writeReport(temp.dir, { ...report, outcomes: outcomes }, noSecrets);
     const lines = read(temp.dir, 'outcomes.csv').split('\n');
     expect(lines).toHaveLength(count + 2);
     expect(lines[count]).toBe(`${count},${count + 1},1_user${count}@example.com,updated,,`);
+  });
+});
+
+const TINY_DISK = trapWorksHere((dir) => mountTinyDisk(dir, 64));
+
+describe('writeReport when the disk fails it', () => {
+  const filesOf = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((name) => [name, read(dir, name)]));
+  const messageOf = (run: () => unknown): string => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ReportWriteError);
+      expect(error).toBeInstanceOf(AbortError);
+      expect((error as AbortError).exitCode).toBe(3);
+      const { message } = error as Error;
+      expect(message).not.toContain('\n');
+      return message;
+    }
+    throw new Error('expected a ReportWriteError');
+  };
+
+  it.skipIf(!TINY_DISK)('a full disk: exit 3 naming the folder, the earlier report whole, no temporary file', () => {
+    const disk = path.join(temp.dir, 'disk');
+    fs.mkdirSync(disk);
+    const unmount = mountTinyDisk(disk, 64);
+    try {
+      const dir = path.join(disk, 'r');
+      writeReport(dir, aReport('apply', sampleOutcomes), noSecrets);
+      const earlier = filesOf(dir);
+      fillDisk(disk, 8 * 1024);
+      const many = Array.from({ length: 2000 }, (_, index) => anOutcome(index + 1, 'created'));
+
+      const message = messageOf(() => writeReport(dir, aReport('apply', many), noSecrets));
+
+      expect(message).toContain(dir);
+      expect(message).toMatch(/disk is full.*kept in the checkpoint/);
+      expect(filesOf(dir)).toEqual(earlier);
+    } finally {
+      unmount?.();
+    }
+  });
+  if (!TINY_DISK) console.log('full-disk test skipped: mounting a tmpfs needs root (the e2e test says the same)');
+
+  it('the folder removed during the write: exit 3 saying the folder is gone', () => {
+    const dir = path.join(temp.dir, 'gone');
+    function* outcomes(): Generator<RowOutcome> {
+      yield sampleOutcomes[0] as RowOutcome;
+      fs.rmSync(dir, { recursive: true, force: true });
+      yield* sampleOutcomes.slice(1);
+    }
+    const report = aReport('apply', sampleOutcomes);
+    const message = messageOf(() => writeReport(dir, { ...report, outcomes }, noSecrets));
+    expect(message).toContain(dir);
+    expect(message).toContain('the folder is gone');
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('a folder appearing at a final name: no report.json, no temporary file, nothing half-written', () => {
+    writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
+    function* diffs(): Generator<FieldChange> {
+      yield { username: '1_user3@example.com', field: 'primaryPhone', before: null, after: '+61412345678' };
+      fs.rmSync(path.join(temp.dir, 'report.html'));
+      fs.mkdirSync(path.join(temp.dir, 'report.html'));
+    }
+    messageOf(() => writeReport(temp.dir, aReport('apply', sampleOutcomes, { diffs }), noSecrets));
+    // The files placed before the failure are whole; report.json, the sign of a complete report, is not there.
+    expect(fs.readdirSync(temp.dir).sort()).toEqual(['diff.csv', 'outcomes.csv', 'rejects.csv', 'report.html']);
+    expect(parseCsv(read(temp.dir, 'outcomes.csv'))).toHaveLength(sampleOutcomes.length + 1);
+  });
+
+  it('a bug while reading the rows is no write error: it is rethrown as it is, and no temporary file stays', () => {
+    function* outcomes(): Generator<RowOutcome> {
+      yield sampleOutcomes[0] as RowOutcome;
+      throw new Error('broken invariant: row 2 has no outcome');
+    }
+    const report = aReport('apply', sampleOutcomes);
+    expect(() => writeReport(temp.dir, { ...report, outcomes }, noSecrets)).toThrow(/^broken invariant: row 2/);
+    expect(fs.readdirSync(temp.dir)).toEqual([]);
+  });
+});
+
+describe('writeReport with secrets to mask', () => {
+  // Characters that JSON, CSV and HTML each encode differently, so an encoded copy would slip past a late scrub.
+  const secret = 'tok-"<Secret>&\\-9f2c';
+  const encodedForms = [secret, JSON.stringify(secret).slice(1, -1), escapeHtml(secret), secret.replaceAll('"', '""')];
+
+  it('masks them in every file: reasons, cells, diff values, usernames, the abort reason and the options', () => {
+    const outcomes = [
+      anOutcome(1, 'failed', { reason: `Fluent refused the create: bad token ${secret}` }),
+      anOutcome(2, 'updated', { username: `1_${secret}@example.com`, changedFields: ['firstName'] }),
+      anOutcome(3, 'rejected', { reason: `primaryEmail "${secret}" is not a valid email address` }),
+    ];
+    const rejects = [
+      { row: 1, cells: ['a@example.com', 'Ann', ''], reason: `Fluent refused the create: bad token ${secret}` },
+      { row: 3, cells: [secret, 'Bob', ''], reason: `primaryEmail "${secret}" is not a valid email address` },
+    ];
+    const diffs: FieldChange[] = [
+      { username: `1_${secret}@example.com`, field: 'firstName', before: secret, after: `x${secret}x` },
+    ];
+    const report = aReport('apply', outcomes, {
+      rejects: () => rejects,
+      diffs: () => diffs,
+      summary: { status: 'aborted', abortReason: `the OMS said ${secret}`, options: { note: secret } },
+    });
+
+    writeReport(temp.dir, report, { scrubber: createScrubber([secret]) });
+
+    for (const name of REPORT_FILE_NAMES) {
+      const text = read(temp.dir, name);
+      for (const form of encodedForms) expect(text, `${form} in ${name}`).not.toContain(form);
+    }
+    expect(parseCsv(read(temp.dir, 'outcomes.csv'))[1]?.[4]).toBe('Fluent refused the create: bad token ***');
+    expect(parseCsv(read(temp.dir, 'rejects.csv'))[2]?.slice(0, 2)).toEqual(['***', 'Bob']);
+    expect(parseCsv(read(temp.dir, 'diff.csv'))[1]).toEqual(['1_***@example.com', 'firstName', '***', 'x***x']);
+    const json = JSON.parse(read(temp.dir, 'report.json'));
+    expect(json).toMatchObject({ abortReason: 'the OMS said ***', options: { note: '***' } });
+    expect(read(temp.dir, 'report.html')).toContain('bad token ***');
   });
 });

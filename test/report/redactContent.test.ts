@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { redactContent } from '../../src/report/redactContent.js';
+import type { FieldChange, RowOutcome } from '../../src/types.js';
+import { anOutcome, aReport } from './reportBuilders.js';
+
+const outcomesOf = (content: ReturnType<typeof redactContent>): RowOutcome[] => [...content.outcomes()];
+
+describe('redactContent', () => {
+  const report = aReport('apply', [
+    anOutcome(1, 'created', { username: '1_jane@example.com' }),
+    anOutcome(2, 'rejected', { username: '', reason: 'primaryEmail "jane@" is not a valid email address' }),
+    anOutcome(3, 'failed', {
+      username: 'CRM-77120',
+      reason: 'Fluent refused the create: C0123E: customer CRM-77120 (bob@example.org) already exists',
+    }),
+  ]);
+
+  it('keeps the first character, the domain and a tag; the same value gets the same mask within a report', () => {
+    const content = redactContent(report);
+    const [created, rejected, failed] = outcomesOf(content);
+    expect(created?.username).toMatch(/^1\*\*\*@example\.com#[0-9a-f]{6}$/);
+    expect(rejected?.reason).toMatch(/^primaryEmail "j\*\*\*@#[0-9a-f]{6}" is not a valid email address$/);
+    expect(outcomesOf(content)[0]?.username).toBe(created?.username);
+    expect(failed?.outcome).toBe('failed');
+    expect(failed?.row).toBe(3);
+  });
+
+  it('masks values an OMS message echoes without quotes: the row username and email addresses', () => {
+    const failed = outcomesOf(redactContent(report, 'key'))[2];
+    expect(failed?.reason).not.toMatch(/CRM-77120|bob@/);
+    const masked = maskOf('CRM-77120');
+    expect(failed?.username).toBe(masked);
+    expect(failed?.reason).toBe(
+      `Fluent refused the create: C0123E: customer ${masked} (${maskOf('bob@example.org')}) already exists`,
+    );
+  });
+
+  it('gives different masks with a new random key on every call, the same with the same key', () => {
+    const random = [outcomesOf(redactContent(report))[0], outcomesOf(redactContent(report))[0]];
+    expect(random[0]?.username).not.toBe(random[1]?.username);
+    const keyed = [outcomesOf(redactContent(report, 'k1'))[0], outcomesOf(redactContent(report, 'k1'))[0]];
+    expect(keyed[0]?.username).toBe(keyed[1]?.username);
+    expect(outcomesOf(redactContent(report, 'k2'))[0]?.username).not.toBe(keyed[0]?.username);
+  });
+
+  it('masks cells and reasons of rejects and both sides of diffs; booleans and empty values stay', () => {
+    const diffs: FieldChange[] = [
+      { username: '1_jane@example.com', field: 'lastName', before: 'Doe', after: 'Smith' },
+      { username: '1_jane@example.com', field: 'promotionOptIn', before: null, after: true },
+    ];
+    const rejects = [{ row: 2, cells: ['jane@', 'Jane', ''], reason: 'primaryEmail "jane@" is not valid' }];
+    const content = redactContent({ ...report, diffs: () => diffs, rejects: () => rejects }, 'key');
+    const [lastName, optIn] = [...content.diffs()];
+    expect(lastName).toMatchObject({ field: 'lastName', before: expect.stringMatching(/^D\*\*\*#/) });
+    expect(lastName?.after).toMatch(/^S\*\*\*#/);
+    expect(optIn).toMatchObject({ before: null, after: true });
+    const [reject] = [...content.rejects()];
+    expect(reject?.cells[0]).toMatch(/^j\*\*\*@#/);
+    expect(reject?.cells[2]).toBe('');
+    expect(reject?.reason).toBe(`primaryEmail "${reject?.cells[0]}" is not valid`);
+    expect(content.phoneColumns.size).toBe(0);
+  });
+});
+
+/** The mask `redactContent(…, 'key')` gives a value, computed here from the key as a reader holding it could. */
+function maskOf(value: string): string {
+  const tag = crypto.createHmac('sha256', 'key').update(value).digest('hex').slice(0, 6);
+  const at = value.lastIndexOf('@');
+  return `${value[0]}***${at > 0 ? value.slice(at) : ''}#${tag}`;
+}
