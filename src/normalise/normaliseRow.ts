@@ -1,3 +1,4 @@
+import { escapeControl } from '../escapeControl.js';
 import { type Customer, type CustomerField, FIELD_LIMITS, type NormaliseResult, type RawRow } from '../types.js';
 import type { UsernameTemplate } from './compileUsernameTemplate.js';
 import { normaliseEmail } from './normaliseEmail.js';
@@ -32,12 +33,22 @@ const OPT_IN: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
+const NUL = '\u0000';
+/**
+ * What a cell is checked for, in one scan: the replacement character of undecodable bytes, and control characters
+ * (C0 but tab, LF and CR, which collapse to a space; DEL; C1). A value holding one is not sent to the OMS: it could
+ * corrupt a screen, a log or a downstream system that shows it.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\uFFFD]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /**
  * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3). Pure; never throws on bad data. Every
  * cell is NFC-normalised, trimmed and has its whitespace runs collapsed; an empty cell is "no value" and the field
- * stays absent. Every reason of the row is collected, one line each, naming the field or column. A passing row
- * carries notes on what was changed beyond normalising (a dropped extension).
+ * stays absent. Every reason of the row is collected, one line each, naming the field or column, with any control
+ * character shown escaped. A passing row carries notes on what was changed beyond normalising (a dropped extension).
  */
 export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseResult {
   const { layout } = context;
@@ -46,21 +57,35 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   const width = layout.header.length;
   if (cells.length !== width) reasons.push(`row has ${cells.length} columns; the header has ${width}`);
 
-  // Every cell, mapped or not: no replacement character may reach the OMS, nor come back in rejects.csv unnoticed.
+  // Every cell, mapped or not: no replacement character or NUL may reach the OMS, nor come back in rejects.csv
+  // unnoticed; other control characters only matter in a value the OMS receives.
   let badColumns: Set<number> | undefined;
   for (let column = 0; column < cells.length; column++) {
-    if (!(cells[column] as string).includes(REPLACEMENT_CHARACTER)) continue;
+    const cell = cells[column] as string;
+    if (!SUSPECT.test(cell)) continue;
+    const before = reasons.length;
+    if (cell.includes(REPLACEMENT_CHARACTER)) {
+      reasons.push(
+        `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
+      );
+    }
+    if (cell.includes(NUL)) {
+      reasons.push(`column ${describeColumn(layout, column)} has a NUL character (\\u0000)`);
+    } else {
+      const control = CONTROL.exec(cell)?.[0];
+      if (control !== undefined && feedsOms(context, column)) {
+        reasons.push(`column ${describeColumn(layout, column)} has a control character (${escapeControl(control)})`);
+      }
+    }
+    if (reasons.length === before) continue;
     badColumns ??= new Set();
     badColumns.add(column);
-    reasons.push(
-      `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
-    );
   }
   // Cells of a ragged row do not line up with the header: reasons about their values would only mislead.
   if (cells.length !== width) return { ok: false, reasons };
 
   const { columnOfField } = layout;
-  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for bad bytes. */
+  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for what it holds. */
   const cellOf = (field: CustomerField): string => {
     const column = columnOfField[field];
     if (column === undefined || badColumns?.has(column)) return '';
@@ -142,6 +167,11 @@ function normalisePhoneOfRow(phone: string, country: string | undefined, context
   const extension = context.phoneExtension ?? 'reject';
   if (country !== undefined) return normalisePhone(phone, country, { countryAssumed: false, extension });
   return normalisePhone(phone, context.defaultCountry, { countryAssumed: true, extension });
+}
+
+/** A mapped column, or one the username template is made of. */
+function feedsOms(context: NormaliseContext, column: number): boolean {
+  return Boolean(context.layout.fieldOfColumn[column]) || context.usernameTemplate.columns.includes(column);
 }
 
 function fitsLimit(field: CustomerField, value: string, reasons: string[]): boolean {

@@ -78,6 +78,8 @@ function cellsOf(customer: Customer, header: readonly CustomerField[]): string[]
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const countries = getCountries();
 /**
  * What a multi-country export holds in its phone column: another country's number written the way its people write
@@ -169,16 +171,43 @@ describe('normaliseRow properties', () => {
     );
   });
 
-  it('never throws, whatever the cells, and explains every rejection in one-line reasons', () => {
+  it('never throws, whatever the cells, and explains every rejection in one-line reasons with no raw control', () => {
     const context = aContext(['username', ...FIELDS, 'Notes'], { defaultCountry: 'US' });
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 13 }), (cells) => {
         const result = normaliseRow({ row: 1, line: 2, cells }, context);
         if (result.ok) return;
         expect(result.reasons.length).toBeGreaterThan(0);
-        for (const reason of result.reasons) expect(reason).not.toMatch(/[\r\n]/);
+        for (const reason of result.reasons) expect(reason).not.toMatch(RAW_CONTROL);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('lets no control character but tab, CR and LF reach a customer, and names the column of one it refuses', () => {
+    const header = ['username', ...FIELDS];
+    const context = aContext(header);
+    const control = fc.oneof(
+      fc.integer({ min: 0, max: 0x1f }).filter((code) => code !== 9 && code !== 10 && code !== 13),
+      fc.integer({ min: 0x7f, max: 0x9f }),
+    );
+    fc.assert(
+      fc.property(text, row, fc.nat(), fc.nat(), control, (username, cells, column, at, code) => {
+        const spoilt = [`u${username}`, ...cells];
+        const i = column % spoilt.length;
+        const cell = spoilt[i] as string;
+        const char = String.fromCharCode(code);
+        spoilt[i] = `${cell.slice(0, at % (cell.length + 1))}${char}${cell.slice(at % (cell.length + 1))}`;
+        const result = normaliseRow({ row: 1, line: 2, cells: spoilt }, context);
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        const escaped = `\\u${code.toString(16).padStart(4, '0')}`;
+        expect(result.reasons).toContain(
+          `column "${header[i]}" has ${code === 0 ? 'a NUL' : 'a control'} character (${escaped})`,
+        );
+        for (const reason of result.reasons) expect(reason).not.toMatch(RAW_CONTROL);
+      }),
+      { numRuns: 1_000 },
     );
   });
 

@@ -330,6 +330,73 @@ describe('normaliseRow: country', () => {
   });
 });
 
+describe('normaliseRow: control characters', () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+  const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+  it.each([
+    ['ESC', '\u001b', '\\u001b'],
+    ['SOH', '\u0001', '\\u0001'],
+    ['vertical tab', '\u000b', '\\u000b'],
+    ['form feed', '\u000c', '\\u000c'],
+    ['DEL', '\u007f', '\\u007f'],
+    ['C1 NEL', '\u0085', '\\u0085'],
+    ['C1 CSI', '\u009b', '\\u009b'],
+  ])('rejects a mapped value holding %s, naming the column and showing it escaped', (_, char, escaped) => {
+    const reasons = reasonsOf({ 'First Name': `Jane${char}[2J`, primaryEmail: 'j@x.com' });
+    expect(reasons).toEqual([`column "First Name" has a control character (${escaped})`]);
+  });
+
+  it.each([
+    ['title', { title: 'Dr\u001b' }],
+    ['firstName', { firstName: 'Jane\u001b]0;pwned\u0007' }],
+    ['lastName', { lastName: '\u009bDoe' }],
+    ['timezone', { timezone: 'Europe/London\u007f' }],
+    ['department', { department: 'Sales\u0008' }],
+    ['primaryEmail', { primaryEmail: 'jane\u0001@x.com' }],
+    ['primaryPhone', { primaryPhone: '020 7946 0000\u001b', country: 'GB' }],
+    ['promotionOptIn', { promotionOptIn: 'yes\u001b' }],
+    ['country', { country: 'GB\u0085', primaryPhone: '020 7946 0000' }],
+    ['username', { username: 'jane\u001b' }],
+  ])('rejects a control character in %s', (field, values: Record<string, string>) => {
+    const reasons = reasonsOf({ primaryEmail: 'j@x.com', ...values });
+    expect(reasons[0]).toMatch(new RegExp(`^column "${field}" has a control character \\(\\\\u00[0-9a-f]{2}\\)$`));
+    for (const reason of reasons) expect(reason).not.toMatch(RAW_CONTROL);
+  });
+
+  it('rejects a control character in a column the username template is made of', () => {
+    expect(reasonsOf({ 'CRM ID': 'C-1\u001b', primaryEmail: 'j@x.com' }, { template: 'crm-{column:CRM ID}' })).toEqual([
+      'column "CRM ID" has a control character (\\u001b)',
+    ]);
+  });
+
+  it('ignores control characters in columns that reach the OMS neither way', () => {
+    expect(customerOf({ primaryEmail: 'j@x.com', Notes: 'beep\u0007' })).toEqual({
+      username: '1_j@x.com',
+      primaryEmail: 'j@x.com',
+    });
+  });
+
+  it('rejects a NUL in any column, mapped or not', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', Notes: 'a\u0000b' })).toEqual([
+      'column "Notes" has a NUL character (\\u0000)',
+    ]);
+    expect(reasonsOf({ firstName: '\u0000', primaryEmail: 'j@x.com' })).toEqual([
+      'column "firstName" has a NUL character (\\u0000)',
+    ]);
+  });
+
+  it('keeps tabs and line breaks, which collapse to a space', () => {
+    expect(customerOf({ firstName: 'Jane\tMarie\r\nAnn', primaryEmail: 'j@x.com' }).firstName).toBe('Jane Marie Ann');
+  });
+
+  it('escapes a control character in a header name it quotes', () => {
+    expect(reasonsOf({ 'Name\u001b[31m': 'Jane\u0000', primaryEmail: 'j@x.com' })).toEqual([
+      'column "Name\\u001b[31m" has a NUL character (\\u0000)',
+    ]);
+  });
+});
+
 describe('normaliseRow: row shape and bytes', () => {
   it('rejects a short row with the column count only', () => {
     const { raw } = aRow({ a: '1', b: '2', c: '3', d: '4', e: '5' });
