@@ -5,10 +5,14 @@ import { normaliseText } from './normaliseText.js';
 import type { ColumnLayout } from './resolveColumns.js';
 
 /** Derives one row's username from its normalised customer and its raw cells. */
-export type UsernameTemplate = (
-  customer: Omit<Customer, 'username'>,
-  cells: readonly string[],
-) => { ok: true; username: string } | { ok: false; reason: string };
+export interface UsernameTemplate {
+  (
+    customer: Omit<Customer, 'username'>,
+    cells: readonly string[],
+  ): { ok: true; username: string } | { ok: false; reason: string };
+  /** The raw columns (`{column:HEADER}`) the username is made of: their values reach the OMS like mapped ones. */
+  readonly columns: readonly number[];
+}
 
 type Part =
   | { kind: 'text'; text: string }
@@ -32,16 +36,22 @@ export function compileUsernameTemplate(
   retailerId: string | undefined,
 ): UsernameTemplate {
   const parts = parseTemplate(template, layout);
-  if (layout.columnOfField.username === undefined) checkAvailable(template, parts, retailerId);
-  return (customer, cells) => {
+  const used = layout.columnOfField.username === undefined;
+  if (used) checkAvailable(template, parts, retailerId);
+  // A file with a username column never uses the template, so none of its columns reaches the OMS through it.
+  const columns = used
+    ? parts.flatMap((part) => (part.kind === 'column' && part.column !== undefined ? [part.column] : []))
+    : [];
+  const derive = (customer: Omit<Customer, 'username'>, cells: readonly string[]) => {
     let username = '';
     for (const part of parts) {
       const value = valueOfPart(part, customer, cells, retailerId);
       if (typeof value !== 'string') return value;
       username += value;
     }
-    return { ok: true, username: normaliseText(username).toLowerCase() };
+    return { ok: true as const, username: normaliseText(username).toLowerCase() };
   };
+  return Object.assign(derive, { columns });
 }
 
 function valueOfPart(

@@ -1,20 +1,37 @@
 import { type CountryCode, isSupportedCountry, Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import maxMetadata from 'libphonenumber-js/max/metadata';
 import metadata from 'libphonenumber-js/min/metadata';
+import { answerValidity } from './answerValidity.js';
 import { quoteValue } from './quoteValue.js';
 
-export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
+/** A phone in E.164, with a note when reading it changed what the cell said (a dropped extension). */
+export type PhoneResult = { ok: true; e164: string; note?: string } | { ok: false; reason: string };
+
+/** How strictly a phone cell is read. */
+export interface PhoneRules {
+  /**
+   * The country is `--default-country`, assumed because the row names none: a national number must then be valid
+   * there, not merely possible, or a foreign local number would be stored as a wrong number of that country.
+   */
+  countryAssumed: boolean;
+  /** An extension (which E.164 cannot hold) rejects the number, or is dropped with a note. */
+  extension: 'reject' | 'drop';
+}
+
+const ROW_COUNTRY: PhoneRules = { countryAssumed: false, extension: 'reject' };
 
 /**
  * Turns a normalised phone cell into E.164 (SPEC §3) with libphonenumber-js. `country` (ISO alpha-2) is used for
  * numbers written without a country code. Rejected: text the library cannot parse, a number `isPossible()` refuses
- * (wrong length), an extension (E.164 cannot hold one), a national number with no country to go by, and a number
- * whose E.164 form would change again when read back. A possible number is kept even where `isValid()` says no: the
- * library's metadata lags new number ranges.
+ * (wrong length), an extension unless `rules.extension` is `drop`, a national number with no country to go by, and a
+ * number whose E.164 form would change again when read back. A possible number is kept even where `isValid()` says
+ * no — the library's metadata lags new number ranges — except a national number read with an assumed country
+ * (`rules.countryAssumed`), which must be valid there (with the library's `max` metadata).
  *
- * Plain numbers (digits and separators) take a fast path that answers exactly as the library does — a property test
- * checks this — and falls back to the library whenever it cannot be sure.
+ * Plain numbers (digits and separators) take a fast path that answers exactly as the library does — property tests
+ * check this — and falls back to the library whenever it cannot be sure.
  */
-export function normalisePhone(value: string, country: string | undefined): PhoneResult {
+export function normalisePhone(value: string, country: string | undefined, rules = ROW_COUNTRY): PhoneResult {
   const international = value.charCodeAt(0) === PLUS;
   const plan = country !== undefined && isSupportedCountry(country as CountryCode, metadata) ? country : undefined;
   if (!international) {
@@ -31,9 +48,16 @@ export function normalisePhone(value: string, country: string | undefined): Phon
       };
     }
   }
+  // Set only for national input read with an assumed country: the country the number must be valid in.
+  const validIn = rules.countryAssumed && !international ? plan : undefined;
   const fast = answerFast(value, plan);
-  if (fast === false) return notPossible(value, international ? undefined : plan);
-  if (fast !== undefined) return settle(value, fast);
+  if (fast === false) return notPossible(value, international ? undefined : plan, validIn);
+  if (fast !== undefined) {
+    if (validIn !== undefined && !(answerValidity(fast, validIn) ?? libraryValid(value, validIn, fast))) {
+      return notValid(value, validIn);
+    }
+    return settle(value, fast);
+  }
   // extract: false — the whole cell must be the number; a number buried in other text is not taken on trust.
   const parsed = parsePhoneNumberFromString(
     value,
@@ -41,14 +65,39 @@ export function normalisePhone(value: string, country: string | undefined): Phon
     metadata,
   );
   if (parsed === undefined) return { ok: false, reason: `primaryPhone ${quoteValue(value)} is not a phone number` };
-  if (!parsed.isPossible()) return notPossible(value, parsed.country ?? `+${parsed.countryCallingCode}`);
-  if (parsed.ext) {
+  if (!parsed.isPossible()) return notPossible(value, parsed.country ?? `+${parsed.countryCallingCode}`, validIn);
+  if (parsed.ext && rules.extension === 'reject') {
     return {
       ok: false,
-      reason: `primaryPhone ${quoteValue(value)} has an extension (${parsed.ext}), which E.164 cannot hold`,
+      reason: `primaryPhone ${quoteValue(value)} has an extension, which E.164 cannot hold; pass --phone-extension drop to store the number without it`,
     };
   }
-  return settle(value, parsed.number);
+  if (validIn !== undefined && !libraryValid(value, validIn, parsed.number)) return notValid(value, validIn);
+  const settled = settle(value, parsed.number);
+  if (!settled.ok || !parsed.ext) return settled;
+  return { ...settled, note: `primaryPhone extension ${parsed.ext} was dropped` };
+}
+
+/** What the library itself, with its `max` metadata, says of a national number read with `country`. */
+function libraryValid(value: string, country: string, e164: string): boolean {
+  const parsed = parsePhoneNumberFromString(
+    value,
+    { defaultCountry: country as CountryCode, extract: false },
+    maxMetadata,
+  );
+  return parsed?.number === e164 && parsed.isValid();
+}
+
+/** Why an assumed country is named: the user did not write it, and may not know the run supplied it. */
+function assumedCountry(country: string): string {
+  return `(${country} was assumed from --default-country because the row has no country); add the country code or a country column`;
+}
+
+function notValid(value: string, country: string): PhoneResult {
+  return {
+    ok: false,
+    reason: `primaryPhone ${quoteValue(value)} is not a valid ${country} number ${assumedCountry(country)}`,
+  };
 }
 
 /**
@@ -70,9 +119,10 @@ function libraryE164(value: string): string | false {
   return parsed?.isPossible() && !parsed.ext ? parsed.number : false;
 }
 
-function notPossible(value: string, where: string | undefined): PhoneResult {
+function notPossible(value: string, where: string | undefined, assumed: string | undefined): PhoneResult {
   const suffix = where === undefined ? '' : ` for ${where}`;
-  return { ok: false, reason: `primaryPhone ${quoteValue(value)} has the wrong number of digits${suffix}` };
+  const why = assumed === undefined ? '' : ` ${assumedCountry(assumed)}`;
+  return { ok: false, reason: `primaryPhone ${quoteValue(value)} has the wrong number of digits${suffix}${why}` };
 }
 
 const PLUS = 0x2b;

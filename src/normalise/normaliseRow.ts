@@ -1,7 +1,8 @@
+import { escapeControl } from '../escapeControl.js';
 import { type Customer, type CustomerField, FIELD_LIMITS, type NormaliseResult, type RawRow } from '../types.js';
 import type { UsernameTemplate } from './compileUsernameTemplate.js';
 import { normaliseEmail } from './normaliseEmail.js';
-import { normalisePhone } from './normalisePhone.js';
+import { normalisePhone, type PhoneResult, type PhoneRules } from './normalisePhone.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
 import type { ColumnLayout } from './resolveColumns.js';
@@ -13,10 +14,12 @@ export interface NormaliseContext {
   usernameTemplate: UsernameTemplate;
   /** ISO 3166 alpha-2, for phones without a country code in rows without a country. */
   defaultCountry?: string;
+  /** `--phone-extension`: an extension rejects the row (the default), or is dropped with a note. */
+  phoneExtension?: PhoneRules['extension'];
 }
 
 /** Fields kept as normalised text. */
-const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department', 'country'] as const;
+const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department'] as const;
 
 const OPT_IN: ReadonlyMap<string, boolean> = new Map([
   ['true', true],
@@ -30,11 +33,22 @@ const OPT_IN: ReadonlyMap<string, boolean> = new Map([
 ]);
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
+const NUL = '\u0000';
+/**
+ * What a cell is checked for, in one scan: the replacement character of undecodable bytes, and control characters
+ * (C0 but tab, LF and CR, which collapse to a space; DEL; C1). A value holding one is not sent to the OMS: it could
+ * corrupt a screen, a log or a downstream system that shows it.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\uFFFD]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 /**
  * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3). Pure; never throws on bad data. Every
  * cell is NFC-normalised, trimmed and has its whitespace runs collapsed; an empty cell is "no value" and the field
- * stays absent. Every reason of the row is collected, one line each, naming the field or column.
+ * stays absent. Every reason of the row is collected, one line each, naming the field or column, with any control
+ * character shown escaped. A passing row carries notes on what was changed beyond normalising (a dropped extension).
  */
 export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseResult {
   const { layout } = context;
@@ -43,21 +57,35 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   const width = layout.header.length;
   if (cells.length !== width) reasons.push(`row has ${cells.length} columns; the header has ${width}`);
 
-  // Every cell, mapped or not: no replacement character may reach the OMS, nor come back in rejects.csv unnoticed.
+  // Every cell, mapped or not: no replacement character or NUL may reach the OMS, nor come back in rejects.csv
+  // unnoticed; other control characters only matter in a value the OMS receives.
   let badColumns: Set<number> | undefined;
   for (let column = 0; column < cells.length; column++) {
-    if (!(cells[column] as string).includes(REPLACEMENT_CHARACTER)) continue;
+    const cell = cells[column] as string;
+    if (!SUSPECT.test(cell)) continue;
+    const before = reasons.length;
+    if (cell.includes(REPLACEMENT_CHARACTER)) {
+      reasons.push(
+        `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
+      );
+    }
+    if (cell.includes(NUL)) {
+      reasons.push(`column ${describeColumn(layout, column)} has a NUL character (\\u0000)`);
+    } else {
+      const control = CONTROL.exec(cell)?.[0];
+      if (control !== undefined && feedsOms(context, column)) {
+        reasons.push(`column ${describeColumn(layout, column)} has a control character (${escapeControl(control)})`);
+      }
+    }
+    if (reasons.length === before) continue;
     badColumns ??= new Set();
     badColumns.add(column);
-    reasons.push(
-      `column ${describeColumn(layout, column)} has bytes that are not valid UTF-8 (if the file is not UTF-8, pass --encoding, e.g. latin1)`,
-    );
   }
   // Cells of a ragged row do not line up with the header: reasons about their values would only mislead.
   if (cells.length !== width) return { ok: false, reasons };
 
   const { columnOfField } = layout;
-  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for bad bytes. */
+  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for what it holds. */
   const cellOf = (field: CustomerField): string => {
     const column = columnOfField[field];
     if (column === undefined || badColumns?.has(column)) return '';
@@ -84,20 +112,37 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     else customer.promotionOptIn = flag;
   }
 
+  // The OMS gets the code: `gb`, `United Kingdom` and `GB` are one country, and a comparison must see them as one.
+  const countryCell = cellOf('country');
+  const country = countryCell ? resolveCountryCode(countryCell) : undefined;
+  if (country !== undefined) customer.country = country;
+  else if (countryCell) {
+    reasons.push(
+      `country ${quoteValue(countryCell)} is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
+    );
+  }
+
+  const notes: string[] = [];
   const phone = cellOf('primaryPhone');
-  // A country cell with bad bytes is already a reason; reading the phone without it would only add a misleading one.
+  // A country cell that is unreadable or has bad bytes is already a reason; reading the phone without it could only
+  // add a misleading one, or take the default country for a row that names another.
   const countryColumn = columnOfField.country;
-  if (phone && (countryColumn === undefined || !badColumns?.has(countryColumn))) {
-    const result = normalisePhoneOfRow(phone, cellOf('country'), context.defaultCountry);
+  const countryBad = countryColumn !== undefined && badColumns?.has(countryColumn) === true;
+  const countryKnown = !countryBad && (!countryCell || country !== undefined);
+  if (phone && (countryKnown || phone.startsWith('+'))) {
+    const result = normalisePhoneOfRow(phone, country, context);
     if (!result.ok) reasons.push(result.reason);
-    else if (fitsLimit('primaryPhone', result.e164, reasons)) customer.primaryPhone = result.e164;
+    else if (fitsLimit('primaryPhone', result.e164, reasons)) {
+      customer.primaryPhone = result.e164;
+      if (result.note !== undefined) notes.push(result.note);
+    }
   }
 
   const username = deriveUsername(customer, cells, context, cellOf);
   if (!username.ok) reasons.push(username.reason);
   else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
 
-  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer, notes: [] };
+  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer, notes };
 }
 
 /** The username column when the file has one (case kept: it is the customer's own), else the template. */
@@ -115,20 +160,18 @@ function deriveUsername(
 }
 
 /**
- * The row's country (a code or an English name) decides how a phone without `+` is read; the default country only
- * applies to rows with no country. A country we cannot read is not replaced by the default: that could turn a
- * foreign number into a wrong one.
+ * The row's own country decides how a phone without `+` is read; `--default-country` only applies to rows with no
+ * country, and is then an assumption: the number must be valid there, not merely possible.
  */
-function normalisePhoneOfRow(phone: string, country: string, defaultCountry: string | undefined) {
-  if (!country) return normalisePhone(phone, defaultCountry);
-  const code = resolveCountryCode(country);
-  if (code === undefined && !phone.startsWith('+')) {
-    return {
-      ok: false as const,
-      reason: `primaryPhone ${quoteValue(phone)} has no country code, and country ${quoteValue(country)} is not an ISO country code or English country name`,
-    };
-  }
-  return normalisePhone(phone, code);
+function normalisePhoneOfRow(phone: string, country: string | undefined, context: NormaliseContext): PhoneResult {
+  const extension = context.phoneExtension ?? 'reject';
+  if (country !== undefined) return normalisePhone(phone, country, { countryAssumed: false, extension });
+  return normalisePhone(phone, context.defaultCountry, { countryAssumed: true, extension });
+}
+
+/** A mapped column, or one the username template is made of. */
+function feedsOms(context: NormaliseContext, column: number): boolean {
+  return Boolean(context.layout.fieldOfColumn[column]) || context.usernameTemplate.columns.includes(column);
 }
 
 function fitsLimit(field: CustomerField, value: string, reasons: string[]): boolean {
@@ -140,5 +183,5 @@ function fitsLimit(field: CustomerField, value: string, reasons: string[]): bool
 
 function describeColumn(layout: ColumnLayout, column: number): string {
   const name = layout.header[column]?.trim();
-  return name ? `"${name}"` : `${column + 1}`;
+  return name ? quoteValue(name) : `${column + 1}`;
 }

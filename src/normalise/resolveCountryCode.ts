@@ -23,18 +23,36 @@ const ALIASES: Readonly<Record<string, string>> = {
   swaziland: 'SZ',
 };
 
+/**
+ * The 249 codes ISO 3166-1 assigns. Intl knows more region codes (EU, UN, XK, ZZ, the exceptionally reserved AC, TA,
+ * DG, IC…), and newer ICU versions add some; none of them is an ISO country, so the list is fixed here.
+ */
+const ISO_CODES: ReadonlySet<string> = new Set(
+  (
+    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR ' +
+    'BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ ' +
+    'EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW ' +
+    'GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY ' +
+    'KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV ' +
+    'MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY ' +
+    'QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG ' +
+    'TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW'
+  ).split(' '),
+);
+
 const TWO_LETTERS = /^[A-Za-z]{2}$/;
 const MARKS = /\p{M}/gu;
 const NOT_ALPHANUMERIC = /[^a-z0-9]/g;
 const MEMO_LIMIT = 10_000;
 
-let table: { codes: ReadonlySet<string>; byName: ReadonlyMap<string, string> } | undefined;
+let byName: ReadonlyMap<string, string> | undefined;
 const memo = new Map<string, string | null>();
 
 /**
- * The ISO 3166 alpha-2 code a row's `country` cell stands for: a code in any case (`gb`, `GB`) or an English country
- * name (`United Kingdom`, `UK`, `Côte d'Ivoire`), matched ignoring case, accents and punctuation, through
- * Intl.DisplayNames. Undefined when the text is neither. Answers are memoised: a file repeats a few countries.
+ * The ISO 3166-1 alpha-2 code a row's `country` cell stands for: a code in any case (`gb`, `GB`, the withdrawn `UK`)
+ * or an English country name (`United Kingdom`, `UK`, `Côte d'Ivoire`), matched ignoring case, accents and
+ * punctuation, through Intl.DisplayNames. Undefined when the text is neither. Answers are memoised: a file repeats a
+ * few countries.
  */
 export function resolveCountryCode(country: string): string | undefined {
   let code = memo.get(country);
@@ -47,13 +65,13 @@ export function resolveCountryCode(country: string): string | undefined {
 }
 
 function lookUp(country: string): string | undefined {
-  const { codes, byName } = loadTable();
   if (TWO_LETTERS.test(country)) {
     const code = canonicalRegion(country.toUpperCase());
-    if (codes.has(code)) return code;
+    if (ISO_CODES.has(code)) return code;
   }
+  const names = loadNames();
   const key = nameKey(country);
-  return byName.get(key) ?? ALIASES[key] ?? byName.get(key.replace(/^the/, ''));
+  return names.get(key) ?? ALIASES[key] ?? names.get(key.replace(/^the/, ''));
 }
 
 function nameKey(name: string): string {
@@ -69,30 +87,23 @@ function canonicalRegion(code: string): string {
   }
 }
 
-/** Built on first use: 676 DisplayNames lookups take a few milliseconds, once per process. */
-function loadTable(): NonNullable<typeof table> {
-  if (table) return table;
+/** Built on first use: a few hundred DisplayNames lookups take a few milliseconds, once per process. */
+function loadNames(): ReadonlyMap<string, string> {
+  if (byName) return byName;
   const styles = (['long', 'short', 'narrow'] as const).map(
     (style) => new Intl.DisplayNames(['en'], { type: 'region', style, fallback: 'none' }),
   );
-  const codes = new Set<string>();
-  const byName = new Map<string, string>();
-  for (let first = 65; first <= 90; first++) {
-    for (let second = 65; second <= 90; second++) {
-      const code = String.fromCharCode(first, second);
-      // Deprecated codes (DD, UK, BU) have names too, but stand for their current code (DE, GB, MM).
-      if (styles[0]?.of(code) === undefined || canonicalRegion(code) !== code) continue;
-      codes.add(code);
-      for (const names of styles) {
-        const name = names.of(code);
-        if (name === undefined) continue;
-        for (const spelling of [name, name.replace(/\s*\(.*\)\s*/, ' ')]) {
-          const key = nameKey(spelling);
-          if (key && !byName.has(key)) byName.set(key, code);
-        }
+  const names = new Map<string, string>();
+  for (const code of ISO_CODES) {
+    for (const style of styles) {
+      const name = style.of(code);
+      if (name === undefined) continue;
+      for (const spelling of [name, name.replace(/\s*\(.*\)\s*/, ' ')]) {
+        const key = nameKey(spelling);
+        if (key && !names.has(key)) names.set(key, code);
       }
     }
   }
-  table = { codes, byName };
-  return table;
+  byName = names;
+  return byName;
 }

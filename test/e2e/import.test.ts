@@ -215,7 +215,7 @@ describe('importing the legacy CRM export', () => {
         primaryPhone: '+447700900123',
         timezone: 'Europe/London',
         promotionOptIn: false,
-        country: 'United Kingdom',
+        country: 'GB',
       }),
       customer('1', '1_nocountry@example.com', {
         firstName: 'Nina',

@@ -9,6 +9,7 @@ export interface ContextOptions {
   template?: string;
   retailerId?: string;
   defaultCountry?: string;
+  phoneExtension?: 'reject' | 'drop';
 }
 
 /** A normalise context for a header, as a run builds it (default template, retailer 1). */
@@ -19,6 +20,7 @@ export function aContext(header: string[], options: ContextOptions = {}): Normal
     layout,
     usernameTemplate: compileUsernameTemplate(template, layout, 'retailerId' in options ? options.retailerId : '1'),
     defaultCountry: options.defaultCountry,
+    phoneExtension: options.phoneExtension,
   };
 }
 

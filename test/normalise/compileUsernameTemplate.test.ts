@@ -97,4 +97,11 @@ describe('compileUsernameTemplate', () => {
     expect(() => compileUsernameTemplate('{retailerId}_{primaryEmail}', withUsername, undefined)).not.toThrow();
     expect(() => compileUsernameTemplate('{nope}', withUsername, undefined)).toThrow(UsageError);
   });
+
+  it('lists the raw columns a username is made of, none when the file has a username column', () => {
+    expect(compileUsernameTemplate('{column:CRM ID}-{firstName}', layout, '1').columns).toEqual([0]);
+    expect(compileUsernameTemplate('{retailerId}_{primaryEmail}', layout, '1').columns).toEqual([]);
+    const withUsername = resolveColumns(['username', 'CRM ID']);
+    expect(compileUsernameTemplate('{column:CRM ID}', withUsername, '1').columns).toEqual([]);
+  });
 });

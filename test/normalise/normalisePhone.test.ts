@@ -1,6 +1,9 @@
 import fc from 'fast-check';
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { getCountries, getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js';
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { parsePhoneNumberFromString as parseWithMaxMetadata } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
+import { answerValidity } from '../../src/normalise/answerValidity.js';
 import { answerFast, normalisePhone } from '../../src/normalise/normalisePhone.js';
 
 /** What the library itself answers, as normalisePhone must: the E.164 number, or a rejection. */
@@ -53,6 +56,24 @@ const nationalInput = fc
   .map(([prefix, digits, seps]) => `${prefix}${formatted(digits, seps)}`.trim());
 const anyCountry = fc.option(fc.constantFrom(...countries), { nil: undefined });
 
+/** What the library says of a national number read with an assumed country: valid there, with its `max` metadata. */
+function libraryValid(value: string, country: string, e164: string): boolean {
+  const parsed = parseWithMaxMetadata(value, { defaultCountry: country as never, extract: false });
+  return parsed?.number === e164 && parsed.isValid();
+}
+
+/**
+ * Near-real national numbers: a country's example mobile number with a few digits changed, now and then with its
+ * trunk prefix, so that valid and invalid numbers both come up often (random digits are nearly all invalid).
+ */
+const nearRealNational = fc
+  .tuple(fc.constantFrom(...countries), fc.nat(), fc.stringMatching(/^\d{0,3}$/), fc.constantFrom('', '', '0', '1'))
+  .map(([country, at, digits, prefix]) => {
+    const example = getExampleNumber(country, examples)?.nationalNumber ?? '';
+    const cut = at % (example.length + 1);
+    return { country, value: `${prefix}${example.slice(0, cut)}${digits}${example.slice(cut + digits.length)}` };
+  });
+
 /**
  * Wherever the fast path answers, it answers exactly as libphonenumber-js does; and it answers most of the inputs,
  * or the property would prove little.
@@ -80,6 +101,64 @@ describe('normalisePhone', () => {
 
   it('has a fast path that answers national input exactly as the library does', () => {
     expectFastPathAgrees(nationalInput, fc.constantFrom(...countries));
+  });
+
+  it('has a validity fast path that answers exactly as the library does with its max metadata', () => {
+    let answered = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(nearRealNational, fc.record({ country: fc.constantFrom(...countries), value: nationalInput })),
+        ({ country, value }) => {
+          const e164 = answerFast(value, country);
+          if (typeof e164 !== 'string') return;
+          const answer = answerValidity(e164, country);
+          expect(answer).not.toBeUndefined();
+          answered++;
+          if (answer) valid++;
+          expect([value, country, answer]).toEqual([value, country, libraryValid(value, country, e164)]);
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+    // Both answers come up often, or the property would prove little.
+    expect(valid).toBeGreaterThan(2_000);
+    expect(answered - valid).toBeGreaterThan(2_000);
+  });
+
+  it('leaves a number of another calling code to the library', () => {
+    expect(answerValidity('+442079460000', 'AU')).toBeUndefined();
+    expect(answerValidity('+61412345678', 'AU')).toBe(true);
+    expect(answerValidity('+61694176022', 'AU')).toBe(false);
+  });
+
+  it('requires a national number read with an assumed country to be valid there, as the library says', () => {
+    const assumed = { countryAssumed: true, extension: 'reject' } as const;
+    let kept = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(nearRealNational, fc.record({ country: fc.constantFrom(...countries), value: nationalInput })),
+        ({ country, value }) => {
+          const result = normalisePhone(value, country, assumed);
+          const possible = expectedAnswer(value, country);
+          const expected = possible !== null && libraryValid(value, country, possible) ? possible : null;
+          expect([value, country, result.ok ? result.e164 : null]).toEqual([value, country, expected]);
+          if (result.ok) kept++;
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+    expect(kept).toBeGreaterThan(1_000);
+  });
+
+  it('keeps international input to the possible rule, whatever the assumed country', () => {
+    fc.assert(
+      fc.property(fc.oneof(e164Like, internationalInput), fc.constantFrom(...countries), (value, country) => {
+        const assumed = normalisePhone(value, country, { countryAssumed: true, extension: 'reject' });
+        expect(assumed).toEqual(normalisePhone(value, country));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('answers as the library does, rejecting forms that would not stay put', () => {

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { type CountryCode, getCountries, getExampleNumber } from 'libphonenumber-js';
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { parsePhoneNumberFromString as parseWithMaxMetadata } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { normaliseRow } from '../../src/normalise/normaliseRow.js';
 import { normaliseText } from '../../src/normalise/normaliseText.js';
@@ -75,7 +78,69 @@ function cellsOf(customer: Customer, header: readonly CustomerField[]): string[]
   });
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const countries = getCountries();
+/**
+ * What a multi-country export holds in its phone column: another country's number written the way its people write
+ * it (national format, their separators), sometimes with a digit changed; and now and then just digits.
+ */
+const localPhone = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...countries), fc.nat(), fc.integer({ min: 0, max: 9 }))
+      .map(([country, at, digit]) => {
+        const national = getExampleNumber(country, examples)?.formatNational() ?? '';
+        const digits = [...national].flatMap((c, i) => (/\d/.test(c) ? [i] : []));
+        const i = digits[at % Math.max(digits.length, 1)];
+        return i === undefined || at % 3 === 0 ? national : `${national.slice(0, i)}${digit}${national.slice(i + 1)}`;
+      }),
+  },
+  { weight: 1, arbitrary: fc.stringMatching(/^0?\d{6,11}$/) },
+);
+
 describe('normaliseRow properties', () => {
+  it('never writes a phone with a country the row did not name unless the number is valid there', () => {
+    const header = ['primaryEmail', 'primaryPhone', 'country'];
+    let kept = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        localPhone,
+        fc.constantFrom(...countries),
+        fc.constantFrom('', '', '', ' ', 'FR', 'United States'),
+        (phone, defaultCountry, country) => {
+          const context = aContext(header, { defaultCountry });
+          const result = normaliseRow({ row: 1, line: 2, cells: ['j@x.com', phone, country] }, context);
+          if (!result.ok) {
+            refused++;
+            return;
+          }
+          const written = result.customer.primaryPhone;
+          if (written === undefined || country.trim() !== '') return;
+          // The row named no country, so none was written, and the phone was read with the assumed one.
+          expect(result.customer.country).toBeUndefined();
+          kept++;
+          const library = parseWithMaxMetadata(phone, {
+            defaultCountry: defaultCountry as CountryCode,
+            extract: false,
+          });
+          expect([phone, defaultCountry, library?.number, library?.isValid()]).toEqual([
+            phone,
+            defaultCountry,
+            written,
+            true,
+          ]);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
+    // Both happen often, or the property would prove little.
+    expect(kept).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(1_000);
+  });
+
   it('is idempotent: a normalised customer fed back as a row comes out the same (template usernames)', () => {
     const context = aContext([...FIELDS], { defaultCountry: 'GB' });
     let passed = 0;
@@ -106,16 +171,43 @@ describe('normaliseRow properties', () => {
     );
   });
 
-  it('never throws, whatever the cells, and explains every rejection in one-line reasons', () => {
+  it('never throws, whatever the cells, and explains every rejection in one-line reasons with no raw control', () => {
     const context = aContext(['username', ...FIELDS, 'Notes'], { defaultCountry: 'US' });
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 30 }), { maxLength: 13 }), (cells) => {
         const result = normaliseRow({ row: 1, line: 2, cells }, context);
         if (result.ok) return;
         expect(result.reasons.length).toBeGreaterThan(0);
-        for (const reason of result.reasons) expect(reason).not.toMatch(/[\r\n]/);
+        for (const reason of result.reasons) expect(reason).not.toMatch(RAW_CONTROL);
       }),
       { numRuns: 2_000 },
+    );
+  });
+
+  it('lets no control character but tab, CR and LF reach a customer, and names the column of one it refuses', () => {
+    const header = ['username', ...FIELDS];
+    const context = aContext(header);
+    const control = fc.oneof(
+      fc.integer({ min: 0, max: 0x1f }).filter((code) => code !== 9 && code !== 10 && code !== 13),
+      fc.integer({ min: 0x7f, max: 0x9f }),
+    );
+    fc.assert(
+      fc.property(text, row, fc.nat(), fc.nat(), control, (username, cells, column, at, code) => {
+        const spoilt = [`u${username}`, ...cells];
+        const i = column % spoilt.length;
+        const cell = spoilt[i] as string;
+        const char = String.fromCharCode(code);
+        spoilt[i] = `${cell.slice(0, at % (cell.length + 1))}${char}${cell.slice(at % (cell.length + 1))}`;
+        const result = normaliseRow({ row: 1, line: 2, cells: spoilt }, context);
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        const escaped = `\\u${code.toString(16).padStart(4, '0')}`;
+        expect(result.reasons).toContain(
+          `column "${header[i]}" has ${code === 0 ? 'a NUL' : 'a control'} character (${escaped})`,
+        );
+        for (const reason of result.reasons) expect(reason).not.toMatch(RAW_CONTROL);
+      }),
+      { numRuns: 1_000 },
     );
   });
 

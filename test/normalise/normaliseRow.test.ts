@@ -40,10 +40,6 @@ describe('normaliseRow: text', () => {
     expect('firstName' in customer).toBe(false);
   });
 
-  it('keeps the country as given, only normalised', () => {
-    expect(customerOf({ primaryEmail: 'j@x.com', country: ' united   kingdom ' }).country).toBe('united kingdom');
-  });
-
   it('rejects values over Fluent’s length limits, measured after normalising', () => {
     expect(reasonsOf({ firstName: 'x'.repeat(73), primaryEmail: 'j@x.com' })).toEqual([
       'firstName is 73 characters; Fluent allows at most 50',
@@ -141,18 +137,20 @@ describe('normaliseRow: phone', () => {
     ]);
   });
 
-  it('does not guess with the default country when the row’s country is unreadable', () => {
+  it('does not guess with the default country when the row’s country is unreadable: the country is the reason', () => {
     expect(
       reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '030 1234567', country: 'Narnia' }, { defaultCountry: 'GB' }),
-    ).toEqual([
-      'primaryPhone "030 1234567" has no country code, and country "Narnia" is not an ISO country code or English country name',
-    ]);
+    ).toEqual(['country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name']);
   });
 
   it('takes international input as it is, whatever the country says', () => {
-    expect(phoneOf({ primaryPhone: '+44 20 7946 0000', country: 'Narnia' })).toBe('+442079460000');
     expect(phoneOf({ primaryPhone: '+442079460000' })).toBe('+442079460000');
     expect(phoneOf({ primaryPhone: '+1 (415) 555-2671', country: 'GB' })).toBe('+14155552671');
+    // Only the unreadable country is a reason; the number needs no country.
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '+44 20 79', country: 'Narnia' })).toEqual([
+      'country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name',
+      'primaryPhone "+44 20 79" has the wrong number of digits',
+    ]);
   });
 
   it('rejects a number of impossible length', () => {
@@ -177,10 +175,224 @@ describe('normaliseRow: phone', () => {
     expect(parsed?.isValid()).toBe(false);
     expect(phoneOf({ primaryPhone: input })).toBe('+19995550199');
   });
+});
 
-  it('rejects a number with an extension, which E.164 cannot hold', () => {
+describe('normaliseRow: a phone read with --default-country', () => {
+  const assumedAu = (phone: string) =>
+    'primaryPhone "' +
+    phone +
+    '" is not a valid AU number (AU was assumed from --default-country because the row has no country); add the country code or a country column';
+
+  it.each([
+    ['a French mobile', '06 94 17 60 22'],
+    ['a US number', '(212) 555-0199'],
+    ['a British mobile', '07911 123456'],
+    ['a London number', '020 7946 0000'],
+  ])('rejects %s that is possible but not valid in the assumed country, naming it', (_, phone) => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: phone }, { defaultCountry: 'AU' })).toEqual([
+      assumedAu(phone),
+    ]);
+  });
+
+  it('names the assumed country when the number has the wrong length for it', () => {
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '(11) 98765-4321', country: '' }, { defaultCountry: 'AU' }),
+    ).toEqual([
+      'primaryPhone "(11) 98765-4321" has the wrong number of digits for AU (AU was assumed from --default-country because the row has no country); add the country code or a country column',
+    ]);
+  });
+
+  it.each([
+    ['a mobile', '0412 345 678', '+61412345678'],
+    ['a Sydney number', '(02) 9374 4000', '+61293744000'],
+    ['a number without the trunk prefix', '412345678', '+61412345678'],
+    ['a Christmas Island number (it shares +61)', '08 9164 1234', '+61891641234'],
+  ])('keeps %s valid in the assumed country', (_, phone, e164) => {
+    expect(customerOf({ primaryEmail: 'j@x.com', primaryPhone: phone }, { defaultCountry: 'AU' }).primaryPhone).toBe(
+      e164,
+    );
+  });
+
+  it('keeps the same numbers when the row names their country: possible is enough there', () => {
+    const phoneOf = (primaryPhone: string, country: string) =>
+      customerOf({ primaryEmail: 'j@x.com', primaryPhone, country }, { defaultCountry: 'AU' }).primaryPhone;
+    expect(phoneOf('06 94 17 60 22', 'FR')).toBe('+33694176022');
+    expect(phoneOf('(212) 555-0199', 'us')).toBe('+12125550199');
+    expect(phoneOf('07911 123456', 'United Kingdom')).toBe('+447911123456');
+    // Possible but not valid by the library's metadata: the row's own country vouches for it.
+    expect(phoneOf('(999) 555-0199', 'US')).toBe('+19995550199');
+  });
+
+  it('keeps an E.164 number that is possible but not valid, with or without a default country', () => {
+    for (const defaultCountry of ['AU', undefined]) {
+      expect(
+        customerOf({ primaryEmail: 'j@x.com', primaryPhone: '+1 999 555 0199' }, { defaultCountry }).primaryPhone,
+      ).toBe('+19995550199');
+    }
+  });
+
+  it('requires validity with no country column at all, as with an empty one', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '(999) 555-0199' }, { defaultCountry: 'US' })).toEqual([
+      'primaryPhone "(999) 555-0199" is not a valid US number (US was assumed from --default-country because the row has no country); add the country code or a country column',
+    ]);
+  });
+});
+
+describe('normaliseRow: phone extensions', () => {
+  it('rejects a number with an extension by default, saying how to keep the number', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '020 7946 0000 ext. 12', country: 'GB' })).toEqual([
-      'primaryPhone "020 7946 0000 ext. 12" has an extension (12), which E.164 cannot hold',
+      'primaryPhone "020 7946 0000 ext. 12" has an extension, which E.164 cannot hold; pass --phone-extension drop to store the number without it',
+    ]);
+    expect(
+      reasonsOf(
+        { primaryEmail: 'j@x.com', primaryPhone: '+44 20 7946 0000 x 12', country: 'GB' },
+        { phoneExtension: 'reject' },
+      ),
+    ).toHaveLength(1);
+  });
+
+  it.each([
+    ['020 7946 0000 ext. 12', 'GB', '+442079460000', '12'],
+    ['+44 20 7946 0000 x 123', '', '+442079460000', '123'],
+    ['(415) 555-2671 #9', 'US', '+14155552671', '9'],
+  ])('with --phone-extension drop keeps %j without the extension, and notes it', (phone, country, e164, ext) => {
+    const result = normalise({ primaryEmail: 'j@x.com', primaryPhone: phone, country }, { phoneExtension: 'drop' });
+    expect(result).toEqual({
+      ok: true,
+      customer: expect.objectContaining({ primaryPhone: e164 }),
+      notes: [`primaryPhone extension ${ext} was dropped`],
+    });
+  });
+
+  it('still rejects a number that is not usable once its extension is dropped', () => {
+    expect(
+      reasonsOf(
+        { primaryEmail: 'j@x.com', primaryPhone: '06 94 17 60 22 ext. 5' },
+        { phoneExtension: 'drop', defaultCountry: 'AU' },
+      ),
+    ).toEqual([
+      'primaryPhone "06 94 17 60 22 ext. 5" is not a valid AU number (AU was assumed from --default-country because the row has no country); add the country code or a country column',
+    ]);
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '020 79 ext. 5', country: 'GB' }, { phoneExtension: 'drop' }),
+    ).toEqual(['primaryPhone "020 79 ext. 5" has the wrong number of digits for GB']);
+  });
+
+  it('has no notes for a row it did not change beyond normalising', () => {
+    const result = normalise({ primaryEmail: 'j@x.com', primaryPhone: '020 7946 0000', country: 'GB' });
+    expect(result.ok && result.notes).toEqual([]);
+  });
+});
+
+describe('normaliseRow: country', () => {
+  const countryOf = (country: string) => customerOf({ primaryEmail: 'j@x.com', country }).country;
+
+  it.each([
+    ['GB', 'GB'],
+    ['gb', 'GB'],
+    [' au ', 'AU'],
+    ['uK', 'GB'],
+    ['United Kingdom', 'GB'],
+    [' united   kingdom ', 'GB'],
+    ['U.S.A.', 'US'],
+    ['the Netherlands', 'NL'],
+    ['Côte d’Ivoire', 'CI'],
+    ['COTE D IVOIRE', 'CI'],
+    ['Türkiye', 'TR'],
+    ['South Korea', 'KR'],
+    ['Åland Islands', 'AX'],
+  ])('stores %j as its ISO 3166 alpha-2 code %s', (cell, code) => {
+    expect(countryOf(cell)).toBe(code);
+  });
+
+  it.each([
+    'Narnia',
+    'Deutschland',
+    'G B',
+    'GBR',
+    '826',
+    'XX',
+    'EU',
+    'European Union',
+    'UN',
+    'ZZ',
+    'XK',
+    'AC',
+    'Kosovo',
+  ])('rejects %j, which is no ISO 3166 alpha-2 country', (cell) => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', country: cell })).toEqual([
+      `country "${cell}" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
+    ]);
+  });
+
+  it('leaves an empty country absent', () => {
+    expect('country' in customerOf({ primaryEmail: 'j@x.com', country: ' ' })).toBe(false);
+  });
+});
+
+describe('normaliseRow: control characters', () => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for raw control characters
+  const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+  it.each([
+    ['ESC', '\u001b', '\\u001b'],
+    ['SOH', '\u0001', '\\u0001'],
+    ['vertical tab', '\u000b', '\\u000b'],
+    ['form feed', '\u000c', '\\u000c'],
+    ['DEL', '\u007f', '\\u007f'],
+    ['C1 NEL', '\u0085', '\\u0085'],
+    ['C1 CSI', '\u009b', '\\u009b'],
+  ])('rejects a mapped value holding %s, naming the column and showing it escaped', (_, char, escaped) => {
+    const reasons = reasonsOf({ 'First Name': `Jane${char}[2J`, primaryEmail: 'j@x.com' });
+    expect(reasons).toEqual([`column "First Name" has a control character (${escaped})`]);
+  });
+
+  it.each([
+    ['title', { title: 'Dr\u001b' }],
+    ['firstName', { firstName: 'Jane\u001b]0;pwned\u0007' }],
+    ['lastName', { lastName: '\u009bDoe' }],
+    ['timezone', { timezone: 'Europe/London\u007f' }],
+    ['department', { department: 'Sales\u0008' }],
+    ['primaryEmail', { primaryEmail: 'jane\u0001@x.com' }],
+    ['primaryPhone', { primaryPhone: '020 7946 0000\u001b', country: 'GB' }],
+    ['promotionOptIn', { promotionOptIn: 'yes\u001b' }],
+    ['country', { country: 'GB\u0085', primaryPhone: '020 7946 0000' }],
+    ['username', { username: 'jane\u001b' }],
+  ])('rejects a control character in %s', (field, values: Record<string, string>) => {
+    const reasons = reasonsOf({ primaryEmail: 'j@x.com', ...values });
+    expect(reasons[0]).toMatch(new RegExp(`^column "${field}" has a control character \\(\\\\u00[0-9a-f]{2}\\)$`));
+    for (const reason of reasons) expect(reason).not.toMatch(RAW_CONTROL);
+  });
+
+  it('rejects a control character in a column the username template is made of', () => {
+    expect(reasonsOf({ 'CRM ID': 'C-1\u001b', primaryEmail: 'j@x.com' }, { template: 'crm-{column:CRM ID}' })).toEqual([
+      'column "CRM ID" has a control character (\\u001b)',
+    ]);
+  });
+
+  it('ignores control characters in columns that reach the OMS neither way', () => {
+    expect(customerOf({ primaryEmail: 'j@x.com', Notes: 'beep\u0007' })).toEqual({
+      username: '1_j@x.com',
+      primaryEmail: 'j@x.com',
+    });
+  });
+
+  it('rejects a NUL in any column, mapped or not', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', Notes: 'a\u0000b' })).toEqual([
+      'column "Notes" has a NUL character (\\u0000)',
+    ]);
+    expect(reasonsOf({ firstName: '\u0000', primaryEmail: 'j@x.com' })).toEqual([
+      'column "firstName" has a NUL character (\\u0000)',
+    ]);
+  });
+
+  it('keeps tabs and line breaks, which collapse to a space', () => {
+    expect(customerOf({ firstName: 'Jane\tMarie\r\nAnn', primaryEmail: 'j@x.com' }).firstName).toBe('Jane Marie Ann');
+  });
+
+  it('escapes a control character in a header name it quotes', () => {
+    expect(reasonsOf({ 'Name\u001b[31m': 'Jane\u0000', primaryEmail: 'j@x.com' })).toEqual([
+      'column "Name\\u001b[31m" has a NUL character (\\u0000)',
     ]);
   });
 });
