@@ -3,21 +3,30 @@
  * limit, retries of transient failures, and the line between "retry" and "maybe applied" (SPEC §1).
  */
 import { Pool } from 'undici';
+import { createScrubber, type Scrubber } from '../createScrubber.js';
+import { escapeControl } from '../escapeControl.js';
 import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
 import { createRateLimiter } from './createRateLimiter.js';
-import { type AccessToken, createTokenSource, type GrantAnswer } from './createTokenSource.js';
-import type { Credentials } from './credentials.js';
+import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
+import { type Credentials, secretValues } from './credentials.js';
 import { describeTransportError } from './describeTransportError.js';
 import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from './documents.js';
-import { AmbiguousMutationError, CredentialsRefusedError, FluentDataError, OmsUnreachableError } from './errors.js';
+import {
+  AmbiguousMutationError,
+  CredentialsRefusedError,
+  FluentDataError,
+  OmsUnreachableError,
+  PermissionDeniedError,
+} from './errors.js';
+import { readFluentErrors } from './readFluentErrors.js';
 
 export interface ClientStats {
   /** Every GraphQL HTTP attempt, retries included. */
   graphql: number;
   /** GraphQL attempts that repeated an earlier one (after a transient failure or a 401). */
   retries: number;
-  /** 429 answers to GraphQL requests. */
+  /** GraphQL requests refused for the rate: HTTP 429, or Fluent's C0011E (which may come inside HTTP 200). */
   rateLimited: number;
   /** Access tokens obtained from /oauth/token (password and refresh grants). */
   tokenGrants: number;
@@ -28,6 +37,13 @@ export interface FluentClient {
   findCustomers(usernames: readonly string[]): Promise<OmsCustomer[]>;
   createCustomer(input: CreateCustomerInput): Promise<OmsCustomer>;
   updateCustomer(input: UpdateCustomerInput): Promise<OmsCustomer>;
+  /** Obtains a token now (a no-op with FLUENT_ACCESS_TOKEN), so a caller can time the grant apart from a lookup. */
+  authenticate(): Promise<void>;
+  /**
+   * What the newest token answer said about the login (`Retailer_id`, `Roles`, `FirstName`, `LastName`);
+   * undefined before a grant and with FLUENT_ACCESS_TOKEN. Personal data of the login: never log it.
+   */
+  grantDetails(): GrantDetails | undefined;
   stats(): ClientStats;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
@@ -45,8 +61,13 @@ export interface FluentClientOptions {
   /** e.g. `https://ACCOUNT.sandbox.api.fluentretail.com`; a path prefix is kept. */
   apiHost: string;
   credentials: Credentials;
-  /** Sent as the `fluent.account` header when set. */
+  /** Sent as the `fluent.account` header, to /oauth/token and /graphql alike, when set. */
   accountId?: string;
+  /**
+   * The run's one scrubber. The client adds the credentials and every token it is granted, and scrubs every text
+   * Fluent sends back before it goes into an error message. Default: a scrubber of its own.
+   */
+  scrubber?: Scrubber;
   /** Max GraphQL attempts per second, retries included. */
   ratePerSecond: number;
   /** Headers and body timeout per request; default 30 000. */
@@ -70,6 +91,19 @@ export interface FluentClientOptions {
 /** Larger pages save requests; Fluent's own cap on `first` is undocumented, and paging covers any cap. */
 const MAX_PAGE_SIZE = 1000;
 
+/** The permission each customer operation needs (Fluent's "GraphQL Permissions": ENTITY_ACTION). */
+const OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
+  FindCustomers: 'CUSTOMER_VIEW',
+  CreateCustomer: 'CUSTOMER_CREATE',
+  UpdateCustomer: 'CUSTOMER_UPDATE',
+};
+
+/** Fluent's retry-later codes, said in a few fixed words: a server's own text may echo anything. */
+const TRANSIENT_WORDS: Readonly<Record<string, string>> = {
+  C0011E: 'rate limit exceeded',
+  C0003E: 'not ready yet, retry later',
+};
+
 type OperationKind = 'query' | 'mutation';
 
 /** One attempt's verdict: the value, a transient failure to retry after a delay, or resend at once (after a 401). */
@@ -82,8 +116,12 @@ type AttemptResult<T> = { done: T } | { transient: string; status?: number; retr
  *   `maxAttempts`; then OmsUnreachableError (exit 3).
  * - Mutations retry only what certainly was not applied (429, 401, a connection that never opened); a 5xx,
  *   a timeout or a cut connection throws AmbiguousMutationError at once, for the caller to resolve by lookup.
- * - GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message.
+ * - Fluent's error codes decide before the HTTP status (they come inside HTTP 200 too): C0011E and C0003E are
+ *   retried like a 429; S....E and T....E like a 5xx; C0020E (missing permission) is PermissionDeniedError, which
+ *   stops the run, as is any 403 and a 401 that says the login lacks a permission.
+ * - Other GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message and code.
  * - A 401 renews the token (one grant shared by all); a 401 again on a newer token is CredentialsRefusedError.
+ * - Everything Fluent says that reaches a message is scrubbed of secrets and control characters first.
  */
 export function createFluentClient(options: FluentClientOptions): FluentClient {
   const base = new URL(options.apiHost);
@@ -101,6 +139,14 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     random: options.random ?? Math.random,
   };
   const stats: ClientStats = { graphql: 0, retries: 0, rateLimited: 0, tokenGrants: 0 };
+  const scrubber = options.scrubber ?? createScrubber();
+  for (const value of secretValues(options.credentials)) {
+    scrubber.add(value);
+    // The grant's form body carries them URL-encoded: a server echoing the body must not leak them either.
+    scrubber.add(new URLSearchParams({ v: value }).toString().slice(2));
+  }
+  /** For any text Fluent sends back that may reach a message: no secret, no control character. */
+  const clean = (text: string) => escapeControl(scrubber.scrub(text));
 
   const pool = new Pool(origin, {
     connections: options.connections ?? null,
@@ -130,47 +176,71 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     }
   };
 
-  const requestGrant = (form: Record<string, string>): Promise<GrantAnswer> =>
-    withRetries<GrantAnswer>(async () => {
-      let status: number;
-      let retryAfter: string | undefined;
-      let text: string;
-      try {
-        const response = await pool.request({
-          path: `${basePath}/oauth/token`,
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: new URLSearchParams(form).toString(),
-        });
-        status = response.statusCode;
-        retryAfter = headerValue(response.headers['retry-after']);
-        text = await response.body.text();
-      } catch (error) {
-        return { transient: `/oauth/token: ${describeTransportError(error).message}` };
-      }
-      if (status === 429 || status === 408 || status >= 500) {
-        return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
-      }
-      if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
-      if (status >= 200 && status < 300) {
-        const body = parseJson(text);
-        if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
-        return { done: { status, body } };
-      }
-      throw new OmsUnreachableError(origin, `HTTP ${status} from /oauth/token; is the API host right?`, 1);
-    }, false);
+  const accountHeader: Record<string, string> = options.accountId ? { 'fluent.account': options.accountId } : {};
+
+  /** One POST to /oauth/token. */
+  const grantAttempt = async (form: Record<string, string>): Promise<AttemptResult<GrantAnswer>> => {
+    let status: number;
+    let retryAfter: string | undefined;
+    let text: string;
+    try {
+      const response = await pool.request({
+        path: `${basePath}/oauth/token`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          ...accountHeader,
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+      status = response.statusCode;
+      retryAfter = headerValue(response.headers['retry-after']);
+      text = await response.body.text();
+    } catch (error) {
+      return { transient: `/oauth/token: ${describeTransportError(error).message}` };
+    }
+    if (status === 429 || status === 408 || status >= 500) {
+      return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
+    }
+    if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
+    if (status >= 200 && status < 300) {
+      const body = parseJson(text);
+      if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
+      return { done: { status, body } };
+    }
+    throw new OmsUnreachableError(origin, `HTTP ${status} from /oauth/token; is the API host right?`, 1);
+  };
+
+  /** A password grant is retried like any request; a refresh grant is sent once, its token being single-use. */
+  const requestGrant = async (form: Record<string, string>, retry: boolean): Promise<GrantAnswer> => {
+    if (retry) return withRetries(() => grantAttempt(form), false);
+    try {
+      const result = await grantAttempt(form);
+      if ('done' in result) return result.done;
+      return { lost: 'transient' in result ? result.transient : 'no answer' };
+    } catch (error) {
+      if (error instanceof OmsUnreachableError) return { lost: error.message };
+      throw error;
+    }
+  };
 
   const tokens = createTokenSource({
     credentials: options.credentials,
     requestGrant,
     now,
+    onSecret: scrubber.add,
+    clean,
     onGrant: () => {
       stats.tokenGrants += 1;
     },
   });
 
-  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.accountId) baseHeaders['fluent.account'] = options.accountId;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...accountHeader,
+  };
 
   /** Sends one GraphQL operation and returns its `data`. */
   const execute = (operationName: string, query: string, variables: object, kind: OperationKind) => {
@@ -206,9 +276,18 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         return { transient: failure.message };
       }
 
-      if (status === 401) {
+      if (status === 401 || status === 403) {
+        // Fluent answers 401 for a bad token and for a missing permission alike; the body tells them apart.
+        const refusal = readFluentErrors(parseJson(text) ?? plainText(text), clean);
+        if (status === 403 || refusal?.deniesPermission) {
+          throw new PermissionDeniedError(
+            operationName,
+            refusal?.permission ?? OPERATION_PERMISSIONS[operationName],
+            refusal ? `HTTP ${status}: ${refusal.text}` : `HTTP ${status}`,
+          );
+        }
         if (unauthorizedOn !== undefined && token.generation > unauthorizedOn) {
-          throw new CredentialsRefusedError(tokens.variables, 'HTTP 401 from /graphql on a newly granted token');
+          throw new CredentialsRefusedError(tokens.variables, `HTTP 401 to ${operationName}`, true);
         }
         unauthorizedOn = token.generation;
         await tokens.renew(token);
@@ -230,9 +309,25 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       }
 
       const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
-      const messages = graphqlErrorMessages(answer?.errors);
-      // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] decides, not the status.
-      if (messages.length > 0) throw new FluentDataError(messages.join('; '));
+      // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] and their codes decide.
+      const errors = readFluentErrors(answer, clean);
+      if (errors?.kind === 'permission') {
+        throw new PermissionDeniedError(
+          operationName,
+          errors.permission ?? OPERATION_PERMISSIONS[operationName],
+          errors.text,
+        );
+      }
+      if (errors?.kind === 'transient' && errors.code) {
+        if (errors.code === 'C0011E') stats.rateLimited += 1;
+        return { transient: `${errors.code} ${TRANSIENT_WORDS[errors.code] ?? 'retry later'}`, status, retryAfter };
+      }
+      if (errors?.kind === 'server' && errors.code) {
+        // A server failure after a mutation arrived may have come after it was applied.
+        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `Fluent ${errors.code}`);
+        return { transient: `Fluent ${errors.code}`, status, retryAfter };
+      }
+      if (errors) throw new FluentDataError(errors.text, errors.code);
       if (status >= 300) throw new FluentDataError(`Fluent answered HTTP ${status} to ${operationName}`);
       if (typeof answer?.data !== 'object' || answer.data === null) {
         if (kind === 'mutation') throw new AmbiguousMutationError(operationName, 'unreadable response body');
@@ -282,6 +377,10 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     },
     createCustomer: (input) => mutateCustomer('CreateCustomer', CREATE_CUSTOMER, 'createCustomer', input),
     updateCustomer: (input) => mutateCustomer('UpdateCustomer', UPDATE_CUSTOMER, 'updateCustomer', input),
+    authenticate: async () => {
+      await tokens.current();
+    },
+    grantDetails: () => tokens.details(),
     stats: () => ({ ...stats }),
     close: () => {
       closing ??= pool.close();
@@ -347,10 +446,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function graphqlErrorMessages(errors: unknown): string[] {
-  if (!Array.isArray(errors)) return [];
-  return errors.map((error) => {
-    const message = (error as { message?: unknown } | null)?.message;
-    return typeof message === 'string' && message !== '' ? message : 'unspecified GraphQL error';
-  });
+/** A 401/403 body that is not JSON, read as a message unless it is an HTML error page. */
+function plainText(text: string): { message: string } | undefined {
+  const trimmed = text.trim();
+  return trimmed === '' || trimmed.startsWith('<') ? undefined : { message: trimmed };
 }
