@@ -11,7 +11,14 @@ import { createRateLimiter } from './createRateLimiter.js';
 import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
 import { type Credentials, secretValues } from './credentials.js';
 import { describeTransportError } from './describeTransportError.js';
-import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from './documents.js';
+import {
+  CREATE_CUSTOMER,
+  FIND_CUSTOMERS,
+  FIND_RETAILER,
+  LIST_RETAILERS,
+  READ_LOGIN,
+  UPDATE_CUSTOMER,
+} from './documents.js';
 import {
   AmbiguousMutationError,
   CredentialsRefusedError,
@@ -20,6 +27,8 @@ import {
   PermissionDeniedError,
 } from './errors.js';
 import { readFluentErrors } from './readFluentErrors.js';
+import { type LoginInfo, toLoginInfo, type UserNode } from './toLoginInfo.js';
+import { type RetailerInfo, type RetailerNode, toRetailerInfo } from './toRetailerInfo.js';
 
 export interface ClientStats {
   /** Every GraphQL HTTP attempt, retries included. */
@@ -31,6 +40,13 @@ export interface ClientStats {
   /** Access tokens obtained from /oauth/token (password and refresh grants). */
   tokenGrants: number;
 }
+
+/**
+ * The answer of a question about the account (who the login is, which retailers exist). `ok: false` when Fluent
+ * will not or cannot answer it (a missing permission, a schema without the field): a preflight reports that as a
+ * finding rather than stopping. Unreachable hosts and refused credentials still throw.
+ */
+export type AccountAnswer<T> = ({ ok: true } & T) | { ok: false; reason: string };
 
 export interface FluentClient {
   /** Every customer, of any retailer, whose username is one of `usernames` (exact match, as Fluent offers). */
@@ -44,6 +60,12 @@ export interface FluentClient {
    * undefined before a grant and with FLUENT_ACCESS_TOKEN. Personal data of the login: never log it.
    */
   grantDetails(): GrantDetails | undefined;
+  /** The login, its roles, their permissions and contexts (Fluent's `me`). */
+  readLogin(): Promise<AccountAnswer<{ login: LoginInfo }>>;
+  /** The retailer with this id, or null when there is none. */
+  findRetailer(id: string): Promise<AccountAnswer<{ retailer: RetailerInfo | null }>>;
+  /** Every retailer of the account, up to MAX_RETAILERS; `truncated` when more exist. */
+  listRetailers(): Promise<AccountAnswer<{ retailers: RetailerInfo[]; truncated: boolean }>>;
   stats(): ClientStats;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
@@ -90,6 +112,10 @@ export interface FluentClientOptions {
 
 /** Larger pages save requests; Fluent's own cap on `first` is undocumented, and paging covers any cap. */
 const MAX_PAGE_SIZE = 1000;
+
+/** A preflight lists retailers to help pick `--retailer-id`; an account with more is listed in part. */
+export const MAX_RETAILERS = 5000;
+const RETAILER_PAGE_SIZE = 200;
 
 /** The permission each customer operation needs (Fluent's "GraphQL Permissions": ENTITY_ACTION). */
 const OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
@@ -349,6 +375,22 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     return toOmsCustomer(node as CustomerNode);
   };
 
+  /**
+   * Runs a question about the account, turning "Fluent will not or cannot answer" into `ok: false`: a missing
+   * permission, or a data error such as a schema without the field asked for.
+   */
+  const askAccount = async <T>(what: string, ask: () => Promise<AccountAnswer<T>>): Promise<AccountAnswer<T>> => {
+    try {
+      return await ask();
+    } catch (error) {
+      if (error instanceof PermissionDeniedError) {
+        return { ok: false, reason: `the login may not ${what} (${error.detail})` };
+      }
+      if (error instanceof FluentDataError) return { ok: false, reason: `Fluent cannot ${what}: ${error.message}` };
+      throw error;
+    }
+  };
+
   let closing: Promise<void> | undefined;
 
   return {
@@ -381,6 +423,49 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       await tokens.current();
     },
     grantDetails: () => tokens.details(),
+    readLogin: () =>
+      askAccount<{ login: LoginInfo }>('read who the login is', async () => {
+        const data = await execute('ReadLogin', READ_LOGIN, {}, 'query');
+        const me = data.me as UserNode | null | undefined;
+        if (typeof me !== 'object' || me === null) {
+          return { ok: false, reason: 'Fluent answered no login for this token (me is null)' };
+        }
+        return { ok: true, login: toLoginInfo(me) };
+      }),
+    findRetailer: (id) =>
+      askAccount<{ retailer: RetailerInfo | null }>(`look retailer ${clean(id)} up`, async () => {
+        try {
+          const data = await execute('FindRetailer', FIND_RETAILER, { id }, 'query');
+          const node = data.retailerById as RetailerNode | null | undefined;
+          return { ok: true, retailer: typeof node === 'object' && node !== null ? toRetailerInfo(node) : null };
+        } catch (error) {
+          // Some Fluent queries answer "not found" as an error rather than null.
+          if (error instanceof FluentDataError && error.code === 'C0120E') return { ok: true, retailer: null };
+          throw error;
+        }
+      }),
+    listRetailers: () =>
+      askAccount<{ retailers: RetailerInfo[]; truncated: boolean }>('list the retailers', async () => {
+        const retailers: RetailerInfo[] = [];
+        const cursorsSeen = new Set<string>();
+        let after: string | undefined;
+        for (;;) {
+          const data = await execute('ListRetailers', LIST_RETAILERS, { first: RETAILER_PAGE_SIZE, after }, 'query');
+          const connection = data.retailers as RetailerConnection | null | undefined;
+          const edges = connection?.edges ?? [];
+          for (const edge of edges) if (edge?.node) retailers.push(toRetailerInfo(edge.node));
+          if (!connection?.pageInfo?.hasNextPage) return { ok: true, retailers, truncated: false };
+          if (retailers.length >= MAX_RETAILERS) {
+            return { ok: true, retailers: retailers.slice(0, MAX_RETAILERS), truncated: true };
+          }
+          const cursor = edges.at(-1)?.cursor;
+          if (!cursor || cursorsSeen.has(cursor)) {
+            return { ok: false, reason: 'Fluent said more retailers follow but gave no new cursor to page with' };
+          }
+          cursorsSeen.add(cursor);
+          after = cursor;
+        }
+      }),
     stats: () => ({ ...stats }),
     close: () => {
       closing ??= pool.close();
@@ -404,6 +489,11 @@ interface CustomerNode {
   country?: unknown;
   status?: unknown;
   retailer?: { id?: unknown } | null;
+}
+
+interface RetailerConnection {
+  edges?: Array<{ cursor?: string | null; node?: RetailerNode | null } | null> | null;
+  pageInfo?: { hasNextPage?: boolean | null } | null;
 }
 
 interface CustomerConnection {
