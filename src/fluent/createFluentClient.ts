@@ -3,31 +3,69 @@
  * limit, retries of transient failures, and the line between "retry" and "maybe applied" (SPEC §1).
  */
 import { Pool } from 'undici';
+import { createScrubber, type Scrubber } from '../createScrubber.js';
+import { escapeControl } from '../escapeControl.js';
 import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
 import { createRateLimiter } from './createRateLimiter.js';
-import { type AccessToken, createTokenSource, type GrantAnswer } from './createTokenSource.js';
-import type { Credentials } from './credentials.js';
+import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
+import { type Credentials, secretValues } from './credentials.js';
 import { describeTransportError } from './describeTransportError.js';
-import { CREATE_CUSTOMER, FIND_CUSTOMERS, UPDATE_CUSTOMER } from './documents.js';
-import { AmbiguousMutationError, CredentialsRefusedError, FluentDataError, OmsUnreachableError } from './errors.js';
+import {
+  CREATE_CUSTOMER,
+  FIND_CUSTOMERS,
+  FIND_RETAILER,
+  LIST_RETAILERS,
+  READ_LOGIN,
+  UPDATE_CUSTOMER,
+} from './documents.js';
+import {
+  AmbiguousMutationError,
+  CredentialsRefusedError,
+  FluentDataError,
+  OmsUnreachableError,
+  PermissionDeniedError,
+} from './errors.js';
+import { readFluentErrors } from './readFluentErrors.js';
+import { type LoginInfo, toLoginInfo, type UserNode } from './toLoginInfo.js';
+import { type RetailerInfo, type RetailerNode, toRetailerInfo } from './toRetailerInfo.js';
 
 export interface ClientStats {
   /** Every GraphQL HTTP attempt, retries included. */
   graphql: number;
   /** GraphQL attempts that repeated an earlier one (after a transient failure or a 401). */
   retries: number;
-  /** 429 answers to GraphQL requests. */
+  /** GraphQL requests refused for the rate: HTTP 429, or Fluent's C0011E (which may come inside HTTP 200). */
   rateLimited: number;
   /** Access tokens obtained from /oauth/token (password and refresh grants). */
   tokenGrants: number;
 }
+
+/**
+ * The answer of a question about the account (who the login is, which retailers exist). `ok: false` when Fluent
+ * will not or cannot answer it (a missing permission, a schema without the field): a preflight reports that as a
+ * finding rather than stopping. Unreachable hosts and refused credentials still throw.
+ */
+export type AccountAnswer<T> = ({ ok: true } & T) | { ok: false; reason: string };
 
 export interface FluentClient {
   /** Every customer, of any retailer, whose username is one of `usernames` (exact match, as Fluent offers). */
   findCustomers(usernames: readonly string[]): Promise<OmsCustomer[]>;
   createCustomer(input: CreateCustomerInput): Promise<OmsCustomer>;
   updateCustomer(input: UpdateCustomerInput): Promise<OmsCustomer>;
+  /** Obtains a token now (a no-op with FLUENT_ACCESS_TOKEN), so a caller can time the grant apart from a lookup. */
+  authenticate(): Promise<void>;
+  /**
+   * What the newest token answer said about the login (`Retailer_id`, `Roles`, `FirstName`, `LastName`);
+   * undefined before a grant and with FLUENT_ACCESS_TOKEN. Personal data of the login: never log it.
+   */
+  grantDetails(): GrantDetails | undefined;
+  /** The login, its roles, their permissions and contexts (Fluent's `me`). */
+  readLogin(): Promise<AccountAnswer<{ login: LoginInfo }>>;
+  /** The retailer with this id, or null when there is none. */
+  findRetailer(id: string): Promise<AccountAnswer<{ retailer: RetailerInfo | null }>>;
+  /** Every retailer of the account, up to MAX_RETAILERS; `truncated` when more exist. */
+  listRetailers(): Promise<AccountAnswer<{ retailers: RetailerInfo[]; truncated: boolean }>>;
   stats(): ClientStats;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
@@ -45,8 +83,13 @@ export interface FluentClientOptions {
   /** e.g. `https://ACCOUNT.sandbox.api.fluentretail.com`; a path prefix is kept. */
   apiHost: string;
   credentials: Credentials;
-  /** Sent as the `fluent.account` header when set. */
+  /** Sent as the `fluent.account` header, to /oauth/token and /graphql alike, when set. */
   accountId?: string;
+  /**
+   * The run's one scrubber. The client adds the credentials and every token it is granted, and scrubs every text
+   * Fluent sends back before it goes into an error message. Default: a scrubber of its own.
+   */
+  scrubber?: Scrubber;
   /** Max GraphQL attempts per second, retries included. */
   ratePerSecond: number;
   /** Headers and body timeout per request; default 30 000. */
@@ -70,6 +113,23 @@ export interface FluentClientOptions {
 /** Larger pages save requests; Fluent's own cap on `first` is undocumented, and paging covers any cap. */
 const MAX_PAGE_SIZE = 1000;
 
+/** A preflight lists retailers to help pick `--retailer-id`; an account with more is listed in part. */
+export const MAX_RETAILERS = 5000;
+const RETAILER_PAGE_SIZE = 200;
+
+/** The permission each customer operation needs (Fluent's "GraphQL Permissions": ENTITY_ACTION). */
+const OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
+  FindCustomers: 'CUSTOMER_VIEW',
+  CreateCustomer: 'CUSTOMER_CREATE',
+  UpdateCustomer: 'CUSTOMER_UPDATE',
+};
+
+/** Fluent's retry-later codes, said in a few fixed words: a server's own text may echo anything. */
+const TRANSIENT_WORDS: Readonly<Record<string, string>> = {
+  C0011E: 'rate limit exceeded',
+  C0003E: 'not ready yet, retry later',
+};
+
 type OperationKind = 'query' | 'mutation';
 
 /** One attempt's verdict: the value, a transient failure to retry after a delay, or resend at once (after a 401). */
@@ -82,8 +142,12 @@ type AttemptResult<T> = { done: T } | { transient: string; status?: number; retr
  *   `maxAttempts`; then OmsUnreachableError (exit 3).
  * - Mutations retry only what certainly was not applied (429, 401, a connection that never opened); a 5xx,
  *   a timeout or a cut connection throws AmbiguousMutationError at once, for the caller to resolve by lookup.
- * - GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message.
+ * - Fluent's error codes decide before the HTTP status (they come inside HTTP 200 too): C0011E and C0003E are
+ *   retried like a 429; S....E and T....E like a 5xx; C0020E (missing permission) is PermissionDeniedError, which
+ *   stops the run, as is any 403 and a 401 that says the login lacks a permission.
+ * - Other GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message and code.
  * - A 401 renews the token (one grant shared by all); a 401 again on a newer token is CredentialsRefusedError.
+ * - Everything Fluent says that reaches a message is scrubbed of secrets and control characters first.
  */
 export function createFluentClient(options: FluentClientOptions): FluentClient {
   const base = new URL(options.apiHost);
@@ -101,6 +165,14 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     random: options.random ?? Math.random,
   };
   const stats: ClientStats = { graphql: 0, retries: 0, rateLimited: 0, tokenGrants: 0 };
+  const scrubber = options.scrubber ?? createScrubber();
+  for (const value of secretValues(options.credentials)) {
+    scrubber.add(value);
+    // The grant's form body carries them URL-encoded: a server echoing the body must not leak them either.
+    scrubber.add(new URLSearchParams({ v: value }).toString().slice(2));
+  }
+  /** For any text Fluent sends back that may reach a message: no secret, no control character. */
+  const clean = (text: string) => escapeControl(scrubber.scrub(text));
 
   const pool = new Pool(origin, {
     connections: options.connections ?? null,
@@ -130,47 +202,71 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     }
   };
 
-  const requestGrant = (form: Record<string, string>): Promise<GrantAnswer> =>
-    withRetries<GrantAnswer>(async () => {
-      let status: number;
-      let retryAfter: string | undefined;
-      let text: string;
-      try {
-        const response = await pool.request({
-          path: `${basePath}/oauth/token`,
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: new URLSearchParams(form).toString(),
-        });
-        status = response.statusCode;
-        retryAfter = headerValue(response.headers['retry-after']);
-        text = await response.body.text();
-      } catch (error) {
-        return { transient: `/oauth/token: ${describeTransportError(error).message}` };
-      }
-      if (status === 429 || status === 408 || status >= 500) {
-        return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
-      }
-      if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
-      if (status >= 200 && status < 300) {
-        const body = parseJson(text);
-        if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
-        return { done: { status, body } };
-      }
-      throw new OmsUnreachableError(origin, `HTTP ${status} from /oauth/token; is the API host right?`, 1);
-    }, false);
+  const accountHeader: Record<string, string> = options.accountId ? { 'fluent.account': options.accountId } : {};
+
+  /** One POST to /oauth/token. */
+  const grantAttempt = async (form: Record<string, string>): Promise<AttemptResult<GrantAnswer>> => {
+    let status: number;
+    let retryAfter: string | undefined;
+    let text: string;
+    try {
+      const response = await pool.request({
+        path: `${basePath}/oauth/token`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          ...accountHeader,
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+      status = response.statusCode;
+      retryAfter = headerValue(response.headers['retry-after']);
+      text = await response.body.text();
+    } catch (error) {
+      return { transient: `/oauth/token: ${describeTransportError(error).message}` };
+    }
+    if (status === 429 || status === 408 || status >= 500) {
+      return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
+    }
+    if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
+    if (status >= 200 && status < 300) {
+      const body = parseJson(text);
+      if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
+      return { done: { status, body } };
+    }
+    throw new OmsUnreachableError(origin, `HTTP ${status} from /oauth/token; is the API host right?`, 1);
+  };
+
+  /** A password grant is retried like any request; a refresh grant is sent once, its token being single-use. */
+  const requestGrant = async (form: Record<string, string>, retry: boolean): Promise<GrantAnswer> => {
+    if (retry) return withRetries(() => grantAttempt(form), false);
+    try {
+      const result = await grantAttempt(form);
+      if ('done' in result) return result.done;
+      return { lost: 'transient' in result ? result.transient : 'no answer' };
+    } catch (error) {
+      if (error instanceof OmsUnreachableError) return { lost: error.message };
+      throw error;
+    }
+  };
 
   const tokens = createTokenSource({
     credentials: options.credentials,
     requestGrant,
     now,
+    onSecret: scrubber.add,
+    clean,
     onGrant: () => {
       stats.tokenGrants += 1;
     },
   });
 
-  const baseHeaders: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.accountId) baseHeaders['fluent.account'] = options.accountId;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...accountHeader,
+  };
 
   /** Sends one GraphQL operation and returns its `data`. */
   const execute = (operationName: string, query: string, variables: object, kind: OperationKind) => {
@@ -206,9 +302,18 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         return { transient: failure.message };
       }
 
-      if (status === 401) {
+      if (status === 401 || status === 403) {
+        // Fluent answers 401 for a bad token and for a missing permission alike; the body tells them apart.
+        const refusal = readFluentErrors(parseJson(text) ?? plainText(text), clean);
+        if (status === 403 || refusal?.deniesPermission) {
+          throw new PermissionDeniedError(
+            operationName,
+            refusal?.permission ?? OPERATION_PERMISSIONS[operationName],
+            refusal ? `HTTP ${status}: ${refusal.text}` : `HTTP ${status}`,
+          );
+        }
         if (unauthorizedOn !== undefined && token.generation > unauthorizedOn) {
-          throw new CredentialsRefusedError(tokens.variables, 'HTTP 401 from /graphql on a newly granted token');
+          throw new CredentialsRefusedError(tokens.variables, `HTTP 401 to ${operationName}`, true);
         }
         unauthorizedOn = token.generation;
         await tokens.renew(token);
@@ -230,9 +335,25 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       }
 
       const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
-      const messages = graphqlErrorMessages(answer?.errors);
-      // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] decides, not the status.
-      if (messages.length > 0) throw new FluentDataError(messages.join('; '));
+      // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] and their codes decide.
+      const errors = readFluentErrors(answer, clean);
+      if (errors?.kind === 'permission') {
+        throw new PermissionDeniedError(
+          operationName,
+          errors.permission ?? OPERATION_PERMISSIONS[operationName],
+          errors.text,
+        );
+      }
+      if (errors?.kind === 'transient' && errors.code) {
+        if (errors.code === 'C0011E') stats.rateLimited += 1;
+        return { transient: `${errors.code} ${TRANSIENT_WORDS[errors.code] ?? 'retry later'}`, status, retryAfter };
+      }
+      if (errors?.kind === 'server' && errors.code) {
+        // A server failure after a mutation arrived may have come after it was applied.
+        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `Fluent ${errors.code}`);
+        return { transient: `Fluent ${errors.code}`, status, retryAfter };
+      }
+      if (errors) throw new FluentDataError(errors.text, errors.code);
       if (status >= 300) throw new FluentDataError(`Fluent answered HTTP ${status} to ${operationName}`);
       if (typeof answer?.data !== 'object' || answer.data === null) {
         if (kind === 'mutation') throw new AmbiguousMutationError(operationName, 'unreadable response body');
@@ -252,6 +373,22 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     const node = data[field];
     if (typeof node !== 'object' || node === null) throw new FluentDataError(`${field} returned no customer`);
     return toOmsCustomer(node as CustomerNode);
+  };
+
+  /**
+   * Runs a question about the account, turning "Fluent will not or cannot answer" into `ok: false`: a missing
+   * permission, or a data error such as a schema without the field asked for.
+   */
+  const askAccount = async <T>(what: string, ask: () => Promise<AccountAnswer<T>>): Promise<AccountAnswer<T>> => {
+    try {
+      return await ask();
+    } catch (error) {
+      if (error instanceof PermissionDeniedError) {
+        return { ok: false, reason: `the login may not ${what} (${error.detail})` };
+      }
+      if (error instanceof FluentDataError) return { ok: false, reason: `Fluent cannot ${what}: ${error.message}` };
+      throw error;
+    }
   };
 
   let closing: Promise<void> | undefined;
@@ -282,6 +419,53 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     },
     createCustomer: (input) => mutateCustomer('CreateCustomer', CREATE_CUSTOMER, 'createCustomer', input),
     updateCustomer: (input) => mutateCustomer('UpdateCustomer', UPDATE_CUSTOMER, 'updateCustomer', input),
+    authenticate: async () => {
+      await tokens.current();
+    },
+    grantDetails: () => tokens.details(),
+    readLogin: () =>
+      askAccount<{ login: LoginInfo }>('read who the login is', async () => {
+        const data = await execute('ReadLogin', READ_LOGIN, {}, 'query');
+        const me = data.me as UserNode | null | undefined;
+        if (typeof me !== 'object' || me === null) {
+          return { ok: false, reason: 'Fluent answered no login for this token (me is null)' };
+        }
+        return { ok: true, login: toLoginInfo(me) };
+      }),
+    findRetailer: (id) =>
+      askAccount<{ retailer: RetailerInfo | null }>(`look retailer ${clean(id)} up`, async () => {
+        try {
+          const data = await execute('FindRetailer', FIND_RETAILER, { id }, 'query');
+          const node = data.retailerById as RetailerNode | null | undefined;
+          return { ok: true, retailer: typeof node === 'object' && node !== null ? toRetailerInfo(node) : null };
+        } catch (error) {
+          // Some Fluent queries answer "not found" as an error rather than null.
+          if (error instanceof FluentDataError && error.code === 'C0120E') return { ok: true, retailer: null };
+          throw error;
+        }
+      }),
+    listRetailers: () =>
+      askAccount<{ retailers: RetailerInfo[]; truncated: boolean }>('list the retailers', async () => {
+        const retailers: RetailerInfo[] = [];
+        const cursorsSeen = new Set<string>();
+        let after: string | undefined;
+        for (;;) {
+          const data = await execute('ListRetailers', LIST_RETAILERS, { first: RETAILER_PAGE_SIZE, after }, 'query');
+          const connection = data.retailers as RetailerConnection | null | undefined;
+          const edges = connection?.edges ?? [];
+          for (const edge of edges) if (edge?.node) retailers.push(toRetailerInfo(edge.node));
+          if (!connection?.pageInfo?.hasNextPage) return { ok: true, retailers, truncated: false };
+          if (retailers.length >= MAX_RETAILERS) {
+            return { ok: true, retailers: retailers.slice(0, MAX_RETAILERS), truncated: true };
+          }
+          const cursor = edges.at(-1)?.cursor;
+          if (!cursor || cursorsSeen.has(cursor)) {
+            return { ok: false, reason: 'Fluent said more retailers follow but gave no new cursor to page with' };
+          }
+          cursorsSeen.add(cursor);
+          after = cursor;
+        }
+      }),
     stats: () => ({ ...stats }),
     close: () => {
       closing ??= pool.close();
@@ -305,6 +489,11 @@ interface CustomerNode {
   country?: unknown;
   status?: unknown;
   retailer?: { id?: unknown } | null;
+}
+
+interface RetailerConnection {
+  edges?: Array<{ cursor?: string | null; node?: RetailerNode | null } | null> | null;
+  pageInfo?: { hasNextPage?: boolean | null } | null;
 }
 
 interface CustomerConnection {
@@ -347,10 +536,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function graphqlErrorMessages(errors: unknown): string[] {
-  if (!Array.isArray(errors)) return [];
-  return errors.map((error) => {
-    const message = (error as { message?: unknown } | null)?.message;
-    return typeof message === 'string' && message !== '' ? message : 'unspecified GraphQL error';
-  });
+/** A 401/403 body that is not JSON, read as a message unless it is an HTML error page. */
+function plainText(text: string): { message: string } | undefined {
+  const trimmed = text.trim();
+  return trimmed === '' || trimmed.startsWith('<') ? undefined : { message: trimmed };
 }

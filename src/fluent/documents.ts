@@ -1,6 +1,7 @@
 /**
  * The GraphQL documents the client sends, as constants. Every value travels as a variable, never spliced
- * into the text (SPEC §1). A test validates each one against Fluent's customer schema and the sandbox's.
+ * into the text (SPEC §1). A test validates each one against Fluent's schema (customer and access parts), and the
+ * customer documents against the sandbox's too.
  */
 
 /** The customer fields every operation selects; `retailer{id}` tells which retailer holds a username. */
@@ -34,5 +35,38 @@ export const CREATE_CUSTOMER = `mutation CreateCustomer($input: CreateCustomerIn
 export const UPDATE_CUSTOMER = `mutation UpdateCustomer($input: UpdateCustomerInput) {
   updateCustomer(input: $input) {
     ${CUSTOMER_SELECTION}
+  }
+}`;
+
+/**
+ * Who the login is: its roles, each with its permissions and the contexts (account, retailer, location) it holds
+ * them in. Not in Fluent's schema snapshot; Fluent's own SDK asks it to test a connection.
+ */
+export const READ_LOGIN = `query ReadLogin {
+  me {
+    id
+    username
+    roles {
+      role { name permissions { name } }
+      contexts { contextType contextId }
+    }
+  }
+}`;
+
+const RETAILER_SELECTION = 'id ref status tradingName';
+
+/** One retailer by id; Fluent answers null (or C0120E) when there is none. */
+export const FIND_RETAILER = `query FindRetailer($id: ID!) {
+  retailerById(id: $id) { ${RETAILER_SELECTION} }
+}`;
+
+/** Every retailer of the account, a page at a time (paged like customers: the last edge's cursor). */
+export const LIST_RETAILERS = `query ListRetailers($first: Int, $after: String) {
+  retailers(first: $first, after: $after) {
+    edges {
+      cursor
+      node { ${RETAILER_SELECTION} }
+    }
+    pageInfo { hasNextPage }
   }
 }`;

@@ -1,5 +1,5 @@
 /**
- * The ways a Fluent request can end other than with data. Two of them stop the run (exit 3, via AbortError);
+ * The ways a Fluent request can end other than with data. Three of them stop the run (exit 3, via AbortError);
  * the other two are about one customer and end as that row's outcome.
  */
 import { AbortError } from '../errors.js';
@@ -32,12 +32,44 @@ export class AmbiguousMutationError extends Error {
 /** Fluent refused the request for what it says (GraphQL `errors[]`, HTTP 413): permanent, retrying will not help. */
 export class FluentDataError extends Error {
   override name = 'FluentDataError';
-  /** True when Fluent says the customer already exists (a duplicate create). */
+  /** True when Fluent says the customer already exists (a duplicate create): code C0123E, or its message says so. */
   readonly alreadyExists: boolean;
-  /** @param message Fluent's own message(s), joined. */
-  constructor(message: string) {
+  /** Fluent's error code when it gave one, e.g. `C0123E` (unique constraint) or `C0141E` (field too long). */
+  readonly code: string | undefined;
+  /**
+   * @param message Fluent's own message(s), joined, already scrubbed of secrets
+   * @param code Fluent's error code, from `errors[].extensions.code` or the message
+   */
+  constructor(message: string, code?: string) {
     super(message);
-    this.alreadyExists = /already exist/i.test(message);
+    this.code = code;
+    this.alreadyExists = code === 'C0123E' || /already exist/i.test(message);
+  }
+}
+
+/**
+ * The login lacks a permission the operation needs (Fluent's C0020E, or a 401/403 that says so): every row would
+ * fail the same way, so the run stops (exit 3) and the message says which permission to grant and where.
+ */
+export class PermissionDeniedError extends AbortError {
+  override name = 'PermissionDeniedError';
+  /** The permission named by Fluent or implied by the operation, e.g. `CUSTOMER_CREATE`; undefined when neither says. */
+  readonly permission: string | undefined;
+  /** What Fluent answered (scrubbed, one line), e.g. `C0020E: ...` or `HTTP 403`; for a caller's own reason text. */
+  readonly detail: string;
+  /**
+   * @param operationName the GraphQL operation refused, e.g. `CreateCustomer`
+   * @param permission the missing permission, when known
+   * @param detail what Fluent answered; must hold no secret
+   */
+  constructor(operationName: string, permission: string | undefined, detail: string) {
+    const what = permission ? `the permission ${permission}` : 'a permission it needs';
+    super(
+      `Fluent refused ${operationName} because the login lacks ${what} (${detail}); grant ${permission ?? 'it'} to ` +
+        "the login's role in the account context, then run again (customer-sync doctor checks the login's permissions)",
+    );
+    this.permission = permission;
+    this.detail = detail;
   }
 }
 
@@ -47,10 +79,16 @@ export class CredentialsRefusedError extends AbortError {
   /**
    * @param variables the env variables the credentials came from
    * @param detail what Fluent answered, e.g. `HTTP 401 from /oauth/token`; must not hold a secret
+   * @param grantedMomentsAgo true when the refused token was granted by /oauth/token for this very request: the
+   *   credentials worked, so the login more likely lacks a permission (Fluent answers 401 for both)
    */
-  constructor(variables: readonly string[], detail: string) {
+  constructor(variables: readonly string[], detail: string, grantedMomentsAgo = false) {
     super(
-      `Fluent refused the credentials from ${variables.join(', ')} (${detail}); check those variables and run again`,
+      grantedMomentsAgo
+        ? `Fluent refused a token that /oauth/token granted moments ago for the credentials from ${variables.join(', ')} ` +
+            `(${detail}): the credentials were accepted, so the login may lack a permission rather than have wrong ` +
+            "credentials; run customer-sync doctor to see the login's roles and permissions"
+        : `Fluent refused the credentials from ${variables.join(', ')} (${detail}); check those variables and run again`,
     );
   }
 }

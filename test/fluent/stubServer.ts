@@ -1,6 +1,7 @@
 /**
  * A purpose-built HTTP server on 127.0.0.1 for protocol edge cases the sandbox cannot produce
- * (a response that never comes, a refused refresh token, a closed port).
+ * (a response that never comes, a refused refresh token, a closed port, Fluent's error codes, a server that echoes
+ * what it was sent).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,4 +61,23 @@ export function sendJson(
 ) {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
+}
+
+/** The form fields of an /oauth/token request. */
+export function formOf(request: StubRequest): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(request.body));
+}
+
+/** The operationName and variables of a /graphql request. */
+export function operationOf(request: StubRequest): { operationName?: string; variables?: Record<string, unknown> } {
+  try {
+    return JSON.parse(request.body) as { operationName?: string; variables?: Record<string, unknown> };
+  } catch {
+    return {};
+  }
+}
+
+/** An /oauth/token answer as Fluent words it. */
+export function sendToken(response: ServerResponse, accessToken: string, extra: Record<string, unknown> = {}) {
+  sendJson(response, 200, { access_token: accessToken, token_type: 'bearer', expires_in: 3600, ...extra });
 }
