@@ -1,5 +1,5 @@
 import type { Logger } from './log.js';
-import type { ThroughputPoint } from './report/writeReport.js';
+import type { ThroughputPoint } from './report/reportTypes.js';
 
 /** How often throughput is sampled for the report's chart, and the TTY line redrawn. */
 const SAMPLE_MS = 1_000;

@@ -12,15 +12,17 @@ import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
+import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
 import { openInput } from './read/openInput.js';
 import { formatSummary } from './report/formatSummary.js';
 import { prepareReportDir } from './report/prepareReportDir.js';
 import { redactContent } from './report/redactContent.js';
+import type { ReportContent, ReportSummary } from './report/reportTypes.js';
 import { summariseRun } from './report/summariseRun.js';
-import { type ReportContent, type ReportSummary, writeReport } from './report/writeReport.js';
+import { writeReport } from './report/writeReport.js';
 import { loadSeed } from './sandbox/loadSeed.js';
-import type { RunMode } from './types.js';
+import type { RunMode, UniquenessScope } from './types.js';
 
 export interface RunDependencies {
   log: Logger;
@@ -119,6 +121,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
 
     // plan → apply (validate: every row still open passed every check).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
+    let uniqueness: UniquenessScope | undefined;
     const applyStarted = now().getTime();
     if (mode === 'validate' || !store.checkpoint) {
       journal.closeOpenRows(runId, '', 'valid');
@@ -131,38 +134,54 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
         seed,
         log,
       });
-      progress.phase(mode === 'dry-run' ? 'planning' : 'applying', journal.countOpenRows(runId));
-      const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
-      ({ abortReason } = await applyPlan({
-        journal,
-        syncState,
-        runId,
-        scope,
-        client: oms.client,
-        dryRun: mode === 'dry-run',
-        fullCompare: options.fullCompare,
-        concurrency: options.concurrency,
-        maxErrorRate: options.maxErrorRate,
-        settledRows: settled,
-        log,
-        signal: deps.signal,
-        onRowDone: progress.tick,
-      }));
-      if (mode === 'apply') {
-        progress.phase('verifying');
-        const verified = await verifyCreated({
+      // preflight: a login or retailer that cannot run this job safely stops here, before any row is looked up.
+      try {
+        uniqueness = await runPreflight(oms.client, {
+          retailerId: scope.retailerId,
+          dryRun: mode === 'dry-run',
+          allowScopedLogin: options.allowScopedLogin,
+          log,
+        });
+      } catch (error) {
+        if (error instanceof UsageError) journal.discardRun(runId);
+        if (!(error instanceof AbortError)) throw error;
+        abortReason = error.message;
+      }
+      if (abortReason === undefined) {
+        progress.phase(mode === 'dry-run' ? 'planning' : 'applying', journal.countOpenRows(runId));
+        const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
+        ({ abortReason } = await applyPlan({
           journal,
           syncState,
           runId,
           scope,
           client: oms.client,
+          dryRun: mode === 'dry-run',
+          fullCompare: options.fullCompare,
           concurrency: options.concurrency,
-        }).catch((error: unknown) => {
-          if (!(error instanceof AbortError)) throw error;
-          log.warn(`could not check the created usernames against other writers: ${error.message}`);
-          return 0;
-        });
-        if (verified > 0) log.warn(`${verified} created usernames are also held elsewhere in the account (conflicts)`);
+          maxErrorRate: options.maxErrorRate,
+          settledRows: settled,
+          log,
+          signal: deps.signal,
+          onRowDone: progress.tick,
+        }));
+        if (mode === 'apply') {
+          progress.phase('verifying');
+          const verified = await verifyCreated({
+            journal,
+            syncState,
+            runId,
+            scope,
+            client: oms.client,
+            concurrency: options.concurrency,
+          }).catch((error: unknown) => {
+            if (!(error instanceof AbortError)) throw error;
+            log.warn(`could not check the created usernames against other writers: ${error.message}`);
+            return 0;
+          });
+          if (verified > 0)
+            log.warn(`${verified} created usernames are also held elsewhere in the account (conflicts)`);
+        }
       }
     }
     const applyMs = now().getTime() - applyStarted;
@@ -184,6 +203,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       client: oms?.client.stats(),
       applyMs,
       abortReason,
+      uniqueness,
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
     });

@@ -173,3 +173,9 @@ export type Action =
 
 /** A planned create or update: what a row sends to the OMS. */
 export type MutationAction = Extract<Action, { kind: 'create' | 'update' }>;
+
+/** Across which customers account-wide username uniqueness was checked: how far the login's lookups reach. */
+export type UniquenessScope =
+  | { checkedAcross: 'account' }
+  | { checkedAcross: 'retailers'; retailers: string[] }
+  | { checkedAcross: 'unchecked'; reason: string };

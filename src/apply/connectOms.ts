@@ -64,6 +64,7 @@ export async function connectOms(
     accountId: deps.accountId,
     ratePerSecond: options.rate,
     connections: options.concurrency,
+    scrubber: deps.scrubber,
     onRetry: (e) => deps.log.debug('retrying a request', { ...e }),
   });
   return {

@@ -2,8 +2,8 @@ import { OUTCOME_KINDS } from '../types.js';
 import { describeOutcome } from './describeOutcome.js';
 import { formatCount } from './formatCount.js';
 import { formatDuration } from './formatDuration.js';
+import type { ReportSummary } from './reportTypes.js';
 import { NEEDS_ATTENTION } from './topReasons.js';
-import type { ReportSummary } from './writeReport.js';
 
 const MODE_NAMES = { apply: 'sync', 'dry-run': 'dry run', validate: 'validation' } as const;
 

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ReportContent } from './writeReport.js';
+import type { ReportContent } from './reportTypes.js';
 
 /** Long enough that a per-run random key cannot be guessed; FLUENT_REDACT_KEY is used as given. */
 const RANDOM_KEY_BYTES = 32;

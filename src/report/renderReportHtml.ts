@@ -6,8 +6,8 @@ import { formatCount } from './formatCount.js';
 import { formatDuration } from './formatDuration.js';
 import { renderOutcomeChart } from './renderOutcomeChart.js';
 import { renderThroughputChart } from './renderThroughputChart.js';
+import type { ReportSummary, ThroughputPoint } from './reportTypes.js';
 import type { ReasonCount } from './topReasons.js';
-import type { ReportSummary, ThroughputPoint } from './writeReport.js';
 
 /** The first rows of a long list, and how long the whole list is. */
 export interface Excerpt<T> {

@@ -1,7 +1,7 @@
 import { escapeHtml } from './escapeHtml.js';
 import { formatCount } from './formatCount.js';
 import { formatDuration } from './formatDuration.js';
-import type { ThroughputPoint } from './writeReport.js';
+import type { ThroughputPoint } from './reportTypes.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;

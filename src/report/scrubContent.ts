@@ -1,5 +1,5 @@
 import type { Scrubber } from '../createScrubber.js';
-import type { ReportContent } from './writeReport.js';
+import type { ReportContent } from './reportTypes.js';
 
 /**
  * The report's content with the run's secrets masked in every text it holds: the summary (abort reason, options),

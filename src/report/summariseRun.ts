@@ -1,7 +1,7 @@
 import type { ClientStats } from '../fluent/createFluentClient.js';
-import type { OutcomeKind, RunMode, RunTotals } from '../types.js';
+import type { OutcomeKind, RunMode, RunTotals, UniquenessScope } from '../types.js';
 import { checkTotals, emptyTotals } from './countOutcomes.js';
-import type { ReportSummary } from './writeReport.js';
+import type { ReportSummary } from './reportTypes.js';
 
 /**
  * The summary of a run as report.json holds it, from its parts. Pure. Throws when the recorded outcomes do not
@@ -20,6 +20,7 @@ export function summariseRun(run: {
   /** How long the lookups and mutations took, for the effective request rate. */
   applyMs: number;
   abortReason: string | undefined;
+  uniqueness?: UniquenessScope | undefined;
   unmappedColumns: string[];
   delimiter: string;
 }): ReportSummary {
@@ -42,6 +43,7 @@ export function summariseRun(run: {
     durationMs: run.finishedAt.getTime() - run.startedAt.getTime(),
     status: run.abortReason === undefined ? 'completed' : 'aborted',
     ...(run.abortReason === undefined ? {} : { abortReason: run.abortReason }),
+    ...(run.uniqueness === undefined ? {} : { uniqueness: run.uniqueness }),
     unmappedColumns: run.unmappedColumns,
     delimiter: run.delimiter,
   };

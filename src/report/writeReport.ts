@@ -1,6 +1,6 @@
 import type { Scrubber } from '../createScrubber.js';
 import { ensurePrivateDir } from '../privateFs.js';
-import type { FieldChange, OutcomeKind, RequestStats, RowOutcome, RunMode, RunTotals } from '../types.js';
+import type { FieldChange, OutcomeKind, RowOutcome } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
@@ -8,59 +8,10 @@ import type { TextSink } from './openTextSink.js';
 import { ReportWriteError } from './ReportWriteError.js';
 import type { Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
+import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { scrubContent } from './scrubContent.js';
 import { type ReportFiles, stageReportFiles } from './stageReportFiles.js';
 import { NEEDS_ATTENTION, topReasons } from './topReasons.js';
-
-/** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
-export interface ReportSummary {
-  runId: string;
-  mode: RunMode;
-  startedAt: string;
-  finishedAt: string;
-  input: { path: string; sha256: string; bytes: number };
-  /** Resolved options, without secrets (the caller guarantees it). */
-  options: Record<string, unknown>;
-  totals: RunTotals;
-  requests: RequestStats;
-  durationMs: number;
-  status: 'completed' | 'aborted';
-  abortReason?: string;
-  unmappedColumns: string[];
-  delimiter: string;
-}
-
-/** A rejected, conflicting or failed row as it was read, for rejects.csv. */
-export interface RejectLine {
-  row: number;
-  cells: readonly string[];
-  reason: string;
-}
-
-/** Rows finished so far at a moment of the run, for the throughput chart. */
-export interface ThroughputPoint {
-  elapsedMs: number;
-  done: number;
-}
-
-/**
- * Everything a report is made of. Row-level parts are functions returning (sync) iterables, so a caller can
- * stream them from the checkpoint and 2 million rows never sit in memory at once.
- */
-export interface ReportContent {
-  summary: ReportSummary;
-  /** The input file's header, the first columns of rejects.csv. */
-  header: readonly string[];
-  /** Input column indexes holding phones: their E.164 values are not neutralised in rejects.csv. */
-  phoneColumns: ReadonlySet<number>;
-  /** Every row's outcome, in row order. */
-  outcomes: () => Iterable<RowOutcome>;
-  /** Rejected, conflict and failed rows with their original cells, in row order. */
-  rejects: () => Iterable<RejectLine>;
-  /** Field-level changes (apply and dry-run only). */
-  diffs: () => Iterable<FieldChange>;
-  throughput: readonly ThroughputPoint[];
-}
 
 /** Per-row tables of report.html stop here and point to the CSV files for the rest (SPEC §4). */
 export const HTML_ROW_LIMIT = 10_000;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScrubber } from '../../src/createScrubber.js';
 import { emptyTotals } from '../../src/report/countOutcomes.js';
-import type { ReportContent, ReportSummary } from '../../src/report/writeReport.js';
+import type { ReportContent, ReportSummary } from '../../src/report/reportTypes.js';
 import type { FieldChange, OutcomeKind, RowOutcome, RunMode, RunTotals } from '../../src/types.js';
 
 /** Totals with the given outcome counts and `read` as their sum, so the invariant holds. */

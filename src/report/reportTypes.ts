@@ -1,0 +1,57 @@
+/**
+ * The report's types (SPEC §4): what report.json says about a run, and everything the writers make the files from.
+ * Here, apart from the writers, so the stages that produce them import no writer.
+ */
+import type { FieldChange, RequestStats, RowOutcome, RunMode, RunTotals, UniquenessScope } from '../types.js';
+
+/** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
+export interface ReportSummary {
+  runId: string;
+  mode: RunMode;
+  startedAt: string;
+  finishedAt: string;
+  input: { path: string; sha256: string; bytes: number };
+  /** Resolved options, without secrets (the caller guarantees it). */
+  options: Record<string, unknown>;
+  totals: RunTotals;
+  requests: RequestStats;
+  durationMs: number;
+  status: 'completed' | 'aborted';
+  abortReason?: string;
+  /** Across which customers usernames were checked for account-wide uniqueness (sync and dry runs). */
+  uniqueness?: UniquenessScope;
+  unmappedColumns: string[];
+  delimiter: string;
+}
+
+/** A rejected, conflicting or failed row as it was read, for rejects.csv. */
+export interface RejectLine {
+  row: number;
+  cells: readonly string[];
+  reason: string;
+}
+
+/** Rows finished so far at a moment of the run, for the throughput chart. */
+export interface ThroughputPoint {
+  elapsedMs: number;
+  done: number;
+}
+
+/**
+ * Everything a report is made of. Row-level parts are functions returning (sync) iterables, so a caller can
+ * stream them from the checkpoint and 2 million rows never sit in memory at once.
+ */
+export interface ReportContent {
+  summary: ReportSummary;
+  /** The input file's header, the first columns of rejects.csv. */
+  header: readonly string[];
+  /** Input column indexes holding phones: their E.164 values are not neutralised in rejects.csv. */
+  phoneColumns: ReadonlySet<number>;
+  /** Every row's outcome, in row order. */
+  outcomes: () => Iterable<RowOutcome>;
+  /** Rejected, conflict and failed rows with their original cells, in row order. */
+  rejects: () => Iterable<RejectLine>;
+  /** Field-level changes (apply and dry-run only). */
+  diffs: () => Iterable<FieldChange>;
+  throughput: readonly ThroughputPoint[];
+}
