@@ -4,7 +4,7 @@ import { AbortError, UsageError } from './errors.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
 import { createLogger, type Logger } from './log.js';
-import { OPTION_SPECS, type OptionName, type RawOptions, resolveOptions } from './options.js';
+import { type Command, OPTION_SPECS, type OptionName, type RawOptions, resolveOptions } from './options.js';
 import { runSync } from './run-sync.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
@@ -46,6 +46,20 @@ const FAULT_FLAGS = {
   'fault-seed': { key: 'seed', type: 'number', describe: 'seed of the fault sequence (repeatable runs)' },
 } as const;
 
+/** What `doctor` needs to know: where, who for, and what a sync would be allowed to do. */
+const DOCTOR_OPTIONS: readonly OptionName[] = [
+  'api-host',
+  'retailer-id',
+  'rate',
+  'concurrency',
+  'allow-scoped-login',
+  'sandbox',
+  'sandbox-seed',
+  'verbose',
+  'quiet',
+  'log-format',
+];
+
 /**
  * yargs → resolveOptions → runSync → exit code (SPEC §2). The only place that calls process.exit.
  * Usage and input problems print one line and exit 2; an aborted run exits 3; no stack trace reaches a user.
@@ -65,10 +79,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   let log: Logger = createLogger({ stream: process.stderr, format: 'text', scrubber });
 
   let exitCode = 0;
-  const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
+  /** Options from flags, env and job file; the logger follows them. */
+  const prepare = (command: Command, args: Record<string, unknown>) => {
     const options = resolveOptions({
       command,
-      file: String(args.file),
+      file: command === 'doctor' ? '' : String(args.file),
       flags: pickFlags(args),
       env,
       config: args.config as string | undefined,
@@ -81,8 +96,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       scrubber,
     });
     // Fluent credentials are read apart from the options so a strict parser never sees them (SPEC §2);
-    // validate needs none, so an incomplete set only matters to sync.
-    const credentials = command === 'sync' ? readCredentials(env) : undefined;
+    // validate needs none, so an incomplete set only matters to the commands that talk to Fluent.
+    const credentials = command === 'validate' ? undefined : readCredentials(env);
+    return { options, credentials, accountId: env.FLUENT_ACCOUNT_ID || undefined };
+  };
+
+  const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
+    const { options, credentials, accountId } = prepare(command, args);
     // The first signal stops the run gracefully; a second one leaves at once (the checkpoint stays consistent).
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
@@ -91,12 +111,19 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       out: process.stdout,
       progressStream: process.stderr,
       credentials,
-      accountId: env.FLUENT_ACCOUNT_ID || undefined,
+      accountId,
       redactKey: env.FLUENT_REDACT_KEY || undefined,
       scrubber,
       signal: signals.signal,
     });
     exitCode = result.exitCode;
+  };
+
+  const runDoctorCommand = async (args: Record<string, unknown>) => {
+    const { options, credentials, accountId } = prepare('doctor', args);
+    // Loaded on demand: sync and validate never need it.
+    const { runDoctor } = await import('./doctor/runDoctor.js');
+    exitCode = await runDoctor(options, { log, out: process.stdout, credentials, accountId, scrubber });
   };
 
   const parser = yargs([...argv])
@@ -113,6 +140,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       'read, normalise and check a CSV without any network; writes the report',
       (y) => withRunOptions(y),
       (args) => runCommand('validate', args),
+    )
+    .command(
+      'doctor',
+      'check, without writing anything, that a sync can run: host, token, login, permissions, retailer, a lookup',
+      (y) =>
+        withRunOptions(y, DOCTOR_OPTIONS).option('dry-run', {
+          type: 'boolean',
+          describe: 'check only what a dry run needs (CUSTOMER_VIEW)',
+        }),
+      (args) => runDoctorCommand(args),
     )
     .command(
       'sandbox',
@@ -146,7 +183,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         });
       },
     )
-    .demandCommand(1, 'name a command: sync, validate or sandbox')
+    .demandCommand(1, 'name a command: sync, validate, doctor or sandbox')
     .strict()
     .help()
     .alias('help', 'h')
@@ -164,11 +201,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
 }
 
-/** Every run option of OPTION_SPECS as a yargs flag, without defaults so flag > env > job file > default holds. */
-function withRunOptions<T>(y: Argv<T>): Argv<T> {
-  let out = y.positional('file', { type: 'string', describe: 'the CSV file' }) as unknown as Argv<T>;
+/** Options of OPTION_SPECS as yargs flags (all of them, or `only` those), without defaults so flag > env > job file > default holds. */
+function withRunOptions<T>(y: Argv<T>, only?: readonly OptionName[]): Argv<T> {
+  let out = (only ? y : y.positional('file', { type: 'string', describe: 'the CSV file' })) as unknown as Argv<T>;
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionName, (typeof OPTION_SPECS)[OptionName]][]) {
-    if (name === 'dry-run') continue;
+    if (name === 'dry-run' || (only && !only.includes(name))) continue;
     out = out.option(name, {
       type: spec.type,
       describe: spec.describe,

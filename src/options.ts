@@ -14,6 +14,8 @@ import { resolveEncoding } from './read/resolveEncoding.js';
 export type OnDuplicate = 'reject' | 'first' | 'last';
 export type LogFormat = 'text' | 'json';
 export type PhoneExtension = 'reject' | 'drop';
+/** The commands that take the run options. */
+export type Command = 'sync' | 'validate' | 'doctor';
 
 type OptionType = 'string' | 'number' | 'boolean';
 
@@ -94,7 +96,7 @@ export interface Shard {
 
 /** Everything a run needs to know, all defaults filled. Passed down explicitly, never mutated. */
 export interface ResolvedOptions {
-  readonly command: 'sync' | 'validate';
+  readonly command: Command;
   readonly file: string;
   readonly dryRun: boolean;
   readonly apiHost: string | undefined;
@@ -134,7 +136,7 @@ export function envName(option: OptionName): string {
  * `flags` holds only the flags the user actually gave.
  */
 export function resolveOptions(input: {
-  command: 'sync' | 'validate';
+  command: Command;
   file: string;
   flags: RawOptions;
   env: NodeJS.ProcessEnv;
@@ -182,7 +184,7 @@ export function resolveOptions(input: {
   const retailerId = get('retailer-id', asRetailerId);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
-  if (input.command === 'sync') {
+  if (input.command !== 'validate') {
     if (apiHost === undefined && !sandbox) {
       throw new UsageError('no OMS to sync with: pass --api-host (or FLUENT_API_HOST), or --sandbox to try it locally');
     }

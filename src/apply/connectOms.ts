@@ -9,20 +9,22 @@ import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
 /** Credentials the in-process sandbox accepts (it takes any non-empty values). */
 const SANDBOX_LOGIN: Credentials = {
   kind: 'password',
-  clientId: 'sandbox',
-  clientSecret: 'sandbox',
-  username: 'sandbox',
-  password: 'sandbox',
+  clientId: 'in-process-sandbox-client',
+  clientSecret: 'in-process-sandbox-secret',
+  username: 'in-process-sandbox-user',
+  password: 'in-process-sandbox-password',
 };
 
 export interface OmsConnection {
   client: FluentClient;
+  /** The base URL the client talks to (the in-process sandbox's, with --sandbox). */
+  apiHost: string;
   close(): Promise<void>;
 }
 
 /** Fails fast, before anything is read or sent, when a sync has no credentials to log in with. */
 export function checkCredentials(options: ResolvedOptions, credentials: Credentials | undefined): void {
-  if (options.command === 'sync' && !options.sandbox && !credentials) {
+  if (options.command !== 'validate' && !options.sandbox && !credentials) {
     throw new UsageError(
       'no Fluent credentials: set FLUENT_CLIENT_ID, FLUENT_CLIENT_SECRET, FLUENT_USERNAME and FLUENT_PASSWORD (or FLUENT_ACCESS_TOKEN)',
     );
@@ -69,6 +71,7 @@ export async function connectOms(
   });
   return {
     client,
+    apiHost,
     async close() {
       await client.close();
       await sandbox?.close();

@@ -43,7 +43,8 @@ export async function checkAccount(
   } else {
     const assessment = assessLogin(login.login, { retailerId: input.retailerId, needs });
     const roles = assessment.customerRoles.length > 0 ? assessment.customerRoles.map(clean).join(', ') : 'none';
-    lines.push({ check: 'login', status: 'ok', message: `${clean(login.login.username)}; customer roles: ${roles}` });
+    // The login's name is FLUENT_USERNAME, a credential: never printed.
+    lines.push({ check: 'login', status: 'ok', message: `roles read; customer roles: ${roles}` });
     lines.push(
       assessment.missing.length > 0
         ? {
@@ -103,7 +104,7 @@ async function checkRetailer(
       listed.ok && listed.retailers.length > 0
         ? ` (it can see retailer${listed.retailers.length === 1 ? '' : 's'} ${listed.retailers
             .slice(0, SUGGESTED_RETAILERS)
-            .map((r) => clean(r.tradingName ? `${r.id} ${r.tradingName}` : r.id))
+            .map((r) => clean(r.tradingName ? `${r.id} (${r.tradingName})` : r.id))
             .join(', ')}${listed.retailers.length > SUGGESTED_RETAILERS ? ', …' : ''})`
         : '';
     return {
