@@ -67,7 +67,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
     const options = resolveOptions({
       command,
-      file: String(args.file),
+      // yargs reads a lone `-` as an empty string; `-` is standard input (SPEC §2).
+      file: args.file === '' && argv.includes('-') ? '-' : String(args.file),
       flags: pickFlags(args),
       env,
       config: args.config as string | undefined,

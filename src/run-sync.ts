@@ -68,7 +68,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
 
   checkCredentials(options, deps.credentials);
   const seed = options.sandbox && options.sandboxSeed ? loadSeed(options.sandboxSeed) : undefined;
-  const { source, layout, context } = await openInput(options);
+  const { source, layout, context } = await openInput(options, deps.signal);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
   preparePrivateDir(reportDir, 'report folder');
