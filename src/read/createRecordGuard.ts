@@ -8,8 +8,11 @@ import { Transform } from 'node:stream';
 export const MAX_RECORD_BYTES = 10 * 1024 * 1024;
 /** Most fields in one record: Excel's column limit. csv-parse holds a record's fields as an array (~50 bytes each). */
 export const MAX_FIELDS = 16_384;
-/** Below this many bytes a record cannot hold too many fields, so its delimiters are not even counted. */
-const COUNT_FIELDS_FROM = 1024;
+/**
+ * Delimiters are counted only once a record is past this many bytes: a normal record costs no count at all. So a record
+ * is refused somewhere between MAX_FIELDS and MAX_FIELDS + COUNT_FIELDS_FROM fields, never at MAX_FIELDS or fewer.
+ */
+export const COUNT_FIELDS_FROM = 1024;
 
 const QUOTE = 0x22;
 const LF = 0x0a;
