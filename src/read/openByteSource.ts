@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
+import tty from 'node:tty';
 import { UsageError } from '../errors.js';
 
 /** The input's bytes as a stream, and how to name the input in messages. */
@@ -26,7 +27,13 @@ export async function openByteSource(
   path: string,
   options: { highWaterMark?: number | undefined; stdin?: Readable | undefined } = {},
 ): Promise<ByteSource> {
-  if (path === STDIN_PATH) return { name: 'standard input', stream: options.stdin ?? process.stdin };
+  if (path === STDIN_PATH) {
+    // Typed at a prompt by mistake, `-` would wait for a whole export to be typed in.
+    if (options.stdin === undefined && tty.isatty(0)) {
+      throw new UsageError('standard input is a terminal; redirect a file to it (- < export.csv) or pipe one in');
+    }
+    return { name: 'standard input', stream: options.stdin ?? process.stdin };
+  }
   if (path === '')
     throw new UsageError('the input file name is empty; name a CSV, .csv.gz or .xlsx file, or - for standard input');
   let handle: fs.promises.FileHandle;
