@@ -193,23 +193,35 @@ function describeSheets(names: string[]): string {
 /**
  * Waits on exceljs's iterators unless the run stops (the signal fires) or the bytes under the workbook fail first:
  * exceljs pipes its input into an unzipper that would otherwise wait for ever. A stop ends the iteration quietly;
- * every failure becomes one UsageError line.
+ * every failure becomes one UsageError line. Not Promise.race against one long-lived "stopped" promise: every race
+ * would leave a reaction on it, holding each row until the end of the file.
  */
 function createStepper(input: XlsxInput): <T>(next: Promise<IteratorResult<T>>) => Promise<IteratorResult<T>> {
-  const stopped = new Promise<Stop>((resolve) => {
-    if (input.signal?.aborted) resolve({ aborted: true });
-    input.signal?.addEventListener('abort', () => resolve({ aborted: true }), { once: true });
-    input.stream.once('error', (error) => resolve({ aborted: false, error }));
-  });
-  return async (next) => {
-    // The loser of the race may still reject later; that rejection is already accounted for.
+  let stop: Stop | undefined;
+  let interrupt: ((stop: Stop) => void) | undefined;
+  const halt = (reason: Stop) => {
+    stop ??= reason;
+    interrupt?.(stop);
+  };
+  if (input.signal?.aborted) halt({ aborted: true });
+  input.signal?.addEventListener('abort', () => halt({ aborted: true }), { once: true });
+  input.stream.once('error', (error) => halt({ aborted: false, error }));
+  return async <T>(next: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> => {
+    // Left behind by a stop, the pending step may still reject later; that is already accounted for.
     next.catch(() => {});
-    let result: Awaited<typeof next> | Stop;
+    let result: IteratorResult<T> | Stop;
     try {
-      result = await Promise.race([next, stopped]);
+      result =
+        stop ??
+        (await new Promise<IteratorResult<T> | Stop>((resolve, reject) => {
+          interrupt = resolve;
+          next.then(resolve, reject);
+        }));
     } catch (error) {
       if (input.signal?.aborted) return { done: true, value: undefined };
       throw describeWorkbookError(input.name, error as Error);
+    } finally {
+      interrupt = undefined;
     }
     if (!('aborted' in result)) return result;
     // A stop tears the input down, which can surface as an error of the bytes first.
