@@ -83,7 +83,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const prepare = (command: Command, args: Record<string, unknown>) => {
     const options = resolveOptions({
       command,
-      file: command === 'doctor' ? '' : String(args.file),
+      // yargs reads a lone `-` as an empty string; `-` is standard input (SPEC §2).
+      file: command === 'doctor' ? '' : args.file === '' && argv.includes('-') ? '-' : String(args.file),
       flags: pickFlags(args),
       env,
       config: args.config as string | undefined,

@@ -61,6 +61,7 @@ export const OPTION_SPECS = {
     default: 'reject',
     choices: ['reject', 'drop'],
   },
+  sheet: { type: 'string', describe: 'which sheet of an .xlsx input to read (default: the first)' },
   shard: { type: 'string', describe: 'K/N: take only shard K of N of the usernames (1-based)' },
   'max-error-rate': {
     type: 'number',
@@ -110,6 +111,7 @@ export interface ResolvedOptions {
   readonly usernameTemplate: string;
   readonly defaultCountry: string | undefined;
   readonly phoneExtension: PhoneExtension;
+  readonly sheet: string | undefined;
   readonly shard: Shard | undefined;
   readonly maxErrorRate: number;
   readonly fullCompare: boolean;
@@ -206,6 +208,7 @@ export function resolveOptions(input: {
     usernameTemplate: str('username-template') as string,
     defaultCountry,
     phoneExtension,
+    sheet: str('sheet'),
     shard: get('shard', asShard),
     maxErrorRate,
     fullCompare: bool('full-compare'),

@@ -71,7 +71,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
 
   checkCredentials(options, deps.credentials);
   const seed = options.sandbox && options.sandboxSeed ? loadSeed(options.sandboxSeed) : undefined;
-  const { source, layout, context } = await openInput(options);
+  const { source, layout, context } = await openInput(options, deps.signal);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
   prepareReportDir(reportDir);
@@ -196,7 +196,12 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       mode,
       startedAt,
       finishedAt: now(),
-      input: { path: options.file, ...source.digest() },
+      input: {
+        path: options.file,
+        format: source.format,
+        ...(source.sheet ? { sheet: source.sheet } : {}),
+        ...source.digest(),
+      },
       options: describeOptions(options),
       read,
       outcomeCounts: journal.outcomeCounts(runId),

@@ -10,7 +10,8 @@ export interface ReportSummary {
   mode: RunMode;
   startedAt: string;
   finishedAt: string;
-  input: { path: string; sha256: string; bytes: number };
+  /** What was read: the path (`-` for standard input), its kind, and the digest of its bytes as given. */
+  input: { path: string; format?: string; sheet?: string; sha256: string; bytes: number; complete?: boolean };
   /** Resolved options, without secrets (the caller guarantees it). */
   options: Record<string, unknown>;
   totals: RunTotals;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { type CsvSource, readRows } from '../../src/read/readRows.js';
+import { MAX_FIELDS, MAX_RECORD_BYTES } from '../../src/read/createRecordGuard.js';
+import { type InputSource, readRows } from '../../src/read/readRows.js';
 import type { RawRow } from '../../src/types.js';
 
 let dir: string;
@@ -25,7 +26,7 @@ function aFile(content: string | Buffer): string {
   return file;
 }
 
-async function collect(source: CsvSource): Promise<RawRow[]> {
+async function collect(source: InputSource): Promise<RawRow[]> {
   const rows: RawRow[] = [];
   for await (const row of source.rows) rows.push(row);
   return rows;
@@ -274,9 +275,11 @@ describe('readRows: file problems', () => {
     expect(await usageErrorOf(readRows(file, { encoding: 'utf8' }))).toBe(`${file} looks like a binary file, not CSV`);
   });
 
-  it('suggests saving as CSV when given an Excel workbook', async () => {
-    const file = aFile(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00]));
-    expect(await usageErrorOf(readRows(file, { encoding: 'utf8' }))).toContain('an Excel workbook? save it as CSV');
+  it('asks for .xlsx or CSV when given an Excel 97-2003 workbook', async () => {
+    const file = aFile(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0]));
+    expect(await usageErrorOf(readRows(file, { encoding: 'utf8' }))).toBe(
+      `${file} is an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV`,
+    );
   });
 
   it('names the line of a record whose quote is never closed, while iterating', async () => {
@@ -295,10 +298,26 @@ describe('readRows: file problems', () => {
   });
 
   it('stops at a record that runs on for too long instead of buffering the file', async () => {
-    const file = aFile(`a,b\n1,"${'x'.repeat(10_000_001)}\n`);
+    const file = aFile(`a,b\n1,"${'x'.repeat(MAX_RECORD_BYTES)}\n`);
     const source = await readRows(file, { encoding: 'utf8' });
     const message = await usageErrorOf(collect(source));
-    expect(message).toContain('the record starting on line 2 runs over 10000000 characters; is a quote never closed?');
+    expect(message).toBe(`${file}: the record starting on line 2 runs over 10 MB; is a quote never closed?`);
+  });
+
+  it('names the line of a record with more fields than any spreadsheet holds, counting lines inside quotes', async () => {
+    const file = aFile(`a,b\n1,"two\r\nlines"\n\n${','.repeat(MAX_FIELDS)}\n`);
+    // The whole file fits in the first chunk read, so the header is refused with it: one error either way.
+    const message = await usageErrorOf(readRows(file, { encoding: 'utf8' }).then(collect));
+    expect(message).toBe(
+      `${file}: the record starting on line 5 has more than ${MAX_FIELDS} fields; is "," really its delimiter?`,
+    );
+  });
+
+  it('passes NUL bytes past the sniffed head on to the rows (normalise rejects the row, not the file)', async () => {
+    const filler = `a,b\n${'x,y\n'.repeat(20_000)}`;
+    const { rows } = await readAll(`${filler}nul\0here,z\nlast,row\n`);
+    expect(rows.at(-2)?.cells).toEqual(['nul\0here', 'z']);
+    expect(rows.at(-1)?.cells).toEqual(['last', 'row']);
   });
 
   it('passes a 1 MB cell on (normalise rejects it for its length)', async () => {
@@ -319,16 +338,20 @@ describe('readRows: digest', () => {
 
   it('hashes the raw bytes while streaming', async () => {
     const { source } = await readAll(content, 'utf8', 4);
-    expect(source.digest()).toEqual(expected);
+    expect(source.digest()).toEqual({ ...expected, complete: true });
   });
 
-  it('still covers the whole file when reading stopped early (an aborted run)', async () => {
-    const long = `name,email\n${'Jane,jane@x.com\n'.repeat(5000)}`;
-    const source = await readRows(aFile(long), { encoding: 'utf8', highWaterMark: 64 });
+  it('says so, and reads nothing again, when reading stopped early (an aborted run)', async () => {
+    const long = `name,email\n${'Jane,jane@x.com\n'.repeat(50_000)}`;
+    const file = aFile(long);
+    const source = await readRows(file, { encoding: 'utf8', highWaterMark: 1024 });
     for await (const _row of source.rows) break;
-    expect(source.digest()).toEqual({
-      sha256: createHash('sha256').update(long).digest('hex'),
-      bytes: Buffer.byteLength(long),
-    });
+    // The file changes after the stop: a digest that read the rest again would see the new bytes.
+    fs.writeFileSync(file, 'changed');
+    const digest = source.digest();
+    expect(digest.complete).toBe(false);
+    expect(digest.bytes).toBeGreaterThan(0);
+    expect(digest.bytes).toBeLessThan(Buffer.byteLength(long));
+    expect(digest.sha256).toBe(createHash('sha256').update(long.slice(0, digest.bytes)).digest('hex'));
   });
 });

@@ -1,0 +1,226 @@
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { CsvError, Parser } from 'csv-parse';
+import { AbortError, UsageError } from '../errors.js';
+import type { RawRow } from '../types.js';
+import { createRecordGuard, MAX_FIELDS, MAX_RECORD_BYTES, RecordLimitError } from './createRecordGuard.js';
+
+/** The text of a CSV input, after any gzip layer, with its first bytes already read for sniffing. */
+export interface CsvText {
+  /** How messages name the input: its path, or "standard input". */
+  name: string;
+  /** The first bytes of the text (up to 64 KB), also at the start of `stream`. */
+  head: Buffer;
+  /** All the text's bytes, from the start. */
+  stream: Readable;
+  /** WHATWG name of `--encoding`; a byte order mark overrides it. */
+  encoding: string;
+  /** Ends the rows quietly when it fires (SIGINT/SIGTERM): the run then writes its partial report. */
+  signal: AbortSignal | undefined;
+  /** Describes a failure of a layer under the text (a corrupt gzip), or returns undefined for the others. */
+  describeLayerError?: (error: Error) => string | undefined;
+}
+
+/** A CSV text ready to stream: its header, delimiter and encoding, and its data rows. */
+export interface CsvRows {
+  header: string[];
+  delimiter: string;
+  encoding: string;
+  rows: AsyncGenerator<RawRow, void, undefined>;
+}
+
+const FORMULA_AFTER_QUOTE = /^'[=+\-@\t\r]/;
+const NOT_BLANK = /\S/;
+
+/**
+ * Reads a CSV text (SPEC §3): RFC 4180 through csv-parse, with or without BOM, CRLF or LF, ragged rows passed on as
+ * they are (normalise rejects them), blank lines skipped. Each row carries its number (from 1) and the line its
+ * record starts on, correct across quoted newlines. A cell that a report neutralised against formula injection
+ * (`'=…`) gets its `'` back off. Bytes that are not valid UTF-8 become U+FFFD, never an exception. NUL bytes past the
+ * sniffed head are passed on like any character: they are the row's problem, not the file's.
+ *
+ * Resolves once the header is read; throws UsageError before that for a text that is empty, only whitespace or
+ * binary. Records over the size or field limits are a UsageError while iterating, found before the parser holds them.
+ */
+export async function readCsvRows(text: CsvText): Promise<CsvRows> {
+  const { name, head } = text;
+  if (head.length === 0) throw new UsageError(`${name} is empty: it has no header row`);
+  const encoding = encodingOfBom(head) ?? text.encoding;
+  const headText = decodeHead(head, encoding);
+  // UTF-16 text is full of NUL bytes; for it, a NUL character is the binary sign.
+  if (encoding.startsWith('utf-16') ? headText.includes('\0') : head.includes(0)) {
+    throw new UsageError(`${name} looks like a binary file, not CSV${describeBinary(head)}`);
+  }
+  const delimiter = detectDelimiter(headText);
+  const records = streamRecords(text, encoding, delimiter);
+  const first = await records.next();
+  if (first.done) {
+    if (text.signal?.aborted)
+      throw new AbortError(`stopped by ${String(text.signal.reason)} before ${name} had a header row`);
+    throw new UsageError(`${name} has no header row: it holds only blank lines`);
+  }
+  return { header: first.value.cells, delimiter, encoding, rows: records };
+}
+
+/**
+ * The text's non-blank records, each with the line it starts on: first the header (as row 0), then the data rows
+ * numbered from 1. One generator for both, so each row costs one async step. Records are taken off the parser with
+ * read() rather than its async iterator: after a parse error the iterator drops the records still buffered, and we
+ * need every one of them to know the line the failing record starts on.
+ */
+async function* streamRecords(
+  text: CsvText,
+  encoding: string,
+  delimiter: string,
+): AsyncGenerator<RawRow, void, undefined> {
+  const parser = new Parser({
+    delimiter,
+    bom: true,
+    encoding: 'utf8',
+    relax_column_count: true,
+    // A stray quote inside an unquoted field (O"Brien) is kept as text rather than failing the whole file.
+    relax_quotes: true,
+    // Listed, not auto-discovered: discovery fixes the first ending seen, and a file mixing CRLF and LF would then
+    // glue lines together.
+    record_delimiter: ['\r\n', '\n', '\r'],
+  });
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (encoding !== 'utf-8') stages.push(transcodeToUtf8(encoding));
+  stages.push(createRecordGuard(delimiter));
+
+  let failure: Error | undefined;
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const signal = () => wake?.();
+  parser.on('readable', signal);
+  parser.on('end', () => {
+    ended = true;
+    signal();
+  });
+  parser.on('error', (error) => {
+    failure ??= error;
+    signal();
+  });
+  pipeline([text.stream, ...stages, parser], (error) => {
+    if (error && !ended) failure ??= error;
+    signal();
+  });
+  text.signal?.addEventListener('abort', signal);
+
+  let nextLine = 1;
+  let row = 0;
+  try {
+    for (;;) {
+      for (let cells = parser.read() as string[] | null; cells !== null; cells = parser.read() as string[] | null) {
+        const line = nextLine;
+        let blank = true;
+        let breaks = 0;
+        for (let i = 0; i < cells.length; i++) {
+          const cell = cells[i] as string;
+          if (cell.length === 0) continue;
+          if (blank && NOT_BLANK.test(cell)) blank = false;
+          if (cell.charCodeAt(0) === 39 && FORMULA_AFTER_QUOTE.test(cell)) cells[i] = cell.slice(1);
+          if (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1) breaks += countLineBreaks(cell);
+        }
+        nextLine += 1 + breaks;
+        if (!blank) yield { row: row++, line, cells };
+      }
+      // A stop is not a file problem: the rows end here and the run reports what it read.
+      if (text.signal?.aborted) return;
+      if (failure) throw describeFailure(text, failure, nextLine, delimiter);
+      if (ended) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    text.signal?.removeEventListener('abort', signal);
+    // Stopped early (an abort, an error): release the input. A no-op once everything has ended.
+    text.stream.destroy();
+    parser.destroy();
+  }
+}
+
+/** Line breaks inside a (quoted) cell; CRLF counts once, like a record's own line ending. */
+function countLineBreaks(cell: string): number {
+  let breaks = 0;
+  for (let i = 0; i < cell.length; i++) {
+    const code = cell.charCodeAt(i);
+    if (code === 10) breaks++;
+    else if (code === 13) {
+      breaks++;
+      if (cell.charCodeAt(i + 1) === 10) i++;
+    }
+  }
+  return breaks;
+}
+
+function describeFailure(text: CsvText, error: Error, line: number, delimiter: string): UsageError {
+  const { name } = text;
+  if (error instanceof UsageError) return error;
+  if (error instanceof RecordLimitError) {
+    return new UsageError(
+      error.limit === 'fields'
+        ? `${name}: the record starting on line ${error.line} has more than ${MAX_FIELDS} fields; is ${describeDelimiter(delimiter)} really its delimiter?`
+        : `${name}: the record starting on line ${error.line} runs over ${MAX_RECORD_BYTES / 1024 / 1024} MB; is a quote never closed?`,
+    );
+  }
+  if (error instanceof CsvError) {
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') {
+      return new UsageError(
+        `${name}: the record starting on line ${line} opens a quote that is never closed (the file ends inside it)`,
+      );
+    }
+    return new UsageError(`${name}: the record starting on line ${line} is not valid CSV: ${error.message}`);
+  }
+  const layer = text.describeLayerError?.(error);
+  if (layer !== undefined) return new UsageError(layer);
+  return new UsageError(`${name} cannot be read: ${error.message}`);
+}
+
+function describeDelimiter(delimiter: string): string {
+  return delimiter === '\t' ? 'a tab' : `"${delimiter}"`;
+}
+
+/** Decodes any TextDecoder encoding and re-encodes UTF-8 for the parser; characters split across chunks are kept whole. */
+function transcodeToUtf8(encoding: string): Transform {
+  const decoder = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      callback(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+    },
+    flush(callback) {
+      callback(null, Buffer.from(decoder.decode(), 'utf8'));
+    },
+  });
+}
+
+/** A byte order mark is the file's own statement of its encoding, so it wins over `--encoding`. */
+function encodingOfBom(head: Buffer): string | undefined {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  return undefined;
+}
+
+function decodeHead(head: Buffer, encoding: string): string {
+  return encoding === 'utf-8' ? head.toString('utf8') : new TextDecoder(encoding).decode(head);
+}
+
+function describeBinary(head: Buffer): string {
+  const ole = head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0;
+  return ole ? ' (an Excel 97-2003 .xls workbook? save it as .xlsx or CSV)' : '';
+}
+
+/** `;` or tab when the header line has no comma but one of those (a European Excel export, a TSV). */
+function detectDelimiter(headText: string): string {
+  const text = headText.replace(/^[\uFEFF\s]*[\r\n]/, '');
+  const end = text.search(/[\r\n]/);
+  // Delimiters inside quoted header names do not count.
+  const headerLine = (end === -1 ? text : text.slice(0, end)).replace(/"[^"]*"/g, '');
+  if (headerLine.includes(',')) return ',';
+  const semicolons = headerLine.split(';').length - 1;
+  const tabs = headerLine.split('\t').length - 1;
+  if (semicolons === 0 && tabs === 0) return ',';
+  return semicolons >= tabs ? ';' : '\t';
+}
