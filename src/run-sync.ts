@@ -78,7 +78,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];
 
-  const store = openStore(options.checkpoint, runId, mode, now);
+  const store = openStore(options.checkpoint, runId, mode, now, deps.scrubber.scrub);
   if (store.takenOverFrom) {
     log.warn(`took over the checkpoint lock of run ${store.takenOverFrom.runId} (its process is gone)`);
   }
@@ -246,12 +246,12 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
  * Where the run keeps its rows: the checkpoint (locked for the run) for sync and dry runs; for `validate`, which must
  * not need a checkpoint, a scratch journal that leaves nothing behind.
  */
-function openStore(file: string, runId: string, mode: RunMode, now: () => Date) {
+function openStore(file: string, runId: string, mode: RunMode, now: () => Date, scrub: (text: string) => string) {
   if (mode === 'validate') {
     const scratch = openScratchJournal({ now });
     return { journal: scratch.journal, checkpoint: undefined, takenOverFrom: undefined, close: scratch.close };
   }
-  const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now });
+  const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now, scrub });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
 }
 

@@ -32,7 +32,7 @@ export interface Checkpoint {
 export function openCheckpoint(
   file: string,
   runId: string,
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; scrub?: (text: string) => string } = {},
 ): { checkpoint: Checkpoint; takenOverFrom?: { runId: string } } {
   const now = options.now ?? (() => new Date());
   const opened = openCheckpointFile(file);
@@ -59,7 +59,7 @@ export function openCheckpoint(
       lock.release();
       throw error;
     }
-    const journal = createRunJournal(db, now);
+    const journal = createRunJournal(db, now, options.scrub);
     const checkpoint: Checkpoint = {
       file,
       journal,

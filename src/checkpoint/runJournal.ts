@@ -78,8 +78,15 @@ export interface RunJournal {
 /** Staged rows are written in transactions of this many rows: big enough for throughput, small enough to stay flat. */
 const STAGE_BATCH = 2_000;
 
-/** Creates the run journal over the checkpoint's (or a scratch store's) database. */
-export function createRunJournal(db: Database.Database, now: () => Date): RunJournal {
+/**
+ * Creates the run journal over the checkpoint's (or a scratch store's) database. `scrub` masks the run's secrets in
+ * every reason before it is stored: the checkpoint is an output like any report.
+ */
+export function createRunJournal(
+  db: Database.Database,
+  now: () => Date,
+  scrub: (text: string) => string = (text) => text,
+): RunJournal {
   const nowIso = () => now().toISOString();
   const stmt = {
     insertRow: db.prepare(
@@ -164,7 +171,7 @@ export function createRunJournal(db: Database.Database, now: () => Date): RunJou
         runId,
         row: o.row,
         outcome: o.outcome,
-        reason: o.reason,
+        reason: scrub(o.reason),
         changedFields: (o.changedFields ?? []).join(';'),
       });
     }
@@ -220,7 +227,10 @@ export function createRunJournal(db: Database.Database, now: () => Date): RunJou
     },
     countOpenRows: (runId) => stmt.countOpen.get(runId) as number,
     setOutcomes,
-    closeOpenRows: (runId, reason, outcome) => stmt.closeOpen.run(outcome, reason, reason, reason, runId).changes,
+    closeOpenRows: (runId, text, outcome) => {
+      const reason = scrub(text);
+      return stmt.closeOpen.run(outcome, reason, reason, reason, runId).changes;
+    },
     addDiffs: db.transaction((runId: string, changes: readonly FieldChange[]) => {
       for (const c of changes) {
         stmt.insertDiff.run(

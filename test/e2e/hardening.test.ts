@@ -256,3 +256,67 @@ describe('concurrent writers', () => {
     for (const o of others) expect(o.reason).toMatch(/^created meanwhile by another writer|^identical to the OMS$/);
   });
 });
+
+describe('hostile input', () => {
+  it('escape sequences in header names never reach the terminal raw', async () => {
+    const csv = ws.write(
+      'ansi.csv',
+      'primaryEmail,"\u001b]0;owned\u0007Notes\u001b[2J\u009b31m"\nann@example.com,hi\n',
+    );
+    const result = await runCli(['validate', csv, '--retailer-id', '1', '--report-dir', ws.path('ansi')]);
+    expect(result.code).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none of these is printed
+    const control = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+    expect(result.stderr).not.toMatch(control);
+    expect(result.stdout).not.toMatch(control);
+    expect(result.stderr).toContain('\\u001b]0;owned\\u0007Notes');
+  });
+
+  it('a NUL byte far into the file rejects its row and never reaches the OMS', async () => {
+    const sandbox = await aSandbox();
+    const filler = generateCustomersCsv(1500);
+    expect(filler.length).toBeGreaterThan(64 * 1024);
+    const csv = ws.write('nul.csv', `${filler}nul@example.com,Nu\u0000l,Byte,,yes\n`);
+    const result = await runCli(
+      ['sync', csv, '--checkpoint', ws.path('nul', 'cp.sqlite'), '--report-dir', ws.path('nul', 'r'), '--rate', '1000'],
+      { env: envFor(sandbox) },
+    );
+    expect(result.code).toBe(1);
+    const rejected = readCsv(ws.path('nul', 'r', 'outcomes.csv')).filter((o) => o.outcome === 'rejected');
+    expect(rejected).toEqual([expect.objectContaining({ row: '1501', reason: expect.stringContaining('\\u0000') })]);
+    expect(sandbox.customers()).toHaveLength(1500);
+    expect(sandbox.customers().some((c) => JSON.stringify(c).includes('\\u0000'))).toBe(false);
+  });
+
+  it('validate leaves no staged customer data behind, even when killed with -9', async () => {
+    const tmp = ws.path('tmpdir');
+    fs.mkdirSync(tmp);
+    const csv = ws.write('big.csv', generateCustomersCsv(60_000));
+    let pid = 0;
+    const running = runCli(['validate', csv, '--retailer-id', '1', '--report-dir', ws.path('killed')], {
+      env: { TMPDIR: tmp, SQLITE_TMPDIR: tmp },
+      onSpawn: (p) => {
+        pid = p;
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    process.kill(pid, 'SIGKILL');
+    expect((await running).signal).toBe('SIGKILL');
+    expect(fs.readdirSync(tmp)).toEqual([]);
+    const finished = await runCli(
+      [
+        'validate',
+        ws.write('small.csv', generateCustomersCsv(10)),
+        '--retailer-id',
+        '1',
+        '--report-dir',
+        ws.path('done'),
+      ],
+      {
+        env: { TMPDIR: tmp, SQLITE_TMPDIR: tmp },
+      },
+    );
+    expect(finished.code).toBe(0);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+});
