@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { type CheckpointLock, createLock } from './lock.js';
 import { openCheckpointFile } from './openCheckpointFile.js';
+import { createRunHistory, type RunHistory } from './runHistory.js';
 import { createRunJournal, type RunJournal } from './runJournal.js';
 import { createSchema, migrateSchema, SCHEMA_VERSION } from './schema.js';
 import { createSyncState, type SyncState } from './syncState.js';
@@ -78,6 +79,35 @@ export function openCheckpoint(
     if (db.open) db.close();
     throw error;
   }
+}
+
+/**
+ * Opens an existing checkpoint to read its history (`runs`, `report --run`, `explain`), without taking its lock, so
+ * it can be read while a run holds it. A checkpoint of an older layout is first migrated, under the lock, as a run
+ * would; the connection itself never writes (query_only).
+ */
+export function openCheckpointForReading(file: string): { history: RunHistory; journal: RunJournal; close(): void } {
+  let opened = openCheckpointFile(file, { create: false });
+  if (typeof opened.version === 'number' && opened.version < SCHEMA_VERSION) {
+    opened.db.close();
+    openCheckpoint(file, `migration-${process.pid}`).checkpoint.close();
+    opened = openCheckpointFile(file, { create: false });
+  }
+  const { db } = opened;
+  if (opened.version === 'new') {
+    // An empty file this tool created and never wrote: it has no history.
+    db.close();
+    const scratch = new Database('');
+    createSchema(scratch);
+    return {
+      history: createRunHistory(scratch),
+      journal: createRunJournal(scratch, () => new Date()),
+      close: () => scratch.close(),
+    };
+  }
+  db.pragma('busy_timeout = 5000');
+  db.pragma('query_only = ON');
+  return { history: createRunHistory(db), journal: createRunJournal(db, () => new Date()), close: () => db.close() };
 }
 
 /**

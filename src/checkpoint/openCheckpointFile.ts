@@ -30,10 +30,13 @@ type Inspection =
  * customer-sync checkpoint — recognised by its application id and layout version in the header, read before SQLite
  * opens it — or a checkpoint of the first release, recognised by its tables. Anything else is a UsageError (exit 2)
  * naming the file, and the file is left as it was. A layout newer than this release's is refused the same way.
- * Only files that are ours get their mode tightened to 0600.
+ * Only files that are ours get their mode tightened to 0600. `create: false` refuses a missing file instead.
  */
-export function openCheckpointFile(file: string): CheckpointFile {
+export function openCheckpointFile(file: string, options: { create?: boolean } = {}): CheckpointFile {
   const resolved = path.resolve(file);
+  if (options.create === false && !fs.existsSync(resolved)) {
+    throw new UsageError(`no checkpoint at ${file}: pass --checkpoint with the one the runs used`);
+  }
   try {
     ensurePrivateDir(path.dirname(resolved));
   } catch (error) {

@@ -1,0 +1,145 @@
+import type Database from 'better-sqlite3';
+import type { CustomerField, FieldChange, OutcomeKind, RunMode } from '../types.js';
+
+/** One past run as the journal keeps it: what it was, how it ended, its summary (report.json) and its context. */
+export interface RunRecord {
+  runId: string;
+  mode: RunMode;
+  apiHost: string | null;
+  retailerId: string | null;
+  /** running, completed, aborted, or interrupted (its process died and a later run took the checkpoint over). */
+  status: string;
+  startedAt: string;
+  finishedAt: string | null;
+  inputPath: string;
+  /** report.json's summary, as the run recorded it (scrubbed); null while running or when interrupted. */
+  summary: unknown;
+  /** What re-rendering its report needs beyond the rows (the input's header, phone columns, …). */
+  context: unknown;
+}
+
+/** What one run did with one username. */
+export interface UsernameRow {
+  runId: string;
+  row: number;
+  line: number;
+  username: string;
+  outcome: OutcomeKind | null;
+  reason: string;
+  changedFields: CustomerField[];
+}
+
+/** What the sync state holds for one username (any case), every retailer. */
+export interface UsernameState {
+  apiHost: string;
+  retailerId: string;
+  username: string;
+  omsId: string | null;
+  /** False when the next run must look it up again (a doubted entry). */
+  hashKnown: boolean;
+  appliedRun: string;
+  appliedAt: string;
+}
+
+/**
+ * The checkpoint's history, read-only, for `runs`, `report --run` and `explain` (SPEC §2): the runs the journal still
+ * keeps (--keep-runs), and everything known about one username. Nothing here writes.
+ */
+export interface RunHistory {
+  /** Newest first. */
+  listRuns(): RunRecord[];
+  getRun(runId: string): RunRecord | undefined;
+  /** Every kept run's rows for a username (case-folded key), newest run first. */
+  rowsOf(usernameKey: string): UsernameRow[];
+  /** A run's field changes for one username, in the order they were made. */
+  diffsOf(runId: string, username: string): FieldChange[];
+  /** The sync state's entries for a username, and its pending marks. */
+  stateOf(usernameKey: string): {
+    known: UsernameState[];
+    pending: { apiHost: string; retailerId: string; runId: string; kind: string }[];
+  };
+}
+
+export function createRunHistory(db: Database.Database): RunHistory {
+  const stmt = {
+    listRuns: db.prepare('SELECT * FROM runs ORDER BY started_at DESC, run_id DESC'),
+    getRun: db.prepare('SELECT * FROM runs WHERE run_id = ?'),
+    rowsOf: db.prepare(
+      `SELECT r.run_id AS runId, r.row, r.line, r.username, r.outcome, r.reason, r.changed_fields AS changedFields
+       FROM run_rows r JOIN runs ON runs.run_id = r.run_id
+       WHERE r.username_key = ? ORDER BY runs.started_at DESC, r.run_id DESC, r.row`,
+    ),
+    diffsOf: db.prepare(
+      'SELECT username, field, before, after FROM run_diffs WHERE run_id = ? AND username = ? ORDER BY seq',
+    ),
+    known: db.prepare(
+      `SELECT api_host AS apiHost, retailer_id AS retailerId, username, oms_id AS omsId, hash != '' AS hashKnown,
+              applied_run AS appliedRun, applied_at AS appliedAt
+       FROM customers WHERE username_key = ? ORDER BY api_host, retailer_id`,
+    ),
+    pending: db.prepare(
+      `SELECT api_host AS apiHost, retailer_id AS retailerId, run_id AS runId, kind FROM pending
+       WHERE username_key = ? ORDER BY api_host, retailer_id`,
+    ),
+  };
+  return {
+    listRuns: () => (stmt.listRuns.all() as RunRow[]).map(toRunRecord),
+    getRun(runId) {
+      const row = stmt.getRun.get(runId) as RunRow | undefined;
+      return row && toRunRecord(row);
+    },
+    rowsOf: (key) =>
+      (stmt.rowsOf.all(key) as (Omit<UsernameRow, 'changedFields'> & { changedFields: string })[]).map((r) => ({
+        ...r,
+        changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as CustomerField[]),
+      })),
+    diffsOf: (runId, username) =>
+      (
+        stmt.diffsOf.all(runId, username) as {
+          username: string;
+          field: CustomerField;
+          before: string | null;
+          after: string | null;
+        }[]
+      ).map((d) => ({ ...d, before: decodeValue(d.before), after: decodeValue(d.after) })),
+    stateOf: (key) => ({
+      known: (stmt.known.all(key) as (Omit<UsernameState, 'hashKnown'> & { hashKnown: number })[]).map((k) => ({
+        ...k,
+        hashKnown: k.hashKnown === 1,
+      })),
+      pending: stmt.pending.all(key) as { apiHost: string; retailerId: string; runId: string; kind: string }[],
+    }),
+  };
+}
+
+interface RunRow {
+  run_id: string;
+  mode: RunMode;
+  api_host: string | null;
+  retailer_id: string | null;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  input_path: string;
+  summary_json: string | null;
+  context_json: string | null;
+}
+
+function toRunRecord(r: RunRow): RunRecord {
+  return {
+    runId: r.run_id,
+    mode: r.mode,
+    apiHost: r.api_host,
+    retailerId: r.retailer_id,
+    status: r.status,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    inputPath: r.input_path,
+    summary: r.summary_json ? JSON.parse(r.summary_json) : null,
+    context: r.context_json ? JSON.parse(r.context_json) : null,
+  };
+}
+
+function decodeValue(value: string | null): string | boolean | null {
+  return value === null ? null : (JSON.parse(value) as string | boolean);
+}
