@@ -1,8 +1,12 @@
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
+import { explainUsername, formatExplanation } from './history/explainUsername.js';
+import { formatRuns } from './history/formatRuns.js';
+import { renderPastReport } from './history/renderPastReport.js';
 import { createLogger, type Logger } from './log.js';
 import { type Command, OPTION_SPECS, type OptionName, type RawOptions, resolveOptions } from './options.js';
 import { runSync } from './run-sync.js';
@@ -60,6 +64,24 @@ const DOCTOR_OPTIONS: readonly OptionName[] = [
   'log-format',
 ];
 
+/** What the history commands read: the checkpoint, and how to log. */
+const HISTORY_OPTIONS: readonly OptionName[] = ['checkpoint', 'verbose', 'quiet', 'log-format'];
+
+/** What an undo needs: where, the checkpoint, the report, and the pace. */
+const UNDO_OPTIONS: readonly OptionName[] = [
+  'api-host',
+  'retailer-id',
+  'checkpoint',
+  'report-dir',
+  'rate',
+  'concurrency',
+  'redact',
+  'keep-runs',
+  'verbose',
+  'quiet',
+  'log-format',
+];
+
 /**
  * yargs → resolveOptions → runSync → exit code (SPEC §2). The only place that calls process.exit.
  * Usage and input problems print one line and exit 2; an aborted run exits 3; no stack trace reaches a user.
@@ -84,7 +106,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     const options = resolveOptions({
       command,
       // yargs reads a lone `-` as an empty string; `-` is standard input (SPEC §2).
-      file: command === 'doctor' ? '' : args.file === '' && argv.includes('-') ? '-' : String(args.file),
+      file:
+        command !== 'sync' && command !== 'validate'
+          ? ''
+          : args.file === '' && argv.includes('-')
+            ? '-'
+            : String(args.file),
       flags: pickFlags(args),
       env,
       config: args.config as string | undefined,
@@ -127,6 +154,54 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     exitCode = await runDoctor(options, { log, out: process.stdout, credentials, accountId, scrubber });
   };
 
+  /** `runs`, `explain` and `report --run`: read the checkpoint's history, write nothing to it. */
+  const runHistoryCommand = async (kind: 'runs' | 'explain' | 'report', args: Record<string, unknown>) => {
+    const flags = typeof args.checkpoint === 'string' ? args : { ...args, checkpoint: undefined };
+    const { options } = prepare('history', flags);
+    const { openCheckpointForReading } = await import('./checkpoint/openCheckpoint.js');
+    const store = openCheckpointForReading(options.checkpoint);
+    try {
+      if (kind === 'runs') {
+        const runs = store.history.listRuns();
+        process.stdout.write(args.json ? `${JSON.stringify(scrubber.scrubValue(runs), null, 2)}\n` : formatRuns(runs));
+      } else if (kind === 'explain') {
+        const explanation = explainUsername(store.history, String(args.username));
+        process.stdout.write(
+          args.json ? `${JSON.stringify(scrubber.scrubValue(explanation), null, 2)}\n` : formatExplanation(explanation),
+        );
+      } else {
+        const runId = String(args.run);
+        const reportDir = options.reportDir ?? path.join('reports', runId);
+        renderPastReport(store, runId, reportDir, {
+          scrubber,
+          redact: options.redact,
+          redactKey: env.FLUENT_REDACT_KEY || undefined,
+        });
+        log.info(`the report of run ${runId} is in ${reportDir}`);
+      }
+    } finally {
+      store.close();
+    }
+  };
+
+  const runUndoCommand = async (args: Record<string, unknown>) => {
+    const { options, credentials, accountId } = prepare('undo', args);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const { runUndo } = await import('./undo/runUndo.js');
+    const result = await runUndo(String(args['run-id']), options, {
+      log,
+      out: process.stdout,
+      progressStream: process.stderr,
+      credentials,
+      accountId,
+      redactKey: env.FLUENT_REDACT_KEY || undefined,
+      scrubber,
+      signal: signals.signal,
+    });
+    exitCode = result.exitCode;
+  };
+
   const parser = yargs([...argv])
     .scriptName('customer-sync')
     .usage('$0 <command> [options]\n\nKeeps Fluent Commerce OMS customers in step with a CSV export.')
@@ -151,6 +226,40 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           describe: 'check only what a dry run needs (CUSTOMER_VIEW)',
         }),
       (args) => runDoctorCommand(args),
+    )
+    .command(
+      'runs',
+      'list the runs the checkpoint keeps, newest first, with their totals',
+      (y) => withRunOptions(y, HISTORY_OPTIONS).option('json', { type: 'boolean', describe: 'print JSON for scripts' }),
+      (args) => runHistoryCommand('runs', args),
+    )
+    .command(
+      'explain <username>',
+      'what every run kept in the checkpoint did with one customer, and why',
+      (y) =>
+        withRunOptions(y, HISTORY_OPTIONS)
+          .positional('username', { type: 'string', describe: 'the username (compared without regard to case)' })
+          .option('json', { type: 'boolean', describe: 'print JSON for scripts' }),
+      (args) => runHistoryCommand('explain', args),
+    )
+    .command(
+      'report [checkpoint]',
+      "write a past run's report files again from the checkpoint (--run ID) into --report-dir",
+      (y) =>
+        withRunOptions(y, [...HISTORY_OPTIONS, 'report-dir', 'redact'])
+          .positional('checkpoint', { type: 'string', describe: 'the checkpoint (or --checkpoint)' })
+          .option('run', { type: 'string', describe: 'the run id (see customer-sync runs)', requiresArg: true })
+          .demandOption('run', 'name the run: --run ID (customer-sync runs lists them)'),
+      (args) => runHistoryCommand('report', args),
+    )
+    .command(
+      'undo <run-id>',
+      'put back what a run changed, where the OMS still holds what it set; lists the customers it created',
+      (y) =>
+        withRunOptions(y, UNDO_OPTIONS)
+          .positional('run-id', { type: 'string', describe: 'the run to undo (see customer-sync runs)' })
+          .option('dry-run', { type: 'boolean', describe: 'look up and plan, send nothing; the report is the diff' }),
+      (args) => runUndoCommand(args),
     )
     .command(
       'sandbox',
@@ -184,7 +293,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         });
       },
     )
-    .demandCommand(1, 'name a command: sync, validate, doctor or sandbox')
+    .demandCommand(1, 'name a command: sync, validate, doctor, runs, report, explain, undo or sandbox')
     .strict()
     .help()
     .alias('help', 'h')

@@ -15,7 +15,11 @@ export type OnDuplicate = 'reject' | 'first' | 'last';
 export type LogFormat = 'text' | 'json';
 export type PhoneExtension = 'reject' | 'drop';
 /** The commands that take the run options. */
-export type Command = 'sync' | 'validate' | 'doctor';
+/**
+ * The commands that take the run options: `history` stands for runs, report and explain, which read the checkpoint
+ * and need nothing else.
+ */
+export type Command = 'sync' | 'validate' | 'doctor' | 'undo' | 'history';
 
 type OptionType = 'string' | 'number' | 'boolean';
 
@@ -186,11 +190,14 @@ export function resolveOptions(input: {
   const retailerId = get('retailer-id', asRetailerId);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
-  if (input.command !== 'validate') {
+  if (input.command === 'sync' || input.command === 'doctor') {
     if (apiHost === undefined && !sandbox) {
       throw new UsageError('no OMS to sync with: pass --api-host (or FLUENT_API_HOST), or --sandbox to try it locally');
     }
     if (retailerId === undefined) throw new UsageError('--retailer-id (or FLUENT_RETAILER_ID) is required for sync');
+  }
+  if (input.command === 'undo' && apiHost === undefined) {
+    throw new UsageError('undo needs the OMS the run synced with: pass --api-host (or FLUENT_API_HOST)');
   }
 
   return Object.freeze({

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
@@ -7,6 +6,7 @@ import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
+import { createRunId } from './createRunId.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
@@ -253,15 +253,6 @@ function openStore(file: string, runId: string, mode: RunMode, now: () => Date, 
   }
   const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now, scrub });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
-}
-
-/** Sortable, and unique enough for one checkpoint: 20261125T201955Z-3f9a. */
-function createRunId(at: Date): string {
-  const stamp = at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
 function describeDelimiter(delimiter: string): string {

@@ -19,6 +19,7 @@ export interface Checkpoint {
   file: string;
   journal: RunJournal;
   syncState: SyncState;
+  history: RunHistory;
   lock: CheckpointLock;
   close(): void;
 }
@@ -65,6 +66,7 @@ export function openCheckpoint(
       file,
       journal,
       syncState: createSyncState(db, journal, now),
+      history: createRunHistory(db),
       lock,
       close() {
         lock.release();

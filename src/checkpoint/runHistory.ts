@@ -29,6 +29,13 @@ export interface UsernameRow {
   changedFields: CustomerField[];
 }
 
+/** A customer a run created or updated, with its changes. */
+export interface ChangedCustomer {
+  username: string;
+  outcome: 'created' | 'updated';
+  changes: FieldChange[];
+}
+
 /** What the sync state holds for one username (any case), every retailer. */
 export interface UsernameState {
   apiHost: string;
@@ -53,6 +60,11 @@ export interface RunHistory {
   rowsOf(usernameKey: string): UsernameRow[];
   /** A run's field changes for one username, in the order they were made. */
   diffsOf(runId: string, username: string): FieldChange[];
+  /**
+   * The customers a run created or updated, by username after `afterUsername`, at most `limit`, each with the run's
+   * field changes: what `undo` works through. Indexed copies in SQLite's temp schema keep each page cheap on big runs.
+   */
+  changedCustomers(runId: string, afterUsername: string, limit: number): ChangedCustomer[];
   /** The sync state's entries for a username, and its pending marks. */
   stateOf(usernameKey: string): {
     known: UsernameState[];
@@ -82,7 +94,40 @@ export function createRunHistory(db: Database.Database): RunHistory {
        WHERE username_key = ? ORDER BY api_host, retailer_id`,
     ),
   };
+  const copied = new Set<string>();
+  const copyRun = (runId: string) => {
+    if (copied.has(runId)) return;
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS changed_rows (run_id TEXT, username TEXT, outcome TEXT,
+               PRIMARY KEY (run_id, username)) WITHOUT ROWID;
+             CREATE TEMP TABLE IF NOT EXISTS changed_diffs (run_id TEXT, username TEXT, seq INTEGER, field TEXT,
+               before TEXT, after TEXT, PRIMARY KEY (run_id, username, seq)) WITHOUT ROWID;`);
+    db.transaction(() => {
+      db.prepare(
+        `INSERT OR IGNORE INTO temp.changed_rows SELECT run_id, username, outcome FROM run_rows
+         WHERE run_id = ? AND outcome IN ('created', 'updated')`,
+      ).run(runId);
+      db.prepare(
+        'INSERT OR IGNORE INTO temp.changed_diffs SELECT run_id, username, seq, field, before, after FROM run_diffs WHERE run_id = ?',
+      ).run(runId);
+    })();
+    copied.add(runId);
+  };
   return {
+    changedCustomers(runId, afterUsername, limit) {
+      copyRun(runId);
+      const rows = db
+        .prepare(
+          'SELECT username, outcome FROM temp.changed_rows WHERE run_id = ? AND username > ? ORDER BY username LIMIT ?',
+        )
+        .all(runId, afterUsername, limit) as { username: string; outcome: 'created' | 'updated' }[];
+      const diffs = db.prepare(
+        'SELECT username, field, before, after FROM temp.changed_diffs WHERE run_id = ? AND username = ? ORDER BY seq',
+      );
+      return rows.map((row) => ({
+        ...row,
+        changes: (diffs.all(runId, row.username) as RawDiff[]).map(toFieldChange),
+      }));
+    },
     listRuns: () => (stmt.listRuns.all() as RunRow[]).map(toRunRecord),
     getRun(runId) {
       const row = stmt.getRun.get(runId) as RunRow | undefined;
@@ -138,6 +183,17 @@ function toRunRecord(r: RunRow): RunRecord {
     summary: r.summary_json ? JSON.parse(r.summary_json) : null,
     context: r.context_json ? JSON.parse(r.context_json) : null,
   };
+}
+
+interface RawDiff {
+  username: string;
+  field: CustomerField;
+  before: string | null;
+  after: string | null;
+}
+
+function toFieldChange(d: RawDiff): FieldChange {
+  return { ...d, before: decodeValue(d.before), after: decodeValue(d.after) };
 }
 
 function decodeValue(value: string | null): string | boolean | null {

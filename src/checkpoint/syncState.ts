@@ -52,7 +52,7 @@ export interface SyncState {
   recordUnapplied(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
   /**
    * Keeps the entry but forgets its hash, so the next run looks the username up instead of trusting the checkpoint
-   * (another writer holds it too), and sets the row's outcome.
+   * (another writer holds it too, or an undo changed it back), clears its pending mark and sets the row's outcome.
    */
   recordDoubted(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
 }
@@ -116,6 +116,7 @@ export function createSyncState(
     }),
     recordDoubted: db.transaction((scope, runId, key, outcome) => {
       stmt.forgetHash.run(scope.apiHost, scope.retailerId, key);
+      stmt.deletePending.run(scope.apiHost, scope.retailerId, key);
       journal.setOutcomes(runId, [outcome]);
     }),
   };

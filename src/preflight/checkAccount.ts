@@ -23,13 +23,12 @@ const SUGGESTED_RETAILERS = 10;
  */
 export async function checkAccount(
   client: Pick<FluentClient, 'readLogin' | 'findRetailer' | 'listRetailers'>,
-  input: { retailerId: string; dryRun: boolean; allowScopedLogin: boolean },
+  input: { retailerId: string; dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] },
 ): Promise<{ lines: CheckLine[]; uniqueness: UniquenessScope }> {
   const lines: CheckLine[] = [];
   let uniqueness: UniquenessScope;
-  const needs: CustomerPermission[] = input.dryRun
-    ? ['CUSTOMER_VIEW']
-    : ['CUSTOMER_VIEW', 'CUSTOMER_CREATE', 'CUSTOMER_UPDATE'];
+  const needs: readonly CustomerPermission[] =
+    input.needs ?? (input.dryRun ? ['CUSTOMER_VIEW'] : ['CUSTOMER_VIEW', 'CUSTOMER_CREATE', 'CUSTOMER_UPDATE']);
 
   const login = await client.readLogin();
   if (!login.ok) {

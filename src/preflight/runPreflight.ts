@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
 import type { UniquenessScope } from '../types.js';
+import type { CustomerPermission } from './assessLogin.js';
 import { checkAccount } from './checkAccount.js';
 
 /**
@@ -12,7 +13,14 @@ import { checkAccount } from './checkAccount.js';
  */
 export async function runPreflight(
   client: Pick<FluentClient, 'readLogin' | 'findRetailer' | 'listRetailers'>,
-  input: { retailerId: string; dryRun: boolean; allowScopedLogin: boolean; log: Logger },
+  input: {
+    retailerId: string;
+    dryRun: boolean;
+    allowScopedLogin: boolean;
+    log: Logger;
+    /** The permissions to check, when not a sync's (an undo only updates). */
+    needs?: readonly CustomerPermission[];
+  },
 ): Promise<UniquenessScope> {
   const { lines, uniqueness } = await checkAccount(client, input);
   const failed = lines.find((line) => line.status === 'fail');

@@ -18,7 +18,8 @@ export function formatSummary(summary: ReportSummary, reportDir: string): string
     summary.status === 'aborted'
       ? `STOPPED EARLY after ${formatDuration(summary.durationMs)}${summary.abortReason ? `: ${summary.abortReason}` : ''}`
       : `finished in ${formatDuration(summary.durationMs)}`;
-  const lines = [`customer-sync ${MODE_NAMES[mode]} ${summary.runId} ${ending}`];
+  const name = summary.undoOf ? `undo of run ${summary.undoOf},` : MODE_NAMES[mode];
+  const lines = [`customer-sync ${name} ${summary.runId} ${ending}`];
   if (mode === 'dry-run') lines.push('  Dry run: nothing was changed in the OMS.');
   lines.push(`  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}`);
   for (const kind of OUTCOME_KINDS) {

@@ -19,6 +19,8 @@ export interface ReportSummary {
   durationMs: number;
   status: 'completed' | 'aborted';
   abortReason?: string;
+  /** The run an undo put back. */
+  undoOf?: string;
   /** Across which customers usernames were checked for account-wide uniqueness (sync and dry runs). */
   uniqueness?: UniquenessScope;
   unmappedColumns: string[];

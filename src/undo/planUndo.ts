@@ -1,0 +1,76 @@
+import { type FieldChange, type OmsCustomer, UPDATABLE_FIELDS, type UpdateCustomerInput } from '../types.js';
+
+type Value = string | boolean | null;
+
+/** What undoing one customer of a run comes to (SPEC §2 `undo`). Pure. */
+export type UndoPlan =
+  /** Send these fields back to their earlier values; `changedSince` names the fields that cannot be put back. */
+  | { kind: 'restore'; input: UpdateCustomerInput; changes: FieldChange[]; changedSince: string[] }
+  /** Nothing can or need be sent; the reason says why, `complete` whether the customer is as before the run. */
+  | { kind: 'skip'; reason: string; complete: boolean };
+
+/**
+ * Plans the undo of what `runId` did to one customer, from the field changes the run recorded and what the OMS holds
+ * now. A field the run updated gets its earlier value back only where the OMS still holds the value the run set;
+ * otherwise it "changed since" and is left alone. A customer the run created is listed, not removed: Fluent has no
+ * delete. The changes of the plan are recorded like any run's, so undoing an undo is the original run again.
+ */
+export function planUndo(input: {
+  runId: string;
+  username: string;
+  /** How the run ended for this customer. */
+  outcome: 'created' | 'updated';
+  /** The run's field changes for the customer, in order. */
+  changes: readonly FieldChange[];
+  /** The customer as the OMS holds it now, for the run's retailer; undefined when the lookup finds none. */
+  oms: OmsCustomer | undefined;
+}): UndoPlan {
+  const { runId } = input;
+  if (input.outcome === 'created') {
+    return {
+      kind: 'skip',
+      reason: `created by run ${runId}; Fluent cannot delete a customer, so remove or deactivate it in Fluent if it should not exist`,
+      complete: false,
+    };
+  }
+  if (!input.oms) {
+    return { kind: 'skip', reason: `changed since run ${runId}: the customer is no longer found`, complete: false };
+  }
+  // The first `before` and the last `after` of each field: what it was before the run, and what the run left.
+  const span = new Map<string, { before: Value; after: Value }>();
+  for (const change of input.changes) {
+    const seen = span.get(change.field);
+    span.set(change.field, { before: seen ? seen.before : change.before, after: change.after });
+  }
+  const restore: UpdateCustomerInput = { username: input.oms.username };
+  const changes: FieldChange[] = [];
+  const changedSince: string[] = [];
+  for (const field of UPDATABLE_FIELDS) {
+    const was = span.get(field);
+    if (!was) continue;
+    const now = input.oms[field];
+    // Already back (an earlier undo of this run was killed after sending it): nothing to send.
+    if (now === was.before) continue;
+    if (now !== was.after) {
+      changedSince.push(`${field} is now ${describe(now)}, not ${describe(was.after)}`);
+      continue;
+    }
+    (restore as Record<string, Value>)[field] = was.before;
+    changes.push({ username: input.oms.username, field, before: now, after: was.before });
+  }
+  if (changes.length === 0) {
+    return changedSince.length > 0
+      ? { kind: 'skip', reason: `changed since run ${runId}: ${changedSince.join('; ')}`, complete: false }
+      : { kind: 'skip', reason: `already as it was before run ${runId}`, complete: true };
+  }
+  return { kind: 'restore', input: restore, changes, changedSince };
+}
+
+/** Whether the OMS now holds every value the plan puts back: a lost answer is then confirmed. */
+export function isRestored(plan: Extract<UndoPlan, { kind: 'restore' }>, oms: OmsCustomer | undefined): boolean {
+  return oms !== undefined && plan.changes.every((change) => oms[change.field as keyof OmsCustomer] === change.after);
+}
+
+function describe(value: Value): string {
+  return value === null ? '(none)' : typeof value === 'boolean' ? String(value) : `"${value}"`;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { isRestored, planUndo } from '../../src/undo/planUndo.js';
+import { anOmsCustomer } from '../builders/customers.js';
+
+const change = (field: string, before: string | boolean | null, after: string | boolean | null) => ({
+  username: '1_jane@example.com',
+  field: field as 'lastName',
+  before,
+  after,
+});
+
+describe('planUndo', () => {
+  it('puts back every field the OMS still holds as the run left it', () => {
+    const plan = planUndo({
+      runId: 'r1',
+      username: '1_jane@example.com',
+      outcome: 'updated',
+      changes: [change('lastName', 'Smith', 'Doe'), change('title', null, 'Dr')],
+      oms: anOmsCustomer({ lastName: 'Doe', title: 'Dr' }),
+    });
+    expect(plan).toEqual({
+      kind: 'restore',
+      input: { username: '1_jane@example.com', title: null, lastName: 'Smith' },
+      changes: [change('title', 'Dr', null), change('lastName', 'Doe', 'Smith')],
+      changedSince: [],
+    });
+  });
+
+  it('leaves a field that changed since alone, naming it', () => {
+    const plan = planUndo({
+      runId: 'r1',
+      username: '1_jane@example.com',
+      outcome: 'updated',
+      changes: [change('lastName', 'Smith', 'Doe'), change('firstName', 'Jan', 'Jane')],
+      oms: anOmsCustomer({ lastName: 'Edited', firstName: 'Jane' }),
+    });
+    expect(plan).toMatchObject({
+      kind: 'restore',
+      input: { username: '1_jane@example.com', firstName: 'Jan' },
+      changedSince: ['lastName is now "Edited", not "Doe"'],
+    });
+  });
+
+  it('skips a customer whose every field changed since', () => {
+    expect(
+      planUndo({
+        runId: 'r1',
+        username: '1_jane@example.com',
+        outcome: 'updated',
+        changes: [change('lastName', 'Smith', 'Doe')],
+        oms: anOmsCustomer({ lastName: 'Other' }),
+      }),
+    ).toEqual({ kind: 'skip', reason: 'changed since run r1: lastName is now "Other", not "Doe"', complete: false });
+  });
+
+  it('lists a created customer without touching it: Fluent has no delete', () => {
+    expect(
+      planUndo({
+        runId: 'r1',
+        username: 'u',
+        outcome: 'created',
+        changes: [change('lastName', null, 'Doe')],
+        oms: anOmsCustomer(),
+      }),
+    ).toMatchObject({
+      kind: 'skip',
+      reason: expect.stringMatching(/^created by run r1; Fluent cannot delete/),
+      complete: false,
+    });
+  });
+
+  it('skips a customer the OMS no longer holds', () => {
+    expect(
+      planUndo({
+        runId: 'r1',
+        username: 'u',
+        outcome: 'updated',
+        changes: [change('lastName', 'A', 'B')],
+        oms: undefined,
+      }),
+    ).toMatchObject({
+      kind: 'skip',
+      complete: false,
+    });
+  });
+
+  it('undoing the undo is the original run again', () => {
+    const original = [change('lastName', 'Smith', 'Doe')];
+    const undo = planUndo({
+      runId: 'r1',
+      username: 'u',
+      outcome: 'updated',
+      changes: original,
+      oms: anOmsCustomer({ lastName: 'Doe' }),
+    });
+    if (undo.kind !== 'restore') throw new Error('expected a restore');
+    const again = planUndo({
+      runId: 'u1',
+      username: 'u',
+      outcome: 'updated',
+      changes: undo.changes,
+      oms: anOmsCustomer({ lastName: 'Smith' }),
+    });
+    expect(again).toMatchObject({ kind: 'restore', input: { lastName: 'Doe' } });
+  });
+
+  it('a customer already put back (by an undo that was killed) needs nothing sent', () => {
+    expect(
+      planUndo({
+        runId: 'r1',
+        username: 'u',
+        outcome: 'updated',
+        changes: [change('lastName', 'Smith', 'Doe')],
+        oms: anOmsCustomer({ lastName: 'Smith' }),
+      }),
+    ).toEqual({ kind: 'skip', reason: 'already as it was before run r1', complete: true });
+  });
+
+  it('confirms a lost answer only when the OMS holds every value put back', () => {
+    const plan = planUndo({
+      runId: 'r1',
+      username: 'u',
+      outcome: 'updated',
+      changes: [change('lastName', 'Smith', 'Doe')],
+      oms: anOmsCustomer({ lastName: 'Doe' }),
+    });
+    if (plan.kind !== 'restore') throw new Error('expected a restore');
+    expect(isRestored(plan, anOmsCustomer({ lastName: 'Smith' }))).toBe(true);
+    expect(isRestored(plan, anOmsCustomer({ lastName: 'Doe' }))).toBe(false);
+    expect(isRestored(plan, undefined)).toBe(false);
+  });
+});
