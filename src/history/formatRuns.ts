@@ -1,19 +1,9 @@
 import type { RunRecord } from '../checkpoint/runHistory.js';
 import { escapeControl } from '../escapeControl.js';
 import type { ReportSummary } from '../report/reportTypes.js';
-import type { OutcomeKind } from '../types.js';
+import { OUTCOME_KINDS } from '../types.js';
 
-const COLUMNS: readonly OutcomeKind[] = [
-  'created',
-  'updated',
-  'unchanged',
-  'duplicate',
-  'rejected',
-  'conflict',
-  'failed',
-  'skipped',
-  'valid',
-];
+const COLUMNS = OUTCOME_KINDS;
 
 /** One line per run, newest first, with the totals its report.json holds (`runs`, SPEC §2). Plain text for people. */
 export function formatRuns(runs: readonly RunRecord[]): string {

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
 import { generateCustomersCsv } from '../helpers/generateCsv.js';
-import { CLI, PROJECT_ROOT, runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
+import { CLI, PROJECT_ROOT, runCli } from '../helpers/runCli.js';
+import { useSandboxes } from '../helpers/sandboxes.js';
 import { makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
 
 /**
@@ -13,21 +13,8 @@ import { makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
  * case changing between nights, hostile --checkpoint paths, a lock held by a PID 1 killed with -9, concurrent writers.
  */
 const ws = makeWorkspace('cs-hardening-');
-const sandboxes: Sandbox[] = [];
-afterAll(async () => {
-  await Promise.all(sandboxes.map((s) => s.close()));
-  ws.remove();
-});
-const aSandbox = async (options: SandboxOptions = {}) => {
-  const sandbox = await startSandbox(options);
-  sandboxes.push(sandbox);
-  return sandbox;
-};
-const envFor = (sandbox: Sandbox, retailerId = '1') => ({
-  ...TEST_CREDENTIALS,
-  FLUENT_API_HOST: sandbox.url,
-  FLUENT_RETAILER_ID: retailerId,
-});
+afterAll(() => ws.remove());
+const { aSandbox, envFor } = useSandboxes();
 const oneLine = (stderr: string) => stderr.trim().split('\n').filter(Boolean);
 
 describe('a username whose case changes between nights', () => {

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/startSandbox.js';
 import { generateCustomersCsv } from '../helpers/generateCsv.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
+import { useSandboxes } from '../helpers/sandboxes.js';
 import { makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
 
 /**
@@ -11,16 +12,8 @@ import { makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
  * rate limiting inside HTTP 200, the account header, phones read with an assumed country, and redaction.
  */
 const ws = makeWorkspace('cs-account-');
-const sandboxes: Sandbox[] = [];
-afterAll(async () => {
-  await Promise.all(sandboxes.map((s) => s.close()));
-  ws.remove();
-});
-const aSandbox = async (options: SandboxOptions = {}) => {
-  const sandbox = await startSandbox(options);
-  sandboxes.push(sandbox);
-  return sandbox;
-};
+afterAll(() => ws.remove());
+const { aSandbox } = useSandboxes();
 const TAKEN = { retailerId: '3', username: '1_taken@example.com', primaryEmail: 'taken@example.com' };
 const lines = (text: string) => text.trim().split('\n').filter(Boolean);
 let runs = 0;

@@ -2,28 +2,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import { generateCustomersCsv } from '../helpers/generateCsv.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
+import { useSandboxes } from '../helpers/sandboxes.js';
 import { makeWorkspace, readReport } from '../helpers/workspace.js';
 
 const ws = makeWorkspace();
-const sandboxes: Sandbox[] = [];
-afterAll(async () => {
-  await Promise.all(sandboxes.map((s) => s.close()));
-  ws.remove();
-});
-const aSandbox = async (options: Parameters<typeof startSandbox>[0] = {}) => {
-  const sandbox = await startSandbox(options);
-  sandboxes.push(sandbox);
-  return sandbox;
-};
-const envFor = (sandbox: Sandbox, extra: Record<string, string> = {}) => ({
-  ...TEST_CREDENTIALS,
-  FLUENT_API_HOST: sandbox.url,
-  FLUENT_RETAILER_ID: '1',
-  ...extra,
-});
+afterAll(() => ws.remove());
+const { aSandbox, envFor } = useSandboxes();
 
 /** Every file below `dir`, as bytes. */
 function filesBelow(dir: string): { file: string; bytes: Buffer }[] {
@@ -56,7 +42,7 @@ describe('secrets', () => {
           '100',
           ...flags,
         ],
-        { env: envFor(sandbox, { FLUENT_ACCOUNT_ID: 'ACCT-7731-secret' }) },
+        { env: envFor(sandbox, '1', { FLUENT_ACCOUNT_ID: 'ACCT-7731-secret' }) },
       );
       expect(result.code).toBe(1);
       outputs.push(result.stdout, result.stderr);
