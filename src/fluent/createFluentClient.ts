@@ -5,7 +5,7 @@
 import { Pool } from 'undici';
 import { createScrubber, type Scrubber } from '../createScrubber.js';
 import { escapeControl } from '../escapeControl.js';
-import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
+import type { CreateCustomerInput, OmsAttribute, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
 import { createRateLimiter } from './createRateLimiter.js';
 import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
@@ -489,6 +489,7 @@ interface CustomerNode {
   country?: unknown;
   status?: unknown;
   retailer?: { id?: unknown } | null;
+  attributes?: Array<{ name?: unknown; type?: unknown; value?: unknown } | null> | null;
 }
 
 interface RetailerConnection {
@@ -517,7 +518,18 @@ function toOmsCustomer(node: CustomerNode): OmsCustomer {
     country: text(node.country),
     status: text(node.status),
     retailerId: node.retailer?.id === undefined || node.retailer.id === null ? null : String(node.retailer.id),
+    attributes: toAttributes(node.attributes),
   };
+}
+
+/** The OMS's attributes as they are (an update sends them back), without null entries or ones with no name. */
+function toAttributes(list: CustomerNode['attributes']): OmsAttribute[] | null {
+  if (!Array.isArray(list)) return null;
+  return list.flatMap((attribute) =>
+    attribute && typeof attribute.name === 'string'
+      ? [{ name: attribute.name, type: String(attribute.type ?? ''), value: attribute.value ?? null }]
+      : [],
+  );
 }
 
 function text(value: unknown): string | null {
