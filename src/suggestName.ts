@@ -1,11 +1,12 @@
 /**
  * The candidate a mistyped name most likely meant, for a "did you mean …?" hint: the closest by edit distance
  * (insertions, deletions, substitutions and swaps of neighbours, without regard to case, `-` and `_`), if it is
- * close enough to be a typo — at most 1 edit for names up to 4 characters, 2 up to 8, 3 beyond — else undefined.
+ * close enough to be a typo — one edit per four characters, at least 1 and at most 3 — else undefined. Stricter
+ * would miss `--maxerorrate`; looser would offer `upsert` for `insert`, a word that means something else.
  */
 export function suggestName(given: string, candidates: Iterable<string>): string | undefined {
   const key = comparable(given);
-  const allowed = key.length <= 4 ? 1 : key.length <= 8 ? 2 : 3;
+  const allowed = Math.min(3, Math.max(1, Math.floor(key.length / 4)));
   let best: string | undefined;
   let bestDistance = allowed + 1;
   for (const candidate of candidates) {

@@ -23,6 +23,7 @@ import {
   AmbiguousMutationError,
   CredentialsRefusedError,
   FluentDataError,
+  NotFluentHostError,
   OmsUnreachableError,
   PermissionDeniedError,
 } from './errors.js';
@@ -230,6 +231,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
     }
     if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
+    if (status === 404 || status === 405) throw new NotFluentHostError(`${origin}${basePath}`, '/oauth/token', status);
     if (status >= 200 && status < 300) {
       const body = parseJson(text);
       if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
@@ -330,9 +332,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `HTTP ${status}`);
         return { transient: `HTTP ${status}`, status, retryAfter };
       }
-      if (status === 404 || status === 405) {
-        throw new OmsUnreachableError(origin, `HTTP ${status} from /graphql; is the API host right?`, 1);
-      }
+      if (status === 404 || status === 405) throw new NotFluentHostError(`${origin}${basePath}`, '/graphql', status);
 
       const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
       // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] and their codes decide.
