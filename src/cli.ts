@@ -231,7 +231,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         });
       },
     )
-    .demandCommand(1, `name a command: ${[...COMMAND_FLAGS.keys()].join(', ')} (see customer-sync --help)`)
+    .demandCommand(1, `name a command: ${[...COMMAND_FLAGS.keys()].join(', ')}`)
     .strict()
     .help()
     .alias('help', 'h')

@@ -41,6 +41,13 @@ export function explainParseFailure(message: string, context: ParseContext): str
     return `--${flag} needs a value${describe ? `: ${describe}` : ''}`;
   }
 
+  // yargs' choices: "Invalid values:\n  Argument: lookup-match, Given: "x", Choices: "exact", "ci"".
+  const choice = /Argument: ([^,]+), Given: (.+?), Choices: (.+)$/m.exec(message);
+  if (choice) {
+    const choices = (choice[3] as string).replace(/"/g, '');
+    return `--${choice[1]} must be one of ${choices}, got ${choice[2]}`;
+  }
+
   const firstLine = message.split('\n')[0] ?? message;
   return `${firstLine} (see ${help})`;
 }
