@@ -1,14 +1,24 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
+import { explainParseFailure } from './explainParseFailure.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
 import { explainUsername, formatExplanation } from './history/explainUsername.js';
 import { formatRuns } from './history/formatRuns.js';
 import { renderPastReport } from './history/renderPastReport.js';
 import { createLogger, type Logger } from './log.js';
-import { type Command, OPTION_SPECS, type OptionName, type RawOptions, resolveOptions } from './options.js';
+import {
+  type Command,
+  envName,
+  OPTION_SPECS,
+  type OptionName,
+  type RawOptions,
+  resolveOptions,
+  VALIDATE_OPTIONS,
+} from './options.js';
 import { runSync } from './run-sync.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
@@ -82,6 +92,30 @@ const UNDO_OPTIONS: readonly OptionName[] = [
   'log-format',
 ];
 
+/** The flags of `customer-sync sandbox` besides its fault flags. */
+const SANDBOX_FLAGS = [
+  'port',
+  'seed',
+  'retailers',
+  'login-scope',
+  'missing-permission',
+  'lookup-match',
+  'unique-ci',
+  'rate-limit-as-error',
+];
+
+/** Every command with the flags it takes, for messages about a flag that is unknown or belongs elsewhere. */
+const COMMAND_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['sync', [...Object.keys(OPTION_SPECS), 'config']],
+  ['validate', [...VALIDATE_OPTIONS, 'config']],
+  ['doctor', [...DOCTOR_OPTIONS, 'dry-run', 'config']],
+  ['runs', [...HISTORY_OPTIONS, 'json']],
+  ['report', [...HISTORY_OPTIONS, 'report-dir', 'redact', 'run']],
+  ['explain', [...HISTORY_OPTIONS, 'json']],
+  ['undo', [...UNDO_OPTIONS, 'dry-run', 'config']],
+  ['sandbox', [...SANDBOX_FLAGS, ...Object.keys(FAULT_FLAGS)]],
+]);
+
 /**
  * yargs → resolveOptions → runSync → exit code (SPEC §2). The only place that calls process.exit.
  * Usage and input problems print one line and exit 2; an aborted run exits 3; no stack trace reaches a user.
@@ -98,11 +132,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   // Every credential value is masked in any output, even when the set is incomplete and so unusable.
   // The one scrubber of the run: the client adds every token it is granted, and every output path uses it.
   const scrubber = createScrubber(SECRET_VARIABLES.map((name) => env[name] ?? ''));
-  let log: Logger = createLogger({ stream: process.stderr, format: 'text', scrubber });
+  // Until the options are resolved, a problem with them is still logged in the format asked for.
+  let log: Logger = createLogger({ stream: process.stderr, format: earlyLogFormat(argv, env), scrubber });
+  /** The command yargs is parsing, for messages about its flags. */
+  let parsing: string | undefined;
 
   let exitCode = 0;
   /** Options from flags, env and job file; the logger follows them. */
   const prepare = (command: Command, args: Record<string, unknown>) => {
+    const warnings: string[] = [];
     const options = resolveOptions({
       command,
       // yargs reads a lone `-` as an empty string; `-` is standard input (SPEC §2).
@@ -115,6 +153,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       flags: pickFlags(args),
       env,
       config: args.config as string | undefined,
+      warn: (message) => warnings.push(message),
     });
     log = createLogger({
       stream: process.stderr,
@@ -123,6 +162,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       quiet: options.quiet,
       scrubber,
     });
+    for (const warning of warnings) log.warn(warning);
     // Fluent credentials are read apart from the options so a strict parser never sees them (SPEC §2);
     // validate needs none, so an incomplete set only matters to the commands that talk to Fluent.
     const credentials = command === 'validate' ? undefined : readCredentials(env);
@@ -208,63 +248,86 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .command(
       'sync <file>',
       'read, normalise, check, plan and apply a CSV to Fluent, then write the report',
-      (y) => withRunOptions(y).option('dry-run', { type: 'boolean', describe: OPTION_SPECS['dry-run'].describe }),
+      (y) => {
+        parsing = 'sync';
+        return withRunOptions(y).option('dry-run', { type: 'boolean', describe: OPTION_SPECS['dry-run'].describe });
+      },
       (args) => runCommand('sync', args),
     )
     .command(
       'validate <file>',
       'read, normalise and check a CSV without any network; writes the report',
-      (y) => withRunOptions(y),
+      (y) => {
+        parsing = 'validate';
+        return withRunOptions(y, VALIDATE_OPTIONS);
+      },
       (args) => runCommand('validate', args),
     )
     .command(
       'doctor',
       'check, without writing anything, that a sync can run: host, token, login, permissions, retailer, a lookup',
-      (y) =>
-        withRunOptions(y, DOCTOR_OPTIONS).option('dry-run', {
+      (y) => {
+        parsing = 'doctor';
+        return withRunOptions(y, DOCTOR_OPTIONS, false).option('dry-run', {
           type: 'boolean',
           describe: 'check only what a dry run needs (CUSTOMER_VIEW)',
-        }),
+        });
+      },
       (args) => runDoctorCommand(args),
     )
     .command(
       'runs',
       'list the runs the checkpoint keeps, newest first, with their totals',
-      (y) => withRunOptions(y, HISTORY_OPTIONS).option('json', { type: 'boolean', describe: 'print JSON for scripts' }),
+      (y) => {
+        parsing = 'runs';
+        return withRunOptions(y, HISTORY_OPTIONS).option('json', {
+          type: 'boolean',
+          describe: 'print JSON for scripts',
+        });
+      },
       (args) => runHistoryCommand('runs', args),
     )
     .command(
       'explain <username>',
       'what every run kept in the checkpoint did with one customer, and why',
-      (y) =>
-        withRunOptions(y, HISTORY_OPTIONS)
+      (y) => {
+        parsing = 'explain';
+        return withRunOptions(y, HISTORY_OPTIONS)
           .positional('username', { type: 'string', describe: 'the username (compared without regard to case)' })
-          .option('json', { type: 'boolean', describe: 'print JSON for scripts' }),
+          .option('json', { type: 'boolean', describe: 'print JSON for scripts' });
+      },
       (args) => runHistoryCommand('explain', args),
     )
     .command(
       'report [checkpoint]',
       "write a past run's report files again from the checkpoint (--run ID) into --report-dir",
-      (y) =>
-        withRunOptions(y, [...HISTORY_OPTIONS, 'report-dir', 'redact'])
+      (y) => {
+        parsing = 'report';
+        return withRunOptions(y, [...HISTORY_OPTIONS, 'report-dir', 'redact'])
           .positional('checkpoint', { type: 'string', describe: 'the checkpoint (or --checkpoint)' })
           .option('run', { type: 'string', describe: 'the run id (see customer-sync runs)', requiresArg: true })
-          .demandOption('run', 'name the run: --run ID (customer-sync runs lists them)'),
+          .demandOption('run', 'name the run: --run ID (customer-sync runs lists them)');
+      },
       (args) => runHistoryCommand('report', args),
     )
     .command(
       'undo <run-id>',
       'put back what a run changed, where the OMS still holds what it set; lists the customers it created',
-      (y) =>
-        withRunOptions(y, UNDO_OPTIONS)
+      (y) => {
+        parsing = 'undo';
+        return withRunOptions(y, UNDO_OPTIONS)
           .positional('run-id', { type: 'string', describe: 'the run to undo (see customer-sync runs)' })
-          .option('dry-run', { type: 'boolean', describe: 'look up and plan, send nothing; the report is the diff' }),
+          .option('dry-run', { type: 'boolean', describe: 'look up and plan, send nothing; the report is the diff' });
+      },
       (args) => runUndoCommand(args),
     )
     .command(
       'sandbox',
       'serve a local Fluent-compatible OMS for trying the tool and for tests',
-      (y) => withSandboxOptions(y),
+      (y) => {
+        parsing = 'sandbox';
+        return withSandboxOptions(y);
+      },
       async (args) => {
         const faults = parseFaults(
           Object.fromEntries(
@@ -293,14 +356,23 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         });
       },
     )
-    .demandCommand(1, 'name a command: sync, validate, doctor, runs, report, explain, undo or sandbox')
+    .demandCommand(1, `name a command: ${[...COMMAND_FLAGS.keys()].join(', ')}`)
     .strict()
     .help()
     .alias('help', 'h')
-    .version(false)
+    .version('version', 'show the version', `customer-sync ${readVersion()}`)
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      throw error ?? new UsageError(`${message} (see customer-sync --help)`);
+      // Errors of our own (a command's UsageError, an AbortError) pass as they are; yargs' are explained in one line.
+      if (error && error.name !== 'YError') throw error;
+      throw new UsageError(
+        explainParseFailure(message ?? error?.message ?? '', {
+          argv,
+          command: parsing,
+          commands: COMMAND_FLAGS,
+          describe: (flag) => (OPTION_SPECS as Record<string, { describe: string }>)[flag]?.describe,
+        }),
+      );
     });
 
   try {
@@ -311,16 +383,22 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   }
 }
 
-/** Options of OPTION_SPECS as yargs flags (all of them, or `only` those), without defaults so flag > env > job file > default holds. */
-function withRunOptions<T>(y: Argv<T>, only?: readonly OptionName[]): Argv<T> {
-  let out = (only ? y : y.positional('file', { type: 'string', describe: 'the CSV file' })) as unknown as Argv<T>;
+/**
+ * Options of OPTION_SPECS as yargs flags (all of them, or `only` those), without defaults so flag > env > job file >
+ * default holds. Values are left to resolveOptions to check: yargs would turn `--rate fast` into NaN and refuse a bad
+ * choice in several lines, where resolveOptions says in one what was given and what is allowed.
+ */
+function withRunOptions<T>(y: Argv<T>, only?: readonly OptionName[], withFile = true): Argv<T> {
+  let out = (withFile
+    ? y.positional('file', { type: 'string', describe: 'the CSV, .csv.gz or .xlsx file, or - for stdin' })
+    : y) as unknown as Argv<T>;
   for (const [name, spec] of Object.entries(OPTION_SPECS) as [OptionName, (typeof OPTION_SPECS)[OptionName]][]) {
     if (name === 'dry-run' || (only && !only.includes(name))) continue;
     out = out.option(name, {
-      type: spec.type,
-      describe: spec.describe,
+      // Numbers stay as typed (yargs still reads digits as a number), so a bad one is quoted back as given.
+      ...(spec.type === 'number' ? {} : { type: spec.type }),
+      describe: `${spec.describe}${'choices' in spec ? ` (one of: ${spec.choices.join(', ')})` : ''} [${envName(name)}]`,
       ...('default' in spec ? { defaultDescription: String(spec.default) } : {}),
-      ...('choices' in spec ? { choices: spec.choices } : {}),
       requiresArg: spec.type !== 'boolean',
     }) as unknown as Argv<T>;
   }
@@ -366,6 +444,25 @@ function withSandboxOptions<T>(y: Argv<T>): Argv<T> {
       type: 'boolean',
       describe: 'answer rate limiting as HTTP 200 with a C0011E error instead of 429',
     }) as unknown as Argv<T>;
+}
+
+/** The package's version, for --version; read at run time so a build never states another. */
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** --log-format from the flags or env, looked at before yargs runs, so even a usage error comes as a JSON line. */
+function earlyLogFormat(argv: readonly string[], env: NodeJS.ProcessEnv): 'text' | 'json' {
+  const at = argv.indexOf('--log-format');
+  const flag = at === -1 ? argv.find((a) => a.startsWith('--log-format='))?.slice(13) : argv[at + 1];
+  return (flag ?? env[envName('log-format')]) === 'json' ? 'json' : 'text';
 }
 
 /** The flags the user actually typed, by option name (yargs also adds camelCase twins, which are skipped). */

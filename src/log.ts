@@ -8,6 +8,9 @@ import { escapeControl } from './escapeControl.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Text lines for people, or one JSON object per line for log shippers. */
+export type LogFormat = 'text' | 'json';
+
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -19,16 +22,16 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Creates a logger; `quiet` keeps warnings and errors, `verbose` adds debug lines. */
+/** Creates a logger; `quiet` keeps errors only (SPEC §2: nothing but errors), `verbose` adds debug lines. */
 export function createLogger(options: {
   stream: NodeJS.WritableStream;
-  format: 'text' | 'json';
+  format: LogFormat;
   verbose?: boolean;
   quiet?: boolean;
   scrubber?: Scrubber;
   now?: () => Date;
 }): Logger {
-  const min: LogLevel = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info';
+  const min: LogLevel = options.quiet ? 'error' : options.verbose ? 'debug' : 'info';
   const now = options.now ?? (() => new Date());
   const scrubber = options.scrubber ?? createScrubber();
   /** Scrubbed first, then escaped, then encoded: the order that lets nothing through. */

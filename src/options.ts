@@ -4,6 +4,8 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { describeFsError } from './describeFsError.js';
 import { UsageError } from './errors.js';
 import { resolveEncoding } from './read/resolveEncoding.js';
+import { suggestName } from './suggestName.js';
+import { WRITE_MODES, type WriteMode } from './types.js';
 
 /**
  * Options: flags + env (`FLUENT_<NAME>`) + job file (`--config`) + defaults → one readonly ResolvedOptions.
@@ -77,6 +79,13 @@ export const OPTION_SPECS = {
   encoding: { type: 'string', describe: "the file's text encoding, e.g. latin1", default: 'utf8' },
   redact: { type: 'boolean', describe: 'mask personal data in the reports so they can be shared' },
   'keep-runs': { type: 'number', describe: 'runs kept in the checkpoint history', default: 30 },
+  mode: {
+    type: 'string',
+    describe: 'which changes to make: create and update, create only (existing customers are left), or update only',
+    default: 'upsert',
+    choices: WRITE_MODES,
+  },
+  limit: { type: 'number', describe: 'read only the first N data rows: a sample run' },
   'allow-scoped-login': {
     type: 'boolean',
     describe: 'run with a login scoped to retailers anyway: uniqueness is checked only across what it can see',
@@ -84,12 +93,40 @@ export const OPTION_SPECS = {
   sandbox: { type: 'boolean', describe: 'run against an in-process sandbox OMS instead of --api-host' },
   'sandbox-seed': { type: 'string', describe: 'JSON customers to load into the --sandbox OMS first', isPath: true },
   'dry-run': { type: 'boolean', describe: 'look up and plan, send no mutation; the report is a field-level diff' },
-  verbose: { type: 'boolean', describe: 'log every request decision' },
-  quiet: { type: 'boolean', describe: 'log warnings and errors only' },
-  'log-format': { type: 'string', describe: 'log lines as text or json', default: 'text', choices: ['text', 'json'] },
+  verbose: { type: 'boolean', describe: "also log each request (lookups, mutations, retries) and each row's decision" },
+  quiet: { type: 'boolean', describe: 'print nothing but errors: no summary, no progress, no warnings' },
+  'log-format': {
+    type: 'string',
+    describe: 'log lines, and the summary, as text or as JSON lines',
+    default: 'text',
+    choices: ['text', 'json'],
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTION_SPECS;
+
+/**
+ * The options `validate` takes: reading, normalising and checking the file, and its report. The others are about the
+ * OMS or the checkpoint, which validate never touches; as flags they are refused naming the command they belong to.
+ */
+export const VALIDATE_OPTIONS: readonly OptionName[] = [
+  'retailer-id',
+  'mapping',
+  'report-dir',
+  'on-duplicate',
+  'username-template',
+  'default-country',
+  'phone-extension',
+  'sheet',
+  'shard',
+  'allow-empty',
+  'encoding',
+  'redact',
+  'limit',
+  'verbose',
+  'quiet',
+  'log-format',
+];
 
 /** Option values as they arrive from one source, keyed by flag name. */
 export type RawOptions = Partial<Record<OptionName, unknown>>;
@@ -123,6 +160,10 @@ export interface ResolvedOptions {
   readonly encoding: string;
   readonly redact: boolean;
   readonly keepRuns: number;
+  /** `--mode`: which changes the run may make. */
+  readonly mode: WriteMode;
+  /** `--limit`: read only this many data rows; undefined reads them all. */
+  readonly limit: number | undefined;
   readonly allowScopedLogin: boolean;
   readonly sandbox: boolean;
   readonly sandboxSeed: string | undefined;
@@ -138,8 +179,10 @@ export function envName(option: OptionName): string {
 }
 
 /**
- * Layers the sources and checks every value; a bad one is a UsageError naming the option and where it came from.
- * `flags` holds only the flags the user actually gave.
+ * Layers the sources and checks every value; a bad one is a UsageError naming the option, where it came from, what
+ * was given and what is allowed, in one line. Options that contradict each other (`--sandbox` with an `--api-host`,
+ * `--verbose` with `--quiet`) are refused naming both, whichever sources they came from. `flags` holds only the flags
+ * the user actually gave. `warn` hears of a value that was corrected (an --api-host ending in /graphql).
  */
 export function resolveOptions(input: {
   command: Command;
@@ -147,6 +190,7 @@ export function resolveOptions(input: {
   flags: RawOptions;
   env: NodeJS.ProcessEnv;
   config?: string;
+  warn?: (message: string) => void;
 }): ResolvedOptions {
   const configPath = input.config ?? nonEmpty(input.env.FLUENT_CONFIG);
   const fromFile = configPath ? readJobFile(configPath) : {};
@@ -169,7 +213,7 @@ export function resolveOptions(input: {
 
   const rate = get(
     'rate',
-    numberWhere((n) => n > 0, 'a number of requests per second above 0'),
+    numberWhere((n) => n > 0, 'a number of requests per second above 0 (or auto)'),
   ) as number;
   const concurrency = get('concurrency', numberWhere(isCount, 'a whole number of at least 1')) as number;
   const maxErrorRate = get(
@@ -177,6 +221,8 @@ export function resolveOptions(input: {
     numberWhere((n) => n >= 0 && n <= 1, 'a share between 0 and 1 (0.05 = 5%)'),
   ) as number;
   const keepRuns = get('keep-runs', numberWhere(isCount, 'a whole number of at least 1')) as number;
+  const limit = get('limit', numberWhere(isCount, 'a whole number of rows of at least 1'));
+  const mode = get('mode', (v, s) => asChoice(v, s, WRITE_MODES)) as WriteMode;
   const onDuplicate = get('on-duplicate', (v, s) => asChoice(v, s, ['reject', 'first', 'last'])) as OnDuplicate;
   const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
   const defaultCountry = get('default-country', asCountry);
@@ -186,10 +232,20 @@ export function resolveOptions(input: {
     resolveEncoding(name);
     return name;
   }) as string;
-  const apiHost = get('api-host', asApiHost);
+  const apiHost = get('api-host', (value, source) => asApiHost(value, source, input.warn));
   const retailerId = get('retailer-id', asRetailerId);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
+  const verbose = bool('verbose');
+  const quiet = bool('quiet');
+  if (verbose && quiet) refuseTogether(pick('verbose'), pick('quiet'), 'pick one');
+  if (input.command !== 'validate' && sandbox && apiHost !== undefined) {
+    refuseTogether(
+      pick('sandbox'),
+      pick('api-host'),
+      '--sandbox runs against an in-process OMS, not a host; drop one of them',
+    );
+  }
   if (input.command === 'sync' || input.command === 'doctor') {
     if (apiHost === undefined && !sandbox) {
       throw new UsageError('no OMS to sync with: pass --api-host (or FLUENT_API_HOST), or --sandbox to try it locally');
@@ -223,11 +279,13 @@ export function resolveOptions(input: {
     encoding,
     redact: bool('redact'),
     keepRuns,
+    mode,
+    limit,
     allowScopedLogin: bool('allow-scoped-login'),
     sandbox,
     sandboxSeed: str('sandbox-seed'),
-    verbose: bool('verbose'),
-    quiet: bool('quiet'),
+    verbose,
+    quiet,
     logFormat,
     config: configPath,
   });
@@ -276,7 +334,11 @@ function readJobFile(file: string): RawOptions {
   for (const [key, value] of Object.entries(parsed)) {
     if (key.startsWith('$') || key === 'description') continue;
     const name = byName.get(key);
-    if (!name) throw new UsageError(`job file ${file} has an unknown option "${key}"`);
+    if (!name) {
+      const near = suggestName(key, Object.keys(OPTION_SPECS));
+      const hint = near === undefined ? '' : `; did you mean "${near}"?`;
+      throw new UsageError(`job file ${file} has an unknown option "${key}"${hint}`);
+    }
     const spec: OptionSpec = OPTION_SPECS[name];
     out[name] = spec.isPath && typeof value === 'string' ? path.resolve(path.dirname(file), value) : value;
   }
@@ -289,19 +351,27 @@ function asString(value: unknown, source: string): string {
   return value.trim();
 }
 
-function asNumber(value: unknown, source: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n)) throw new UsageError(`${source} must be a number, got "${String(value)}"`);
-  return n;
-}
-
-/** A number check whose message names where the value came from (a flag, an env variable, a job file). */
+/**
+ * A number check whose message names where the value came from (a flag, an env variable, a job file), what was given
+ * and what is allowed: `--rate must be a number of requests per second above 0, got "fast"`.
+ */
 function numberWhere(ok: (n: number) => boolean, expected: string): (value: unknown, source: string) => number {
   return (value, source) => {
-    const n = asNumber(value, source);
-    if (!ok(n)) throw new UsageError(`${source} must be ${expected}, got ${n}`);
+    const n =
+      typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`${source} must be ${expected}, got ${showGiven(value)}`);
     return n;
   };
+}
+
+/** A given value as a message quotes it, as typed (the logger escapes any control character in it). */
+function showGiven(value: unknown): string {
+  return `"${String(value)}"`;
+}
+
+/** Two options that cannot go together, named with where each came from. */
+function refuseTogether(a: { source: string } | undefined, b: { source: string } | undefined, what: string): never {
+  throw new UsageError(`${a?.source} and ${b?.source} cannot be used together: ${what}`);
 }
 
 function isCount(n: number): boolean {
@@ -313,12 +383,16 @@ function asBoolean(value: unknown, source: string): boolean {
   const text = String(value).trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(text)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
-  throw new UsageError(`${source} must be true or false, got "${String(value)}"`);
+  throw new UsageError(`${source} must be true or false, got ${showGiven(value)}`);
 }
 
 function asChoice(value: unknown, source: string, choices: readonly string[]): string {
   const text = asString(value, source);
-  if (!choices.includes(text)) throw new UsageError(`${source} must be one of ${choices.join(', ')}, got "${text}"`);
+  if (!choices.includes(text)) {
+    const near = suggestName(text, choices);
+    const hint = near === undefined ? '' : ` (did you mean ${near}?)`;
+    throw new UsageError(`${source} must be one of ${choices.join(', ')}, got ${showGiven(text)}${hint}`);
+  }
   return text;
 }
 
@@ -350,7 +424,15 @@ function asCountry(value: unknown, source: string): string {
   return code;
 }
 
-function asApiHost(value: unknown, source: string): string {
+/** The endpoints the tool adds to --api-host itself; a host copied with one of them on is corrected. */
+const ENDPOINT_SUFFIX = /\/(graphql|oauth\/token)\/*$/i;
+
+/**
+ * The base URL of a Fluent account. A URL copied with Fluent's endpoint on it (`…/graphql`, `…/oauth/token`) is
+ * corrected with a warning, since the tool adds those paths itself and would otherwise ask `…/graphql/graphql`; a
+ * query or fragment is refused, naming the URL to use instead. Any other path is kept as a prefix (a proxy's).
+ */
+function asApiHost(value: unknown, source: string, warn?: (message: string) => void): string {
   const apiHost = asString(value, source);
   let url: URL;
   try {
@@ -365,6 +447,14 @@ function asApiHost(value: unknown, source: string): string {
   }
   if (url.username || url.password) {
     throw new UsageError(`${source} must not carry credentials; they come from FLUENT_CLIENT_ID and friends`);
+  }
+  const base = `${url.origin}${url.pathname.replace(ENDPOINT_SUFFIX, '').replace(/\/+$/, '')}`;
+  if (url.search || url.hash) {
+    throw new UsageError(`${source} must be the account's base URL without ?query or #fragment; use ${base}`);
+  }
+  if (ENDPOINT_SUFFIX.test(url.pathname)) {
+    warn?.(`${source} ends in an endpoint the tool adds itself; using ${base}`);
+    return base;
   }
   return apiHost;
 }

@@ -18,15 +18,18 @@ export interface Progress {
 }
 
 /**
- * Progress for people watching: a live line (rows/s, ETA) on a TTY, periodic plain log lines otherwise (SPEC §4).
+ * Progress for people watching: a live line (rows/s, ETA) on a TTY, periodic log lines otherwise (SPEC §4). With
+ * `quiet` nothing is shown; with `json` logs there is never a live line, so every line a log shipper reads is JSON.
  */
 export function createProgress(options: {
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   log: Logger;
   quiet?: boolean;
+  /** The log format: a live line is drawn for text only. */
+  format?: 'text' | 'json';
   now: () => Date;
 }): Progress {
-  const tty = options.stream.isTTY === true && !options.quiet;
+  const tty = options.stream.isTTY === true && !options.quiet && options.format !== 'json';
   let name = '';
   let total: number | undefined;
   let count = 0;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
+import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
@@ -14,9 +15,10 @@ import type { Logger } from './log.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
 import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
+import { limitRows } from './read/limitRows.js';
 import { openInput } from './read/openInput.js';
-import { formatSummary } from './report/formatSummary.js';
 import { prepareReportDir } from './report/prepareReportDir.js';
+import { printSummary } from './report/printSummary.js';
 import { redactContent } from './report/redactContent.js';
 import type { ReportContent, ReportSummary } from './report/reportTypes.js';
 import { summariseRun } from './report/summariseRun.js';
@@ -73,6 +75,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
   const seed = options.sandbox && options.sandboxSeed ? loadSeed(options.sandboxSeed) : undefined;
   const { source, layout, context } = await openInput(options, deps.signal);
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
+  for (const { header, field } of layout.guessed) log.info(`reading column "${header}" as ${field}`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
   prepareReportDir(reportDir);
   const phoneColumn = layout.columnOfField.primaryPhone;
@@ -95,12 +98,19 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       inputPath: options.file,
       context: { header: source.header, phoneColumns, unmappedColumns: layout.unmapped, delimiter: source.delimiter },
     });
-    const progress = createProgress({ stream: deps.progressStream, log, quiet: options.quiet, now });
+    const progress = createProgress({
+      stream: deps.progressStream,
+      log,
+      quiet: options.quiet,
+      format: options.logFormat,
+      now,
+    });
 
     // read → normalise → stage: the whole file lands in the journal before any request is sent.
     progress.phase('reading');
     const read = await stageRows({
-      rows: source.rows,
+      // --limit: a sample run reads the first N data rows and stops reading there.
+      rows: options.limit === undefined ? source.rows : limitRows(source.rows, options.limit),
       context,
       shard: options.shard,
       journal,
@@ -147,6 +157,8 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
         if (!(error instanceof AbortError)) throw error;
         abortReason = error.message;
       }
+      // --verbose: each lookup and mutation, with its username and how it ended.
+      const client = options.verbose ? logRequests(oms.client, log) : oms.client;
       if (abortReason === undefined) {
         progress.phase(mode === 'dry-run' ? 'planning' : 'applying', journal.countOpenRows(runId));
         const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
@@ -155,8 +167,9 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
           syncState,
           runId,
           scope,
-          client: oms.client,
+          client,
           dryRun: mode === 'dry-run',
+          writeMode: options.mode,
           fullCompare: options.fullCompare,
           concurrency: options.concurrency,
           maxErrorRate: options.maxErrorRate,
@@ -172,7 +185,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
             syncState,
             runId,
             scope,
-            client: oms.client,
+            client,
             concurrency: options.concurrency,
           }).catch((error: unknown) => {
             if (!(error instanceof AbortError)) throw error;
@@ -228,13 +241,24 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     writeReport(reportDir, options.redact ? redactContent(content, deps.redactKey) : content, {
       scrubber: deps.scrubber,
     });
-    deps.out.write(`${log.scrub(formatSummary(summary, reportDir))}\n`);
+    const { rejected, conflict, failed } = summary.totals;
+    const needAttention = rejected + conflict + failed;
+    const exitCode = abortReason !== undefined ? 3 : needAttention > 0 ? 1 : 0;
+    printSummary(summary, reportDir, exitCode, {
+      out: deps.out,
+      format: options.logFormat,
+      quiet: options.quiet,
+      scrubber: deps.scrubber,
+    });
 
     if (abortReason !== undefined) {
       throw new AbortError(`${abortReason}; the partial report is in ${reportDir}, and the next run resumes`);
     }
-    const { rejected, conflict, failed } = summary.totals;
-    return { exitCode: rejected + conflict + failed > 0 ? 1 : 0, reportDir, summary };
+    // --quiet prints no summary: a run that ends 1 still says why in one line, so cron mails it.
+    if (options.quiet && needAttention > 0) {
+      log.error(`${needAttention} ${needAttention === 1 ? 'row needs' : 'rows need'} attention: see ${reportDir}`);
+    }
+    return { exitCode: needAttention > 0 ? 1 : 0, reportDir, summary };
   } finally {
     clearInterval(heartbeat);
     await oms?.close();

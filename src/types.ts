@@ -43,6 +43,28 @@ export const FIELD_LIMITS: Readonly<Partial<Record<CustomerField, number>>> = {
   country: 100,
 };
 
+/** The attribute types a mapping file may name (SPEC §3); a cell is converted to the type's JSON value. */
+export const ATTRIBUTE_TYPES = ['STRING', 'INTEGER', 'FLOAT', 'BOOLEAN', 'JSON'] as const;
+
+export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+/** Any JSON value: what Fluent's `Json` scalar holds. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A Fluent customer attribute (`{name, type, value}`) as a mapped column gives it. */
+export interface CustomerAttribute {
+  name: string;
+  type: AttributeType;
+  value: JsonValue;
+}
+
+/** A customer attribute as the OMS holds it: any type name, any JSON value (another system may have written it). */
+export interface OmsAttribute {
+  name: string;
+  type: string;
+  value: unknown;
+}
+
 /**
  * A customer as one CSV row describes it, after normalisation. A field that is absent had an empty cell:
  * "no value" — omitted on create, left as it is on update.
@@ -58,6 +80,8 @@ export interface Customer {
   promotionOptIn?: boolean;
   department?: string;
   country?: string;
+  /** The mapped attributes whose cells hold a value, in file column order; absent when there are none. */
+  attributes?: CustomerAttribute[];
 }
 
 /** One data record of the CSV as read, before any interpretation. */
@@ -92,6 +116,8 @@ export interface OmsCustomer {
   country: string | null;
   status: string | null;
   retailerId: string | null;
+  /** Every attribute the OMS holds for the customer; absent or null when it holds none. */
+  attributes?: OmsAttribute[] | null;
 }
 
 /** Fields Fluent's createCustomer accepts besides username, primaryEmail, promotionOptIn and retailer. */
@@ -110,10 +136,16 @@ export type CreateCustomerInput = Pick<Customer, 'username' | (typeof CREATE_OPT
   primaryEmail: string;
   promotionOptIn: boolean;
   retailer: { id: string };
+  attributes?: CustomerAttribute[];
 };
 
-/** Input of Fluent's updateCustomer mutation: the username identifies the customer; only changed fields travel. */
-export type UpdateCustomerInput = Pick<Customer, 'username' | (typeof UPDATABLE_FIELDS)[number]>;
+/**
+ * Input of Fluent's updateCustomer mutation: the username identifies the customer; only changed fields travel, and
+ * `attributes`, when any changed, is the customer's whole list (Fluent may replace the list with what it is given).
+ */
+export type UpdateCustomerInput = Pick<Customer, 'username' | (typeof UPDATABLE_FIELDS)[number]> & {
+  attributes?: OmsAttribute[];
+};
 
 /** Every outcome a row can end with. `valid` is used by `validate` only. */
 export const OUTCOME_KINDS = [
@@ -138,13 +170,16 @@ export interface RowOutcome {
   username: string;
   outcome: OutcomeKind;
   reason: string;
-  changedFields: CustomerField[];
+  changedFields: ChangedField[];
 }
 
-/** One changed field of one customer; one line of diff.csv. */
+/** What a diff line names: a Fluent field, or an attribute as `attributes.NAME` (SPEC §4). */
+export type ChangedField = CustomerField | `attributes.${string}`;
+
+/** One changed field of one customer; one line of diff.csv. Attribute values other than text are shown as JSON. */
 export interface FieldChange {
   username: string;
-  field: CustomerField;
+  field: ChangedField;
   before: string | boolean | null;
   after: string | boolean | null;
 }
@@ -169,7 +204,16 @@ export type Action =
   | { kind: 'update'; input: UpdateCustomerInput; changes: FieldChange[]; note: string }
   | { kind: 'unchanged'; reason: string }
   | { kind: 'conflict'; reason: string }
-  | { kind: 'rejected'; reason: string };
+  | { kind: 'rejected'; reason: string }
+  /** Left out by `--mode update-only`: the OMS has no such customer to update. */
+  | { kind: 'skipped'; reason: string }
+  /** Left as it is by `--mode create-only`: the customer exists and differs; the row ends `unchanged`. */
+  | { kind: 'kept'; reason: string };
+
+/** `--mode`: which changes a run may make (SPEC §2). */
+export const WRITE_MODES = ['upsert', 'create-only', 'update-only'] as const;
+
+export type WriteMode = (typeof WRITE_MODES)[number];
 
 /** A planned create or update: what a row sends to the OMS. */
 export type MutationAction = Extract<Action, { kind: 'create' | 'update' }>;

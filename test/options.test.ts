@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
 import { resolveOptions } from '../src/options.js';
+import { usageErrorMessage } from './helpers/usageErrorMessage.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-options-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +40,8 @@ describe('resolveOptions', () => {
       fullCompare: false,
       allowEmpty: false,
       dryRun: false,
+      mode: 'upsert',
+      limit: undefined,
     });
   });
 
@@ -109,5 +112,113 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions(bare)).toThrow(/--api-host .* or --sandbox/);
     expect(() => resolveOptions({ ...bare, flags: { sandbox: true } })).toThrow(/--retailer-id/);
     expect(resolveOptions({ ...bare, command: 'validate' }).retailerId).toBeUndefined();
+  });
+
+  it.each<[Record<string, unknown>, Record<string, string>, string]>([
+    [{ rate: 'fast' }, {}, '--rate must be a number of requests per second above 0 (or auto), got "fast"'],
+    [{ rate: 0 }, {}, '--rate must be a number of requests per second above 0 (or auto), got "0"'],
+    [{}, { FLUENT_CONCURRENCY: 'lots' }, 'FLUENT_CONCURRENCY must be a whole number of at least 1, got "lots"'],
+    [{ 'on-duplicate': 'keep' }, {}, '--on-duplicate must be one of reject, first, last, got "keep"'],
+    [{ 'log-format': 'jsno' }, {}, '--log-format must be one of text, json, got "jsno" (did you mean json?)'],
+    [{ mode: 'insert' }, {}, '--mode must be one of upsert, create-only, update-only, got "insert"'],
+    [
+      { mode: 'updateonly' },
+      {},
+      '--mode must be one of upsert, create-only, update-only, got "updateonly" (did you mean update-only?)',
+    ],
+    [{ limit: 0 }, {}, '--limit must be a whole number of rows of at least 1, got "0"'],
+    [{ limit: '10 rows' }, {}, '--limit must be a whole number of rows of at least 1, got "10 rows"'],
+    [{ limit: 2.5 }, {}, '--limit must be a whole number of rows of at least 1, got "2.5"'],
+    [{ 'dry-run': 'perhaps' }, {}, '--dry-run must be true or false, got "perhaps"'],
+  ])('says in one line what %j %j gave and what is allowed', (flags, env, message) => {
+    expect(usageErrorMessage(() => resolve(flags, env))).toBe(message);
+  });
+
+  it('reads --mode and --limit from any source', () => {
+    expect(resolve({ mode: 'create-only', limit: 25 })).toMatchObject({ mode: 'create-only', limit: 25 });
+    expect(resolve({}, { FLUENT_MODE: 'update-only', FLUENT_LIMIT: '100' })).toMatchObject({
+      mode: 'update-only',
+      limit: 100,
+    });
+    const config = jobFile('sample.json', { mode: 'create-only', limit: 5 });
+    expect(resolve({}, {}, config)).toMatchObject({ mode: 'create-only', limit: 5 });
+  });
+
+  it.each<[Record<string, unknown>, Record<string, string>, string | undefined, string]>([
+    [
+      { sandbox: true },
+      {},
+      undefined,
+      '--sandbox and FLUENT_API_HOST cannot be used together: --sandbox runs against an in-process OMS, not a host; drop one of them',
+    ],
+    [{ 'api-host': 'https://a.example.com' }, { FLUENT_SANDBOX: 'true' }, undefined, '--api-host and FLUENT_API_HOST'],
+    [{}, { FLUENT_SANDBOX: '1' }, undefined, 'FLUENT_SANDBOX and FLUENT_API_HOST cannot be used together'],
+    [
+      { verbose: true },
+      { FLUENT_QUIET: 'yes' },
+      undefined,
+      '--verbose and FLUENT_QUIET cannot be used together: pick one',
+    ],
+  ])('refuses options that contradict each other, naming both: %j %j', (flags, env, config, message) => {
+    const text = usageErrorMessage(() => resolve(flags, env, config));
+    if (message.startsWith('--api-host')) {
+      // The flag beats the env for the host, so the clash is between the env's --sandbox and the flag's host.
+      expect(text).toBe(
+        'FLUENT_SANDBOX and --api-host cannot be used together: --sandbox runs against an in-process OMS, not a host; drop one of them',
+      );
+    } else {
+      expect(text).toContain(message);
+    }
+  });
+
+  it('refuses --sandbox with an api-host from a job file too', () => {
+    const config = jobFile('prod.json', { 'api-host': 'https://acme.api.fluentretail.com' });
+    const bare = { command: 'sync' as const, file: 'x.csv', flags: { sandbox: true, 'retailer-id': '1' }, env: {} };
+    expect(usageErrorMessage(() => resolveOptions({ ...bare, config }))).toBe(
+      `--sandbox and ${config}: api-host cannot be used together: --sandbox runs against an in-process OMS, not a host; drop one of them`,
+    );
+    // validate sends nothing, so a shared job file naming a host does not stop it.
+    expect(resolveOptions({ ...bare, command: 'validate', config }).sandbox).toBe(true);
+  });
+
+  it.each([
+    ['https://acme.api.fluentretail.com/graphql', 'https://acme.api.fluentretail.com'],
+    ['https://acme.api.fluentretail.com/graphql/', 'https://acme.api.fluentretail.com'],
+    ['https://acme.api.fluentretail.com/oauth/token', 'https://acme.api.fluentretail.com'],
+    ['https://proxy.example.com/fluent/GraphQL', 'https://proxy.example.com/fluent'],
+  ])('corrects an --api-host copied with an endpoint on it (%s), warning once', (given, used) => {
+    const warnings: string[] = [];
+    const options = resolveOptions({
+      command: 'sync',
+      file: 'x.csv',
+      flags: { 'api-host': given, 'retailer-id': '1' },
+      env: {},
+      warn: (message) => warnings.push(message),
+    });
+    expect(options.apiHost).toBe(used);
+    expect(warnings).toEqual([`--api-host ends in an endpoint the tool adds itself; using ${used}`]);
+  });
+
+  it('keeps another path of --api-host as a prefix, without a warning', () => {
+    const warnings: string[] = [];
+    const flags = { 'api-host': 'https://proxy.example.com/fluent/', 'retailer-id': '1' };
+    const options = resolveOptions({ command: 'sync', file: 'x.csv', flags, env: {}, warn: (m) => warnings.push(m) });
+    expect(options.apiHost).toBe('https://proxy.example.com/fluent');
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses an --api-host with a query, saying which URL to use', () => {
+    expect(usageErrorMessage(() => resolve({ 'api-host': 'https://acme.example.com/graphql?x=1' }))).toBe(
+      "--api-host must be the account's base URL without ?query or #fragment; use https://acme.example.com",
+    );
+  });
+
+  it('suggests the option a mistyped job-file key meant', () => {
+    const config = jobFile('typos.json', { retailerid: '1' });
+    expect(usageErrorMessage(() => resolve({}, {}, config))).toBe(
+      `job file ${config} has an unknown option "retailerid"; did you mean "retailer-id"?`,
+    );
+    const camel = jobFile('camel-typo.json', { maxErorRate: 0.1 });
+    expect(usageErrorMessage(() => resolve({}, {}, camel))).toMatch(/did you mean "max-error-rate"\?$/);
   });
 });

@@ -15,7 +15,7 @@ import {
   settleRefused,
   settleSent,
 } from '../plan/decideRow.js';
-import type { OmsCustomer } from '../types.js';
+import type { OmsCustomer, WriteMode } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 
 /** Usernames per `customers(username: [...])` lookup: SPEC §5 allows at most one lookup per 50 rows. */
@@ -34,6 +34,8 @@ export interface ApplyInput {
   scope: CheckpointScope;
   client: Pick<FluentClient, 'findCustomers' | 'createCustomer' | 'updateCustomer'>;
   dryRun: boolean;
+  /** `--mode`; upsert when not given. */
+  writeMode?: WriteMode;
   fullCompare: boolean;
   concurrency: number;
   maxErrorRate: number;
@@ -102,6 +104,9 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
 
   /** Carries out a settled decision: diffs, sync state and outcome, durably, then counts the row. */
   const settle = (row: OpenRow, decision: Settle) => {
+    // --verbose: each row's decision, by outcome and changed field names only (reasons may quote values).
+    const changed = decision.changes.length > 0 ? ` (${decision.changes.map((c) => c.field).join(', ')})` : '';
+    log.debug(`row ${row.row} ${row.username}: ${decision.outcome}${changed}`);
     const outcome: OutcomeUpdate = {
       row: row.row,
       outcome: decision.outcome,
@@ -141,6 +146,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
     retailerId: scope.retailerId,
     runId,
     mode: input.dryRun ? 'dry-run' : 'apply',
+    writeMode: input.writeMode,
     fullCompare: input.fullCompare,
     known: syncState.known(scope.apiHost, row.usernameKey),
     pending: syncState.pending(scope, row.usernameKey),

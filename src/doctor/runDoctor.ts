@@ -85,9 +85,10 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
         message: deps.credentials?.kind === 'token' || options.sandbox ? 'ready' : `granted in ${granted.ms} ms`,
       });
     } catch (error) {
-      if (!(error instanceof AbortError)) throw error;
+      // A host that is not Fluent's (a 404) is the options' fault (2); refused credentials are the run's abort (3).
+      if (!(error instanceof AbortError) && !(error instanceof UsageError)) throw error;
       say({ check: 'token', status: 'fail', message: error.message });
-      return finish(3);
+      return finish(error instanceof UsageError ? 2 : 3);
     }
 
     const retailerId = options.retailerId ?? '';

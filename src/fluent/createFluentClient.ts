@@ -5,7 +5,7 @@
 import { Pool } from 'undici';
 import { createScrubber, type Scrubber } from '../createScrubber.js';
 import { escapeControl } from '../escapeControl.js';
-import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
+import type { CreateCustomerInput, OmsAttribute, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
 import { createRateLimiter } from './createRateLimiter.js';
 import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
@@ -23,6 +23,7 @@ import {
   AmbiguousMutationError,
   CredentialsRefusedError,
   FluentDataError,
+  NotFluentHostError,
   OmsUnreachableError,
   PermissionDeniedError,
 } from './errors.js';
@@ -230,6 +231,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       return { transient: `HTTP ${status} from /oauth/token`, status, retryAfter };
     }
     if (status === 400 || status === 401 || status === 403) return { done: { status, body: parseJson(text) } };
+    if (status === 404 || status === 405) throw new NotFluentHostError(`${origin}${basePath}`, '/oauth/token', status);
     if (status >= 200 && status < 300) {
       const body = parseJson(text);
       if (body === undefined) return { transient: 'unreadable answer from /oauth/token', status };
@@ -330,9 +332,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `HTTP ${status}`);
         return { transient: `HTTP ${status}`, status, retryAfter };
       }
-      if (status === 404 || status === 405) {
-        throw new OmsUnreachableError(origin, `HTTP ${status} from /graphql; is the API host right?`, 1);
-      }
+      if (status === 404 || status === 405) throw new NotFluentHostError(`${origin}${basePath}`, '/graphql', status);
 
       const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
       // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] and their codes decide.
@@ -489,6 +489,7 @@ interface CustomerNode {
   country?: unknown;
   status?: unknown;
   retailer?: { id?: unknown } | null;
+  attributes?: Array<{ name?: unknown; type?: unknown; value?: unknown } | null> | null;
 }
 
 interface RetailerConnection {
@@ -517,7 +518,18 @@ function toOmsCustomer(node: CustomerNode): OmsCustomer {
     country: text(node.country),
     status: text(node.status),
     retailerId: node.retailer?.id === undefined || node.retailer.id === null ? null : String(node.retailer.id),
+    attributes: toAttributes(node.attributes),
   };
+}
+
+/** The OMS's attributes as they are (an update sends them back), without null entries or ones with no name. */
+function toAttributes(list: CustomerNode['attributes']): OmsAttribute[] | null {
+  if (!Array.isArray(list)) return null;
+  return list.flatMap((attribute) =>
+    attribute && typeof attribute.name === 'string'
+      ? [{ name: attribute.name, type: String(attribute.type ?? ''), value: attribute.value ?? null }]
+      : [],
+  );
 }
 
 function text(value: unknown): string | null {

@@ -4,9 +4,12 @@
  * customer documents against the sandbox's too.
  */
 
-/** The customer fields every operation selects; `retailer{id}` tells which retailer holds a username. */
+/**
+ * The customer fields every operation selects; `retailer{id}` tells which retailer holds a username, and the whole
+ * attribute list lets an update send it back with only the file's attributes changed.
+ */
 const CUSTOMER_SELECTION = `id ref username title firstName lastName primaryEmail primaryPhone timezone
-      promotionOptIn department country status retailer { id }`;
+      promotionOptIn department country status retailer { id } attributes { name type value }`;
 
 /**
  * Looks customers up by username across the account. Fluent pages 10 by default, so callers always pass
@@ -31,7 +34,7 @@ export const CREATE_CUSTOMER = `mutation CreateCustomer($input: CreateCustomerIn
   }
 }`;
 
-/** Updates one customer, identified by username; only the changed fields travel. */
+/** Updates one customer, identified by username; only the changed fields travel (attributes: the whole list). */
 export const UPDATE_CUSTOMER = `mutation UpdateCustomer($input: UpdateCustomerInput) {
   updateCustomer(input: $input) {
     ${CUSTOMER_SELECTION}

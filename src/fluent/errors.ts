@@ -2,7 +2,7 @@
  * The ways a Fluent request can end other than with data. Three of them stop the run (exit 3, via AbortError);
  * the other two are about one customer and end as that row's outcome.
  */
-import { AbortError } from '../errors.js';
+import { AbortError, UsageError } from '../errors.js';
 
 /** Env variables that hold password-grant credentials; named in messages, their values never are. */
 export const PASSWORD_CREDENTIAL_VARIABLES = [
@@ -105,6 +105,26 @@ export class OmsUnreachableError extends AbortError {
     super(
       `Fluent at ${host} could not be reached after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${lastError}); ` +
         'check --api-host and the network, then run again to resume',
+    );
+  }
+}
+
+/**
+ * The API host answered 404 or 405 where Fluent's endpoints are: it is not a Fluent API host, or not its base URL.
+ * A usage problem (exit 2), not an outage: no rerun will fix it. The first request finds it (the token grant or the
+ * preflight), before any mutation.
+ */
+export class NotFluentHostError extends UsageError {
+  override name = 'NotFluentHostError';
+  /**
+   * @param apiHost the base URL the client was given
+   * @param endpoint the path that was refused, e.g. `/graphql`
+   * @param status the HTTP status, 404 or 405
+   */
+  constructor(apiHost: string, endpoint: string, status: number) {
+    super(
+      `${apiHost} answered HTTP ${status} to ${endpoint}: it is not a Fluent API host; check --api-host, which is ` +
+        "the account's base URL without a path, e.g. https://ACCOUNT.sandbox.api.fluentretail.com",
     );
   }
 }

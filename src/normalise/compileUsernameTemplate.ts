@@ -128,7 +128,7 @@ function parsePlaceholder(template: string, name: string, layout: ColumnLayout):
   if (name === 'username') {
     throw new UsageError(`--username-template "${template}" cannot use {username}: the template is what makes it`);
   }
-  const near = matchFieldName(name);
+  const near = matchFieldName(name)?.field;
   const hint = near === undefined || near === 'username' ? '' : ` (did you mean {${near}}?)`;
   throw new UsageError(
     `--username-template "${template}" has an unknown placeholder {${name}}${hint}; use ${PLACEHOLDERS}`,

@@ -1,10 +1,12 @@
 import { escapeControl } from '../escapeControl.js';
 import { type Customer, type CustomerField, FIELD_LIMITS, type NormaliseResult, type RawRow } from '../types.js';
 import type { UsernameTemplate } from './compileUsernameTemplate.js';
+import { convertAttribute } from './convertAttribute.js';
 import { normaliseEmail } from './normaliseEmail.js';
 import { normalisePhone, type PhoneResult, type PhoneRules } from './normalisePhone.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
+import { FLAG_WORDS, readFlag } from './readFlag.js';
 import type { ColumnLayout } from './resolveColumns.js';
 import { resolveCountryCode } from './resolveCountryCode.js';
 
@@ -20,17 +22,6 @@ export interface NormaliseContext {
 
 /** Fields kept as normalised text. */
 const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department'] as const;
-
-const OPT_IN: ReadonlyMap<string, boolean> = new Map([
-  ['true', true],
-  ['yes', true],
-  ['y', true],
-  ['1', true],
-  ['false', false],
-  ['no', false],
-  ['n', false],
-  ['0', false],
-]);
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const NUL = '\u0000';
@@ -107,8 +98,8 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
 
   const optIn = cellOf('promotionOptIn');
   if (optIn) {
-    const flag = OPT_IN.get(optIn.toLowerCase());
-    if (flag === undefined) reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of true/false/yes/no/y/n/1/0`);
+    const flag = readFlag(optIn);
+    if (flag === undefined) reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of ${FLAG_WORDS}`);
     else customer.promotionOptIn = flag;
   }
 
@@ -136,6 +127,19 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
       customer.primaryPhone = result.e164;
       if (result.note !== undefined) notes.push(result.note);
     }
+  }
+
+  // An empty cell leaves the attribute as it is in the OMS: only cells with a value become attributes.
+  for (const { column, name, type } of layout.attributes) {
+    const cell = cells[column] as string;
+    if (badColumns?.has(column) || normaliseText(cell) === '') continue;
+    const converted = convertAttribute(cell, type);
+    if (!converted.ok) {
+      reasons.push(`attribute ${name} (column ${describeColumn(layout, column)}, ${type}): ${converted.problem}`);
+      continue;
+    }
+    customer.attributes ??= [];
+    customer.attributes.push({ name, type, value: converted.value });
   }
 
   const username = deriveUsername(customer, cells, context, cellOf);
@@ -169,9 +173,14 @@ function normalisePhoneOfRow(phone: string, country: string | undefined, context
   return normalisePhone(phone, context.defaultCountry, { countryAssumed: true, extension });
 }
 
-/** A mapped column, or one the username template is made of. */
+/** A mapped column, an attribute's, or one the username template is made of. */
 function feedsOms(context: NormaliseContext, column: number): boolean {
-  return Boolean(context.layout.fieldOfColumn[column]) || context.usernameTemplate.columns.includes(column);
+  const { layout } = context;
+  return (
+    Boolean(layout.fieldOfColumn[column]) ||
+    context.usernameTemplate.columns.includes(column) ||
+    layout.attributes.some((attribute) => attribute.column === column)
+  );
 }
 
 function fitsLimit(field: CustomerField, value: string, reasons: string[]): boolean {

@@ -1,5 +1,5 @@
 import type { KnownCustomer, PendingMutation } from '../checkpoint/syncState.js';
-import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind } from '../types.js';
+import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind, WriteMode } from '../types.js';
 import { planAction } from './planAction.js';
 
 /** Everything a row's outcome is decided from, apart from what the OMS says (SPEC §3). */
@@ -12,6 +12,8 @@ export interface RowFacts {
   retailerId: string;
   runId: string;
   mode: 'apply' | 'dry-run';
+  /** `--mode`: upsert (the default), create-only (existing customers are left as they are) or update-only. */
+  writeMode?: WriteMode;
   /** `--full-compare`: the checkpoint's hashes are not trusted, every row is compared with the OMS. */
   fullCompare: boolean;
   /** The checkpoint's entries for this username on this API host, every retailer, any case. */
@@ -89,11 +91,15 @@ export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup'
  * and update. A dry run settles creates and updates as what *would* happen, with their diff lines.
  */
 export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
-  const action = planAction(facts.customer, matches, facts.retailerId);
+  const action = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   switch (action.kind) {
     case 'conflict':
     case 'rejected':
+    case 'skipped':
       return settle(facts, action.kind, action.reason, unapplied(facts));
+    case 'kept':
+      // The OMS does not hold the row's content: nothing is recorded as applied, so a later upsert run compares again.
+      return settle(facts, 'unchanged', action.reason, unapplied(facts));
     case 'unchanged': {
       // A killed run's mutation that the OMS shows applied: that run did it (SPEC §3: "applied by run <id>").
       const killed = facts.pending && facts.pending.runId !== facts.runId ? facts.pending.runId : undefined;
@@ -161,13 +167,31 @@ export function resolveUnanswered(
   unanswered: Unanswered,
   matches: readonly OmsCustomer[],
 ): Settle | Send {
-  const next = planAction(facts.customer, matches, facts.retailerId);
+  const next = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   const mayBeOurs = unanswered.kind === 'lost' || unanswered.mayHaveAppliedBefore;
   const lostWhy = `a lost response (${unanswered.detail})`;
   switch (next.kind) {
     case 'conflict':
     case 'rejected':
       return settle(facts, next.kind, next.reason, unapplied(facts));
+    case 'skipped':
+      // update-only: the customer the update was for is no longer there to update.
+      return settle(
+        facts,
+        'skipped',
+        `no longer in the OMS after ${lostWhy}, and --mode update-only creates no customer`,
+        unapplied(facts),
+      );
+    case 'kept': {
+      // create-only: the OMS now holds the username with other values than the file's, so the create was not ours.
+      const said = unanswered.kind === 'exists' ? `Fluent said: ${unanswered.detail}` : lostWhy;
+      return settle(
+        facts,
+        'unchanged',
+        `created meanwhile by another writer (${said}); ${next.reason}`,
+        unapplied(facts),
+      );
+    }
     case 'unchanged': {
       const omsId = ownId(matches, facts);
       if (mayBeOurs) {

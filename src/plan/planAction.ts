@@ -1,13 +1,17 @@
+import { canonicalJson } from '../normalise/canonicalJson.js';
 import {
   type Action,
   CREATE_OPTIONAL_FIELDS,
   type CreateCustomerInput,
   type Customer,
+  type CustomerAttribute,
   type CustomerField,
   type FieldChange,
+  type OmsAttribute,
   type OmsCustomer,
   UPDATABLE_FIELDS,
   type UpdateCustomerInput,
+  type WriteMode,
 } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 
@@ -21,11 +25,21 @@ import { usernameKey } from '../usernameKey.js';
  * - held by another retailer, in any case → `conflict` (Fluent only enforces uniqueness per retailer; account-wide
  *   uniqueness is this tool's job), even when this retailer holds it too: sending anything would deepen the split.
  * - this retailer holds a case variant → `conflict` naming it, never a second customer beside it.
- * - not in the OMS → `create` (needs a primaryEmail; `promotionOptIn` defaults to false).
+ * - not in the OMS → `create` (needs a primaryEmail; `promotionOptIn` defaults to false); with `--mode update-only`
+ *   → `skipped`.
  * - in the OMS for this retailer → `update` with only the changed fields, or `unchanged`. Empty cells are "no value"
- *   and never clear a field. `department` cannot be updated in Fluent: a difference is only reported.
+ *   and never clear a field. `department` cannot be updated in Fluent: a difference is only reported. With
+ *   `--mode create-only` an existing customer that differs is `kept`: left as it is, the reason naming what differs.
+ * - attributes are compared like fields, by name; an update that changes any sends the customer's whole list (the
+ *   OMS's attributes with the file's changed), so one the file does not manage survives whether Fluent replaces or
+ *   merges the list.
  */
-export function planAction(customer: Customer, matches: readonly OmsCustomer[], retailerId: string): Action {
+export function planAction(
+  customer: Customer,
+  matches: readonly OmsCustomer[],
+  retailerId: string,
+  mode: WriteMode = 'upsert',
+): Action {
   const key = usernameKey(customer.username);
   const same = matches.filter((m) => usernameKey(m.username) === key);
   const others = same.filter((m) => m.retailerId !== retailerId);
@@ -44,7 +58,19 @@ export function planAction(customer: Customer, matches: readonly OmsCustomer[], 
     };
   }
   const own = same.find((m) => m.retailerId === retailerId);
-  return own ? planUpdate(customer, own) : planCreate(customer, retailerId);
+  if (!own) {
+    if (mode === 'update-only') {
+      return { kind: 'skipped', reason: 'not in the OMS, and --mode update-only creates no customer' };
+    }
+    return planCreate(customer, retailerId);
+  }
+  const update = planUpdate(customer, own);
+  if (update.kind === 'update' && mode === 'create-only') {
+    const fields = update.changes.map((change) => change.field).join(', ');
+    const reason = `already in the OMS, and --mode create-only leaves existing customers as they are (it differs in ${fields})`;
+    return { kind: 'kept', reason: update.note ? `${reason}; ${update.note}` : reason };
+  }
+  return update;
 }
 
 /** "a case variant "X" under " when the holder's username is spelled differently from the row's, else "". */
@@ -71,10 +97,21 @@ function planCreate(customer: Customer, retailerId: string): Action {
     if (field === 'retailer') continue;
     changes.push({ username: customer.username, field, before: null, after: value as string | boolean });
   }
+  if (customer.attributes && customer.attributes.length > 0) {
+    input.attributes = customer.attributes.map((attribute) => ({ ...attribute }));
+    for (const attribute of customer.attributes) {
+      changes.push({
+        username: customer.username,
+        field: `attributes.${attribute.name}`,
+        before: null,
+        after: showValue(attribute.value),
+      });
+    }
+  }
   return { kind: 'create', input, changes };
 }
 
-function planUpdate(customer: Customer, own: OmsCustomer): Action {
+function planUpdate(customer: Customer, own: OmsCustomer): Extract<Action, { kind: 'update' | 'unchanged' }> {
   const input: UpdateCustomerInput = { username: own.username };
   const changes: FieldChange[] = [];
   for (const field of UPDATABLE_FIELDS) {
@@ -82,6 +119,13 @@ function planUpdate(customer: Customer, own: OmsCustomer): Action {
     if (value === undefined || value === own[field]) continue;
     (input as unknown as Record<string, unknown>)[field] = value;
     changes.push({ username: own.username, field, before: own[field], after: value });
+  }
+  const attributes = planAttributes(customer.attributes ?? [], own.attributes ?? []);
+  if (attributes.changes.length > 0) {
+    input.attributes = attributes.list;
+    for (const { name, before, after } of attributes.changes) {
+      changes.push({ username: own.username, field: `attributes.${name}`, before, after });
+    }
   }
   const department =
     customer.department !== undefined && customer.department !== own.department
@@ -91,4 +135,41 @@ function planUpdate(customer: Customer, own: OmsCustomer): Action {
     return { kind: 'unchanged', reason: department || 'identical to the OMS' };
   }
   return { kind: 'update', input, changes, note: department };
+}
+
+/**
+ * The file's attributes against the OMS's: which differ (by name; type compared without regard to case, value as
+ * canonical JSON), and the whole list to send when any does — the OMS's entries in their order with the first of
+ * each changed name replaced, then the new ones in file order.
+ */
+function planAttributes(
+  wanted: readonly CustomerAttribute[],
+  held: readonly OmsAttribute[],
+): { list: OmsAttribute[]; changes: { name: string; before: string | null; after: string }[] } {
+  const list = held.map((attribute) => ({ ...attribute }));
+  const changes: { name: string; before: string | null; after: string }[] = [];
+  for (const attribute of wanted) {
+    const at = list.findIndex((h) => h.name === attribute.name);
+    const current = at === -1 ? undefined : list[at];
+    if (
+      current !== undefined &&
+      current.type.toUpperCase() === attribute.type &&
+      canonicalJson(current.value) === canonicalJson(attribute.value)
+    ) {
+      continue;
+    }
+    changes.push({
+      name: attribute.name,
+      before: current === undefined ? null : showValue(current.value),
+      after: showValue(attribute.value),
+    });
+    if (at === -1) list.push({ ...attribute });
+    else list[at] = { ...attribute };
+  }
+  return { list, changes };
+}
+
+/** An attribute value as a diff line shows it: text as it is, anything else as JSON. */
+function showValue(value: unknown): string {
+  return typeof value === 'string' ? value : canonicalJson(value);
 }

@@ -7,6 +7,11 @@ import { NEEDS_ATTENTION } from './topReasons.js';
 
 const MODE_NAMES = { apply: 'sync', 'dry-run': 'dry run', validate: 'validation' } as const;
 
+const WRITE_MODE_NOTES = {
+  'create-only': 'Create only: existing customers were left as they are',
+  'update-only': 'Update only: no customer was created',
+} as const;
+
 /**
  * The few lines printed at the end of a run: what kind of run, how it ended, the totals that are not zero
  * (and rows read, always), the requests, and where the report is. Plain text without colours, so it reads
@@ -21,7 +26,18 @@ export function formatSummary(summary: ReportSummary, reportDir: string): string
   const name = summary.undoOf ? `undo of run ${summary.undoOf},` : MODE_NAMES[mode];
   const lines = [`customer-sync ${name} ${summary.runId} ${ending}`];
   if (mode === 'dry-run') lines.push('  Dry run: nothing was changed in the OMS.');
-  lines.push(`  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}`);
+  const writeMode = summary.options.mode;
+  if (mode !== 'validate' && (writeMode === 'create-only' || writeMode === 'update-only')) {
+    lines.push(`  ${WRITE_MODE_NOTES[writeMode]} (--mode ${writeMode}).`);
+  }
+  const limit = summary.options.limit;
+  const sample =
+    typeof limit === 'number' && summary.input.complete === false
+      ? ` (a sample: the first ${formatCount(limit)}, --limit)`
+      : '';
+  lines.push(
+    `  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}${sample}`,
+  );
   for (const kind of OUTCOME_KINDS) {
     const count = totals[kind];
     if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count).phrase}`);

@@ -216,7 +216,7 @@ function* renderChangesSection(mode: RunMode, changes: Excerpt<FieldChange>, row
 <div class="scroll"><table class="rows"><thead><tr><th>Username</th><th>Field</th><th>Before</th><th>After</th></tr></thead><tbody>
 `;
   for (const change of changes.rows.slice(0, rowLimit)) {
-    yield `<tr><td>${escapeHtml(change.username)}</td><td>${escapeHtml(FIELD_LABELS[change.field] ?? change.field)}</td><td class="before">${formatValue(change.before)}</td><td class="after">${formatValue(change.after)}</td></tr>\n`;
+    yield `<tr><td>${escapeHtml(change.username)}</td><td>${escapeHtml(FIELD_LABELS[change.field as CustomerField] ?? change.field)}</td><td class="before">${formatValue(change.before)}</td><td class="after">${formatValue(change.after)}</td></tr>\n`;
   }
   yield '</tbody></table></div>\n';
   if (changes.total > rowLimit) {

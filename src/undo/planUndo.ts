@@ -55,7 +55,7 @@ export function planUndo(input: {
       changedSince.push(`${field} is now ${describe(now)}, not ${describe(was.after)}`);
       continue;
     }
-    (restore as Record<string, Value>)[field] = was.before;
+    (restore as unknown as Record<string, Value>)[field] = was.before;
     changes.push({ username: input.oms.username, field, before: now, after: was.before });
   }
   if (changes.length === 0) {

@@ -57,7 +57,7 @@ describe('compileUsernameTemplate', () => {
 
   it('refuses an unknown placeholder, suggesting the field meant', () => {
     expect(messageOf(() => compileUsernameTemplate('{retailerId}_{email}', layout, '1'))).toMatch(
-      /^--username-template "\{retailerId\}_\{email\}" has an unknown placeholder \{email\}; use \{retailerId\}, \{column:HEADER\} or a Fluent field: \{title\}, /,
+      /^--username-template "\{retailerId\}_\{email\}" has an unknown placeholder \{email\} \(did you mean \{primaryEmail\}\?\); use \{retailerId\}, \{column:HEADER\} or a Fluent field: \{title\}, /,
     );
     expect(messageOf(() => compileUsernameTemplate('{first_name}', layout, '1'))).toContain(
       '(did you mean {firstName}?)',

@@ -61,3 +61,32 @@ describe('hashCustomer', () => {
     );
   });
 });
+
+describe('hashCustomer: attributes', () => {
+  const base = { username: '1_jane@example.com', firstName: 'Jane', promotionOptIn: false };
+
+  it('hashes a customer without attributes as before attributes existed', () => {
+    expect(hashCustomer({ ...base, attributes: [] })).toBe(
+      '6616d9f317c43ceee52e2d50f55aba9709530d90ef617302b95ac6f7536c53b2',
+    );
+  });
+
+  it('changes with any attribute name, type or value, and not with their order or key order', () => {
+    const tier = { name: 'tier', type: 'INTEGER' as const, value: 2 };
+    const prefs = { name: 'prefs', type: 'JSON' as const, value: { a: 1, b: [true, 'x'] } };
+    const hashes = [
+      hashCustomer(base),
+      hashCustomer({ ...base, attributes: [tier] }),
+      hashCustomer({ ...base, attributes: [{ ...tier, value: 3 }] }),
+      hashCustomer({ ...base, attributes: [{ ...tier, value: '2' }] }),
+      hashCustomer({ ...base, attributes: [{ ...tier, type: 'FLOAT' }] }),
+      hashCustomer({ ...base, attributes: [{ ...tier, name: 'tier2' }] }),
+      hashCustomer({ ...base, attributes: [tier, prefs] }),
+    ];
+    expect(new Set(hashes).size).toBe(hashes.length);
+    expect(hashCustomer({ ...base, attributes: [prefs, tier] })).toBe(hashes[6]);
+    expect(hashCustomer({ ...base, attributes: [tier, { ...prefs, value: { b: [true, 'x'], a: 1 } }] })).toBe(
+      hashes[6],
+    );
+  });
+});

@@ -36,7 +36,7 @@ describe('loadMapping', () => {
   });
 
   it('names a directory', () => {
-    expect(messageOf(dir)).toBe(`mapping file ${dir} cannot be read: it is a directory`);
+    expect(messageOf(dir)).toBe(`mapping file ${dir} cannot be read: it is a folder`);
   });
 
   it('says when the file is not JSON', () => {
@@ -57,15 +57,20 @@ describe('loadMapping', () => {
   );
 
   it('refuses a target that is not a Fluent field, listing the allowed ones', () => {
-    const file = aMappingFile('{"columns": {"EMAIL_ADDR": "email"}}');
+    const file = aMappingFile('{"columns": {"EMAIL_ADDR": "mail_address"}}');
     expect(messageOf(file)).toBe(
-      `mapping file ${file} maps "EMAIL_ADDR" to "email", which is not a Fluent customer field; use one of: username, title, firstName, lastName, primaryEmail, primaryPhone, timezone, promotionOptIn, department, country`,
+      `mapping file ${file} maps "EMAIL_ADDR" to "mail_address", which is not a Fluent customer field (did you mean primaryEmail?); use one of: username, title, firstName, lastName, primaryEmail, primaryPhone, timezone, promotionOptIn, department, country`,
     );
   });
 
   it('suggests the field a wrongly spelled target means', () => {
     const file = aMappingFile('{"columns": {"FNAME": "first_name"}}');
     expect(messageOf(file)).toContain('(did you mean firstName?)');
+  });
+
+  it('suggests nothing for a target that is no name of a field', () => {
+    const file = aMappingFile('{"columns": {"EMAIL_ADDR": "loyalty"}}');
+    expect(messageOf(file)).toMatch(/to "loyalty", which is not a Fluent customer field; use one of/);
   });
 
   it('refuses a target that is not a string', () => {
@@ -81,5 +86,71 @@ describe('loadMapping', () => {
   it('refuses an empty header name', () => {
     const file = aMappingFile('{"columns": {" ": "primaryEmail"}}');
     expect(messageOf(file)).toBe(`mapping file ${file} maps an empty header name; remove that entry`);
+  });
+});
+
+describe('loadMapping: attributes', () => {
+  it('loads attributes beside columns, taking the type in any case', () => {
+    const file = aMappingFile(
+      JSON.stringify({
+        columns: { EMAIL_ADDR: 'primaryEmail' },
+        attributes: { CRM_ID: { name: 'legacyCrmId', type: 'STRING' }, TIER: { name: 'loyaltyTier', type: 'integer' } },
+      }),
+    );
+    expect(loadMapping(file)).toEqual({
+      columns: { EMAIL_ADDR: 'primaryEmail' },
+      attributes: {
+        CRM_ID: { name: 'legacyCrmId', type: 'STRING' },
+        TIER: { name: 'loyaltyTier', type: 'INTEGER' },
+      },
+    });
+  });
+
+  it('takes a file with attributes only: the columns are then matched by their names', () => {
+    const file = aMappingFile('{"attributes": {"CRM_ID": {"name": "legacyCrmId", "type": "STRING"}}}');
+    expect(loadMapping(file)).toEqual({ columns: {}, attributes: { CRM_ID: { name: 'legacyCrmId', type: 'STRING' } } });
+  });
+
+  it.each([
+    ['{"attributes": []}', '"attributes" must be an object, e.g. {"attributes": {"CRM_ID"'],
+    [
+      '{"attributes": {"CRM_ID": "legacyCrmId"}}',
+      'attribute column "CRM_ID" must map to {"name": "...", "type": "STRING"}, got "legacyCrmId"',
+    ],
+    ['{"attributes": {"CRM_ID": {"type": "STRING"}}}', 'attribute column "CRM_ID" needs a "name"'],
+    ['{"attributes": {"CRM_ID": {"name": " x", "type": "STRING"}}}', 'attribute column "CRM_ID" needs a "name"'],
+    [
+      '{"attributes": {"CRM_ID": {"name": "x\\u001b[2J", "type": "STRING"}}}',
+      'attribute column "CRM_ID" needs a "name"',
+    ],
+    [
+      '{"attributes": {"CRM_ID": {"name": "x"}}}',
+      'attribute column "CRM_ID" has no "type"; use one of: STRING, INTEGER, FLOAT, BOOLEAN, JSON',
+    ],
+    [
+      '{"attributes": {"CRM_ID": {"name": "x", "type": "TEXT"}}}',
+      'attribute column "CRM_ID" has type "TEXT"; use one of: STRING, INTEGER, FLOAT, BOOLEAN, JSON',
+    ],
+    [
+      '{"attributes": {"CRM_ID": {"name": "x", "typ": "STRING"}}}',
+      'attribute column "CRM_ID" has "typ" (did you mean "type"?); an attribute takes only "name" and "type"',
+    ],
+    [
+      '{"attributes": {" ": {"name": "x", "type": "STRING"}}}',
+      'maps an empty header name to an attribute; remove that entry',
+    ],
+    [
+      '{"attributes": {"A": {"name": "x", "type": "STRING"}, "B": {"name": "x", "type": "INTEGER"}}}',
+      'maps both "A" and "B" to attribute x; keep one',
+    ],
+  ])('refuses %s in one line', (content, expected) => {
+    const file = aMappingFile(content);
+    expect(messageOf(file)).toContain(expected);
+    expect(messageOf(file)).toMatch(new RegExp(`^mapping file ${file}`));
+  });
+
+  it.each(['attribute', 'atributes', 'column', 'Columns'])('refuses the near miss "%s" of a part name', (key) => {
+    const file = aMappingFile(`{"columns": {"E": "primaryEmail"}, "${key}": {}}`);
+    expect(messageOf(file)).toMatch(/; did you mean "(columns|attributes)"\?$/);
   });
 });

@@ -491,3 +491,44 @@ describe('normaliseRow: username', () => {
     ]);
   });
 });
+
+describe('normaliseRow: attributes', () => {
+  const mapping = {
+    columns: {},
+    attributes: {
+      CRM_ID: { name: 'legacyCrmId', type: 'STRING' as const },
+      TIER: { name: 'loyaltyTier', type: 'INTEGER' as const },
+      VIP: { name: 'vip', type: 'BOOLEAN' as const },
+    },
+  };
+
+  it('converts each mapped cell to its type, in file column order', () => {
+    const customer = customerOf({ primaryEmail: 'j@x.com', VIP: 'yes', CRM_ID: ' C-1 ', TIER: '3' }, { mapping });
+    expect(customer.attributes).toEqual([
+      { name: 'vip', type: 'BOOLEAN', value: true },
+      { name: 'legacyCrmId', type: 'STRING', value: 'C-1' },
+      { name: 'loyaltyTier', type: 'INTEGER', value: 3 },
+    ]);
+  });
+
+  it('leaves an attribute with an empty cell out, so the OMS keeps what it has', () => {
+    const customer = customerOf({ primaryEmail: 'j@x.com', CRM_ID: 'C-1', TIER: ' ', VIP: '' }, { mapping });
+    expect(customer.attributes).toEqual([{ name: 'legacyCrmId', type: 'STRING', value: 'C-1' }]);
+    expect('attributes' in customerOf({ primaryEmail: 'j@x.com', CRM_ID: '', TIER: '', VIP: '' }, { mapping })).toBe(
+      false,
+    );
+  });
+
+  it('rejects a row whose value is not of the type, naming the attribute, the column and the type', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', CRM_ID: 'C-1', TIER: 'gold', VIP: 'maybe' }, { mapping })).toEqual([
+      'attribute loyaltyTier (column "TIER", INTEGER): "gold" is not a whole number',
+      'attribute vip (column "VIP", BOOLEAN): "maybe" is not one of true/false/yes/no/y/n/1/0',
+    ]);
+  });
+
+  it('rejects a control character in an attribute cell, which the OMS would receive', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', CRM_ID: 'C\u001b[2J1', TIER: '', VIP: '' }, { mapping })).toEqual([
+      'column "CRM_ID" has a control character (\\u001b)',
+    ]);
+  });
+});

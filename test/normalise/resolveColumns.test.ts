@@ -42,10 +42,11 @@ describe('resolveColumns', () => {
     ]);
   });
 
-  it('does not guess other names: Email, E-mail and email address stay unmapped', () => {
-    const layout = resolveColumns(['Username', 'Email', 'E-mail', 'email address', 'Phone']);
+  it('leaves names that are no field and no common name for one unmapped', () => {
+    const layout = resolveColumns(['Username', 'Email Opt Out', 'Work Email', 'Login', 'Notes']);
     expect(layout.fieldOfColumn).toEqual(['username', null, null, null, null]);
-    expect(layout.unmapped).toEqual(['Email', 'E-mail', 'email address', 'Phone']);
+    expect(layout.unmapped).toEqual(['Email Opt Out', 'Work Email', 'Login', 'Notes']);
+    expect(layout.guessed).toEqual([]);
   });
 
   it('lets mapping entries feed fields, matched against trimmed header names', () => {
@@ -81,8 +82,8 @@ describe('resolveColumns', () => {
   });
 
   it('refuses a header with neither an email nor a username column', () => {
-    expect(messageOf(() => resolveColumns(['First Name', 'Email']))).toBe(
-      'the CSV has no email column and no username column (its columns: "First Name", "Email"); map one with --mapping, e.g. {"columns": {"EMAIL_ADDR": "primaryEmail"}}',
+    expect(messageOf(() => resolveColumns(['First Name', 'Contact']))).toBe(
+      'the CSV has no email column and no username column (its columns: "First Name", "Contact"); map one with --mapping, e.g. {"columns": {"EMAIL_ADDR": "primaryEmail"}}',
     );
   });
 
@@ -100,6 +101,136 @@ describe('resolveColumns: mapping keys', () => {
   it('refuses two mapping keys that name the same column once trimmed', () => {
     expect(() => resolveColumns(['Email'], { columns: { Email: 'primaryEmail', ' Email ': 'username' } })).toThrow(
       'the mapping names column "Email" twice; keep one entry',
+    );
+  });
+});
+
+describe('resolveColumns: the names people write', () => {
+  it.each([
+    ['Email', 'primaryEmail'],
+    ['E-Mail', 'primaryEmail'],
+    ['e_mail', 'primaryEmail'],
+    ['Email Address', 'primaryEmail'],
+    ['E-mail address', 'primaryEmail'],
+    ['MAIL', 'primaryEmail'],
+    ['Phone', 'primaryPhone'],
+    ['Mobile', 'primaryPhone'],
+    ['Mobile Number', 'primaryPhone'],
+    ['Telephone', 'primaryPhone'],
+    ['Tel', 'primaryPhone'],
+    ['Cell', 'primaryPhone'],
+    ['cell-phone', 'primaryPhone'],
+    ['Surname', 'lastName'],
+    ['Family Name', 'lastName'],
+    ['family_name', 'lastName'],
+    ['Given Name', 'firstName'],
+    ['Forename', 'firstName'],
+    ['Salutation', 'title'],
+    ['Opt In', 'promotionOptIn'],
+    ['opt-in', 'promotionOptIn'],
+    ['Marketing Consent', 'promotionOptIn'],
+    ['Newsletter', 'promotionOptIn'],
+    ['Accepts Email Marketing', 'promotionOptIn'],
+    ['Country Code', 'country'],
+    ['Country/Region', 'country'],
+    ['TZ', 'timezone'],
+    ['Dept', 'department'],
+  ])('reads %j as %s, and says it guessed', (name, field) => {
+    const layout = resolveColumns(['username', name]);
+    expect(layout.fieldOfColumn).toEqual(['username', field]);
+    expect(layout.guessed).toEqual([{ header: name, field }]);
+    expect(layout.unmapped).toEqual([]);
+  });
+
+  it('reads a real CRM header without a mapping file, noting each guess once', () => {
+    const header = [
+      '\uFEFFCustomer ID',
+      'Salutation',
+      'First Name',
+      'Surname',
+      'E-Mail',
+      'Phone',
+      'Country',
+      'Newsletter',
+    ];
+    const layout = resolveColumns(header);
+    expect(layout.columnOfField).toEqual({
+      title: 1,
+      firstName: 2,
+      lastName: 3,
+      primaryEmail: 4,
+      primaryPhone: 5,
+      country: 6,
+      promotionOptIn: 7,
+    });
+    expect(layout.guessed.map((g) => `${g.header} → ${g.field}`)).toEqual([
+      'Salutation → title',
+      'Surname → lastName',
+      'E-Mail → primaryEmail',
+      'Phone → primaryPhone',
+      'Newsletter → promotionOptIn',
+    ]);
+  });
+
+  it("lets a field's own name win over a synonym, wherever the columns stand", () => {
+    for (const header of [
+      ['Email', 'primary_email', 'E-Mail'],
+      ['primary_email', 'E-Mail', 'Email'],
+    ]) {
+      const layout = resolveColumns(header);
+      expect(layout.columnOfField.primaryEmail).toBe(header.indexOf('primary_email'));
+      expect(layout.guessed).toEqual([]);
+      expect(layout.unmapped).toEqual(header.filter((name) => name !== 'primary_email'));
+    }
+  });
+
+  it('lets a mapping entry win over a synonym', () => {
+    const layout = resolveColumns(['Email', 'Work Email'], { columns: { 'Work Email': 'primaryEmail' } });
+    expect(layout.columnOfField).toEqual({ primaryEmail: 1 });
+    expect(layout.unmapped).toEqual(['Email']);
+    expect(layout.guessed).toEqual([]);
+  });
+
+  it('refuses two columns that could both be one field, naming both and the fix', () => {
+    expect(messageOf(() => resolveColumns(['Email', 'Phone', 'Mobile']))).toBe(
+      'columns "Phone" (column 2) and "Mobile" (column 3) could both be primaryPhone; name the one to use in a mapping file, e.g. {"columns": {"Phone": "primaryPhone"}}',
+    );
+  });
+
+  it('never guesses a username: it decides who the customer is', () => {
+    const layout = resolveColumns(['Email', 'Login', 'User ID']);
+    expect(layout.columnOfField).toEqual({ primaryEmail: 0 });
+  });
+});
+
+describe('resolveColumns: attributes', () => {
+  const attributes = {
+    CRM_ID: { name: 'legacyCrmId', type: 'STRING' as const },
+    Tier: { name: 'loyaltyTier', type: 'INTEGER' as const },
+  };
+
+  it('keeps the mapped columns as attributes in file order, neither unmapped nor guessed', () => {
+    const layout = resolveColumns(['Tier', 'Email', ' CRM_ID ', 'Notes'], { columns: {}, attributes });
+    expect(layout.attributes).toEqual([
+      { column: 0, name: 'loyaltyTier', type: 'INTEGER' },
+      { column: 2, name: 'legacyCrmId', type: 'STRING' },
+    ]);
+    expect(layout.unmapped).toEqual(['Notes']);
+    expect(layout.fieldOfColumn).toEqual([null, 'primaryEmail', null, null]);
+  });
+
+  it('does not also read an attribute column as a field by its name', () => {
+    const layout = resolveColumns(['Email', 'Phone'], {
+      columns: {},
+      attributes: { Phone: { name: 'legacyPhone', type: 'STRING' } },
+    });
+    expect(layout.columnOfField).toEqual({ primaryEmail: 0 });
+    expect(layout.attributes).toEqual([{ column: 1, name: 'legacyPhone', type: 'STRING' }]);
+  });
+
+  it('refuses an attribute column the header does not have', () => {
+    expect(messageOf(() => resolveColumns(['Email'], { columns: {}, attributes }))).toBe(
+      'the mapping names column "CRM_ID", which the CSV header does not have (its columns: "Email")',
     );
   });
 });

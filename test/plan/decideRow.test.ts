@@ -286,6 +286,70 @@ describe('resolveUnanswered: an answer that cannot be trusted, resolved by a fre
   });
 });
 
+describe('--mode: which changes a run may make', () => {
+  const lost = { kind: 'lost' as const, detail: 'HTTP 502', round: 1, mayHaveAppliedBefore: false };
+  const exists = { kind: 'exists' as const, detail: 'C0123E: already exists', round: 1, mayHaveAppliedBefore: false };
+
+  it('create-only leaves an existing customer that differs unchanged, recording nothing as applied', () => {
+    const decision = decideFromLookup(facts({ writeMode: 'create-only' }), [anOmsCustomer({ lastName: 'Smith' })]);
+    expect(decision).toEqual({
+      kind: 'settle',
+      outcome: 'unchanged',
+      reason:
+        'already in the OMS, and --mode create-only leaves existing customers as they are (it differs in lastName)',
+      changes: [],
+      record: { kind: 'unapplied' },
+    });
+  });
+
+  it('create-only still creates, and an identical customer still records its hash', () => {
+    const f = facts({ writeMode: 'create-only' });
+    expect(decideFromLookup(f, [])).toMatchObject({ kind: 'send', action: { kind: 'create' } });
+    expect(decideFromLookup(f, [anOmsCustomer()])).toMatchObject({ record: { kind: 'applied' } });
+  });
+
+  it('update-only makes a row with no customer skipped, in a dry run too', () => {
+    for (const mode of ['apply', 'dry-run'] as const) {
+      expect(decideFromLookup(facts({ writeMode: 'update-only', mode }), [])).toMatchObject({
+        kind: 'settle',
+        outcome: 'skipped',
+        reason: 'not in the OMS, and --mode update-only creates no customer',
+        changes: [],
+      });
+    }
+  });
+
+  it('update-only updates what exists', () => {
+    const decision = decideFromLookup(facts({ writeMode: 'update-only' }), [anOmsCustomer({ lastName: 'Smith' })]);
+    expect(decision).toMatchObject({ kind: 'send', action: { kind: 'update' } });
+  });
+
+  it('create-only: a lost create the lookup shows held with other values was another writer’s; left as it is', () => {
+    const f = facts({ writeMode: 'create-only' });
+    for (const unanswered of [lost, exists]) {
+      expect(resolveUnanswered(f, sendFor(f), unanswered, [anOmsCustomer({ lastName: 'Other' })])).toMatchObject({
+        kind: 'settle',
+        outcome: 'unchanged',
+        reason: expect.stringMatching(
+          /^created meanwhile by another writer \(.+\); already in the OMS, and --mode create-only/,
+        ),
+        record: { kind: 'unapplied' },
+      });
+    }
+    expect(resolveUnanswered(f, sendFor(f), lost, [anOmsCustomer()])).toMatchObject({ outcome: 'created' });
+  });
+
+  it('update-only: an update whose customer the lookup no longer finds is skipped, not created', () => {
+    const f = facts({ writeMode: 'update-only' });
+    const send = sendFor(f, [anOmsCustomer({ lastName: 'Smith' })]);
+    expect(resolveUnanswered(f, send, lost, [])).toMatchObject({
+      kind: 'settle',
+      outcome: 'skipped',
+      reason: 'no longer in the OMS after a lost response (HTTP 502), and --mode update-only creates no customer',
+    });
+  });
+});
+
 describe('checkCreated: after the apply, another writer may hold what the run created', () => {
   it('passes when the run’s customer is the only one of its name', () => {
     expect(checkCreated('1_jane@example.com', '1', [anOmsCustomer()])).toBeUndefined();

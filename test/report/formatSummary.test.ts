@@ -44,4 +44,25 @@ describe('formatSummary', () => {
     expect(text).toContain('  1 row passed every check');
     expect(text).not.toContain('Requests');
   });
+
+  it('says which changes a create-only or update-only run left out', () => {
+    const createOnly = aSummary({ mode: 'apply', options: { mode: 'create-only' } });
+    expect(formatSummary(createOnly, 'out')).toContain(
+      '\n  Create only: existing customers were left as they are (--mode create-only).\n',
+    );
+    const updateOnly = aSummary({ mode: 'dry-run', options: { mode: 'update-only' } });
+    expect(formatSummary(updateOnly, 'out')).toContain(
+      '\n  Update only: no customer was created (--mode update-only).\n',
+    );
+    expect(formatSummary(aSummary({ options: { mode: 'upsert' } }), 'out')).not.toContain('--mode');
+  });
+
+  it('calls a run cut short by --limit a sample, but not one whose file ended first', () => {
+    const totals = someTotals({ created: 50 });
+    const input = { path: 'big.csv', sha256: 'b'.repeat(64), bytes: 9_000 };
+    const sample = aSummary({ totals, options: { limit: 50 }, input: { ...input, complete: false } });
+    expect(formatSummary(sample, 'out')).toContain('  50 rows read from big.csv (a sample: the first 50, --limit)\n');
+    const whole = aSummary({ totals, options: { limit: 500 }, input: { ...input, complete: true } });
+    expect(formatSummary(whole, 'out')).toContain('  50 rows read from big.csv\n');
+  });
 });
