@@ -1,10 +1,12 @@
 import { buildSchema, type DocumentNode, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
+  batchMutation,
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
   LIST_RETAILERS,
+  PROBE_ALIASES,
   READ_LOGIN,
   UPDATE_CUSTOMER,
 } from '../../src/fluent/documents.js';
@@ -15,7 +17,15 @@ const fluentSchema = buildSchema(readFluentSchema());
 const accountSchema = buildSchema(readFluentAccountSchema());
 const sandboxSchema = buildSchema(SANDBOX_SCHEMA_SDL);
 
-const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER };
+const documents = {
+  FIND_CUSTOMERS,
+  CREATE_CUSTOMER,
+  UPDATE_CUSTOMER,
+  PROBE_ALIASES,
+  'a batch of 2 creates and 3 updates': batchMutation({ creates: 2, updates: 3 }).query,
+  'a batch of 25 creates': batchMutation({ creates: 25, updates: 0 }).query,
+  'a batch of 1 update': batchMutation({ creates: 0, updates: 1 }).query,
+};
 /** Who the login is and which retailers exist: Fluent's access part of the schema. */
 const accountDocuments = { READ_LOGIN, FIND_RETAILER, LIST_RETAILERS };
 
@@ -77,6 +87,27 @@ describe('GraphQL documents', () => {
     expect(argumentKinds(parse(FIND_CUSTOMERS))).toEqual(
       expect.arrayContaining(['username:Variable', 'first:Variable', 'after:Variable']),
     );
+  });
+
+  it('names each alias of a batch after its mutation and position, its input in the variable of the same name', () => {
+    const { query, aliases } = batchMutation({ creates: 2, updates: 1 });
+    expect(aliases).toEqual(['c0', 'c1', 'u2']);
+    const fields: string[] = [];
+    visit(parse(query), {
+      Field(node) {
+        if (node.alias) {
+          const input = node.arguments?.[0]?.value;
+          fields.push(
+            `${node.alias.value}:${node.name.value}(${input?.kind === Kind.VARIABLE ? input.name.value : '?'})`,
+          );
+        }
+      },
+    });
+    expect(fields).toEqual(['c0:createCustomer(c0)', 'c1:createCustomer(c1)', 'u2:updateCustomer(u2)']);
+  });
+
+  it('a batch of nothing is refused before it is sent', () => {
+    expect(() => batchMutation({ creates: 0, updates: 0 })).toThrow(RangeError);
   });
 
   it('a field Fluent lacks would fail validation', () => {
