@@ -51,6 +51,7 @@ const DOCTOR_OPTIONS: readonly OptionName[] = [
   'api-host',
   'retailer-id',
   'rate',
+  'batch',
   'concurrency',
   'allow-scoped-login',
   'sandbox',
