@@ -27,10 +27,13 @@ export interface AdaptiveRateOptions {
 
 /** Where `--rate auto` starts: the documented default rate, which a Fluent account takes. */
 export const AUTO_START_RATE = 10;
-/** Multiplicative decrease: 0.7 leaves the sawtooth between 70% and 100% of the limit, 85% on average. */
-const DECREASE = 0.7;
-/** After a decrease, what was answered within the last second (the server's window) is this share of the new rate. */
+/**
+ * Multiplicative decrease, from what the OMS answered in its last window (or from the rate while too few answers say
+ * it): the sawtooth between 90% and 100% of the limit uses about 95% of it.
+ */
 const HEADROOM = 0.9;
+/** The decrease while there are too few answers to go by (the first requests of a run): a plain cut. */
+const DECREASE = 0.7;
 /** Additive increase per second, as a share of the highest rate Fluent was seen to take. */
 const STEP_SHARE = 0.05;
 /** Answers in the last second needed before they say how much Fluent takes. */
@@ -56,8 +59,9 @@ const FLOOR = 1;
  * `current()`.
  *
  * - A refusal of a request sent after the last decrease, once HOLD_MS has passed since it, cuts the rate to
- *   min(rate × 0.7, answers of the last second × 0.9): the second term brings a client far above the limit
- *   (`--rate` 4× too high) down to it in one step, since what Fluent answered in its last window is what it takes.
+ *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
+ *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
+ *   step, and one at the limit does not fall further than it must.
  * - Every accepted answer while the rate is saturated raises it by 5% of the highest rate Fluent was seen to take,
  *   per second elapsed (at least 0.5 requests/s per second), up to the maximum.
  * - Before the first refusal (`auto`), and once 10 s have passed without one, it doubles per second instead.
@@ -105,9 +109,8 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       const t = now();
       if (sentAt < decreasedAt || t - decreasedAt < HOLD_MS) return;
       const answered = answeredInWindow(t);
-      const cut = rate * DECREASE;
-      const taken = answered >= MIN_SAMPLES ? answered * HEADROOM : cut;
-      rate = Math.max(floor, Math.min(cut, taken));
+      const taken = answered >= MIN_SAMPLES ? answered * HEADROOM : rate * DECREASE;
+      rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
       decreasedAt = t;
       grownAt = t;
     },

@@ -34,11 +34,18 @@ function virtualTime() {
 
 /**
  * An OMS with an undisclosed limit, counted as the sandbox counts it: at most `limit` admitted requests in any
- * rolling 1 s; a refused request takes no slot.
+ * rolling 1 s; a refused request takes no slot. Requests arrive 0-30 ms after they were sent (network jitter, from a
+ * seeded generator), so sends spaced exactly by the client can still bunch up at the server.
  */
 function limitedOms(limit: number) {
   const admitted: number[] = [];
-  return (at: number): boolean => {
+  let seed = 7;
+  const jitter = () => {
+    seed = (seed * 16807) % 2147483647;
+    return (seed / 2147483647) * 30;
+  };
+  return (sentAt: number): boolean => {
+    const at = sentAt + jitter();
     while (admitted.length > 0 && (admitted[0] as number) <= at - 1000) admitted.shift();
     if (admitted.length >= limit) return false;
     admitted.push(at);
@@ -113,16 +120,16 @@ describe('createAdaptiveRate (AIMD)', () => {
     expect(adaptive.current()).toBeCloseTo(49, 5);
   });
 
-  it('climbs back additively while the rate bounds the traffic, and never above the maximum', () => {
+  it('after a refusal at the limit: 90% of what the OMS answered, then back up additively, never above the maximum', () => {
     let time = 0;
-    const adaptive = createAdaptiveRate({ max: 100, now: () => time });
+    const adaptive = createAdaptiveRate({ max: 200, now: () => time });
     // A second of 100 answers: Fluent takes 100/s, so a step is 5 requests/s per second.
     for (let i = 0; i < 100; i++) {
       time += 10;
       adaptive.accepted(true);
     }
     adaptive.refused(time - 5);
-    expect(adaptive.current()).toBeCloseTo(70, 5);
+    expect(adaptive.current()).toBeCloseTo(90, 5);
     const climb = (seconds: number) => {
       for (let i = 0; i < seconds * 10; i++) {
         time += 100;
@@ -130,15 +137,15 @@ describe('createAdaptiveRate (AIMD)', () => {
       }
       return adaptive.current();
     };
-    expect(climb(1)).toBeCloseTo(75, 5);
-    expect(climb(2)).toBeCloseTo(85, 5);
+    expect(climb(1)).toBeCloseTo(95, 5);
+    expect(climb(2)).toBeCloseTo(105, 5);
     // A run bounded by its concurrency does not push the rate up: the rate is not what limits it.
     for (let i = 0; i < 20; i++) {
       time += 100;
       adaptive.accepted(false);
     }
-    expect(adaptive.current()).toBeCloseTo(85, 5);
-    expect(climb(60)).toBe(100);
+    expect(adaptive.current()).toBeCloseTo(105, 5);
+    expect(climb(60)).toBe(200);
   });
 
   it('after an overrun far above the limit, comes down to what the OMS answered in one step', () => {
