@@ -61,8 +61,9 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
   const limit = pLimit(input.concurrency);
   const batchSize = Math.max(1, input.batch ?? 1);
   // Backpressure counts rows, not tasks: one lookup task fans out into up to 50 mutations. A single waiter (the
-  // page loop) is woken as rows settle, so there is no per-task bookkeeping to grow with the run.
-  const maxRowsInFlight = Math.max(4 * LOOKUP_BATCH, 8 * input.concurrency);
+  // page loop) is woken as rows settle, so there is no per-task bookkeeping to grow with the run. A batch carries
+  // up to `--batch` rows per request: enough rows for every concurrent request to carry a full one, twice over.
+  const maxRowsInFlight = Math.max(4 * LOOKUP_BATCH, 8 * input.concurrency, 2 * input.concurrency * (input.batch ?? 1));
   let rowsInFlight = 0;
   let tasks = 0;
   let wake: (() => void) | undefined;
@@ -203,14 +204,16 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
    */
   const mutateBatch = async (first: readonly Sending[]) => {
     if (abortReason !== undefined) return;
-    for (const { row, send } of first) syncState.markPending(scope, row.usernameKey, runId, send.action.kind);
+    syncState.inTransaction(() => {
+      for (const { row, send } of first) syncState.markPending(scope, row.usernameKey, runId, send.action.kind);
+    });
     let sending = first;
     for (let round = 1; sending.length > 0; round++) {
       let results: readonly (BatchResult | undefined)[];
       try {
         const answer = await client.mutateBatch(sending.map(({ send }) => send.action));
         results = answer.results;
-        settleAnswered(sending, results);
+        syncState.inTransaction(() => settleAnswered(sending, results));
         if (answer.denied) throw answer.denied;
       } catch (error) {
         if (error instanceof AmbiguousMutationError) {
@@ -241,14 +244,16 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       log.debug(`resolving ${unanswered.length} rows of a batch by one lookup: ${unanswered[0]?.detail}`);
       const matches = await client.findCustomers(unanswered.map(({ item }) => item.row.username));
       const next: Sending[] = [];
-      for (const { item, kind, detail } of unanswered) {
-        const { row, facts, send } = item;
-        const unknown = { kind, detail, round, mayHaveAppliedBefore: item.mayHaveAppliedBefore };
-        const decision = resolveUnanswered(facts, send, unknown, matchesOf(matches, row.usernameKey));
-        const mayHaveAppliedBefore = item.mayHaveAppliedBefore || kind === 'lost';
-        if (decision.kind === 'settle') settle(row, decision);
-        else next.push({ row, facts, send: decision, mayHaveAppliedBefore });
-      }
+      syncState.inTransaction(() => {
+        for (const { item, kind, detail } of unanswered) {
+          const { row, facts, send } = item;
+          const unknown = { kind, detail, round, mayHaveAppliedBefore: item.mayHaveAppliedBefore };
+          const decision = resolveUnanswered(facts, send, unknown, matchesOf(matches, row.usernameKey));
+          const mayHaveAppliedBefore = item.mayHaveAppliedBefore || kind === 'lost';
+          if (decision.kind === 'settle') settle(row, decision);
+          else next.push({ row, facts, send: decision, mayHaveAppliedBefore });
+        }
+      });
       sending = next;
     }
   };
