@@ -192,6 +192,10 @@ type AttemptResult<T> = { done: T } | { transient: string; status?: number; retr
  *   stops the run, as is any 403 and a 401 that says the login lacks a permission.
  * - Other GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message and code.
  * - A 401 renews the token (one grant shared by all); a 401 again on a newer token is CredentialsRefusedError.
+ * - Every attempt waits for the rate limiter, whose rate adapts (createAdaptiveRate): a 429 or C0011E lowers it,
+ *   answers raise it again, never above `ratePerSecond`.
+ * - A batch (`mutateBatch`) is read alias by alias first (readBatchAnswer); only an answer about the whole request
+ *   goes through the rules above, as a mutation's.
  * - Everything Fluent says that reaches a message is scrubbed of secrets and control characters first.
  */
 export function createFluentClient(options: FluentClientOptions): FluentClient {
