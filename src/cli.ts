@@ -65,6 +65,7 @@ const DOCTOR_OPTIONS: readonly OptionName[] = [
   'api-host',
   'retailer-id',
   'rate',
+  'batch',
   'concurrency',
   'allow-scoped-login',
   'sandbox',

@@ -47,7 +47,17 @@ export const OPTION_SPECS = {
     isPath: true,
   },
   'report-dir': { type: 'string', describe: 'folder for the report files (default reports/<run-id>/)', isPath: true },
-  rate: { type: 'number', describe: 'max GraphQL requests per second, all kinds together', default: 10 },
+  rate: {
+    // A string for yargs, so `auto` is not read as NaN; resolveOptions checks it.
+    type: 'string',
+    describe: 'max GraphQL requests per second, all kinds together, or auto to find the OMS limit',
+    default: 10,
+  },
+  batch: {
+    type: 'number',
+    describe: 'up to N creates/updates aliased in one GraphQL request (1 = one per request)',
+    default: 1,
+  },
   concurrency: { type: 'number', describe: 'max requests in flight', default: 8 },
   'on-duplicate': {
     type: 'string',
@@ -146,7 +156,10 @@ export interface ResolvedOptions {
   readonly mapping: string | undefined;
   readonly checkpoint: string;
   readonly reportDir: string | undefined;
-  readonly rate: number;
+  /** Max GraphQL requests/s, or `auto`: start low and find the OMS's limit. */
+  readonly rate: number | 'auto';
+  /** Creates and updates per GraphQL request, aliased (1: one mutation per request). */
+  readonly batch: number;
   readonly concurrency: number;
   readonly onDuplicate: OnDuplicate;
   readonly usernameTemplate: string;
@@ -211,9 +224,10 @@ export function resolveOptions(input: {
   const str = (name: OptionName) => get(name, asString);
   const bool = (name: OptionName) => get(name, asBoolean) ?? false;
 
-  const rate = get(
-    'rate',
-    numberWhere((n) => n > 0, 'a number of requests per second above 0 (or auto)'),
+  const rate = get('rate', asRate) as number | 'auto';
+  const batch = get(
+    'batch',
+    numberWhere((n) => isCount(n) && n <= MAX_BATCH, `a whole number from 1 to ${MAX_BATCH}`),
   ) as number;
   const concurrency = get('concurrency', numberWhere(isCount, 'a whole number of at least 1')) as number;
   const maxErrorRate = get(
@@ -266,6 +280,7 @@ export function resolveOptions(input: {
     checkpoint: str('checkpoint') as string,
     reportDir: str('report-dir'),
     rate,
+    batch,
     concurrency,
     onDuplicate,
     usernameTemplate: str('username-template') as string,
@@ -372,6 +387,24 @@ function showGiven(value: unknown): string {
 /** Two options that cannot go together, named with where each came from. */
 function refuseTogether(a: { source: string } | undefined, b: { source: string } | undefined, what: string): never {
   throw new UsageError(`${a?.source} and ${b?.source} cannot be used together: ${what}`);
+}
+
+/**
+ * The most mutations a batch holds: a batch is filled from one lookup of 50 usernames (SPEC §5), and 50 customers stay
+ * far under Fluent's 2 MB request limit.
+ */
+export const MAX_BATCH = 50;
+
+/** `--rate`: a positive number of requests per second, or `auto`. */
+function asRate(value: unknown, source: string): number | 'auto' {
+  if (typeof value === 'string' && value.trim().toLowerCase() === 'auto') return 'auto';
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(
+      `${source} must be a number of requests per second above 0 (or auto), got "${String(value).trim()}"`,
+    );
+  }
+  return n;
 }
 
 function isCount(n: number): boolean {

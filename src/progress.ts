@@ -1,5 +1,5 @@
 import type { Logger } from './log.js';
-import type { ThroughputPoint } from './report/reportTypes.js';
+import type { RequestSample, ThroughputPoint } from './report/reportTypes.js';
 
 /** How often throughput is sampled for the report's chart, and the TTY line redrawn. */
 const SAMPLE_MS = 1_000;
@@ -28,6 +28,11 @@ export function createProgress(options: {
   /** The log format: a live line is drawn for text only. */
   format?: 'text' | 'json';
   now: () => Date;
+  /**
+   * The OMS client's requests so far and the rate it allows itself, sampled with the rows for the report's chart;
+   * undefined while there is no client.
+   */
+  requests?: () => RequestSample | undefined;
 }): Progress {
   const tty = options.stream.isTTY === true && !options.quiet && options.format !== 'json';
   let name = '';
@@ -45,9 +50,10 @@ export function createProgress(options: {
     const eta = total !== undefined && rate > 0 ? ` · ETA ${formatSeconds((total - count) / rate)}` : '';
     return `${name}: ${count}${of} rows · ${Math.round(rate)} rows/s${eta}`;
   };
+  const point = (at: number): ThroughputPoint => ({ elapsedMs: at - started, done: count, ...options.requests?.() });
   const sample = () => {
     const at = options.now().getTime();
-    samples.push({ elapsedMs: at - started, done: count });
+    samples.push(point(at));
     if (tty) {
       options.stream.write(`\r\x1b[2K${line(at)}`);
       drawn = true;
@@ -66,14 +72,14 @@ export function createProgress(options: {
       count = 0;
       started = options.now().getTime();
       lastLog = started;
-      samples = [{ elapsedMs: 0, done: 0 }];
+      samples = [point(started)];
     },
     tick() {
       count++;
     },
     done() {
       clearInterval(timer);
-      samples.push({ elapsedMs: options.now().getTime() - started, done: count });
+      samples.push(point(options.now().getTime()));
       if (drawn) options.stream.write('\r\x1b[2K');
     },
     points: () => samples,

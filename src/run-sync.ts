@@ -20,7 +20,7 @@ import { openInput } from './read/openInput.js';
 import { prepareReportDir } from './report/prepareReportDir.js';
 import { printSummary } from './report/printSummary.js';
 import { redactContent } from './report/redactContent.js';
-import type { ReportContent, ReportSummary } from './report/reportTypes.js';
+import type { ReportContent, ReportSummary, RequestSample, ThroughputPoint } from './report/reportTypes.js';
 import { summariseRun } from './report/summariseRun.js';
 import { writeReport } from './report/writeReport.js';
 import { loadSeed } from './sandbox/loadSeed.js';
@@ -104,6 +104,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       quiet: options.quiet,
       format: options.logFormat,
       now,
+      requests: () => sampleRequests(oms),
     });
 
     // read → normalise → stage: the whole file lands in the journal before any request is sent.
@@ -132,6 +133,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     // plan → apply (validate: every row still open passed every check).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
     let uniqueness: UniquenessScope | undefined;
+    let throughput: ThroughputPoint[] | undefined;
     const applyStarted = now().getTime();
     if (mode === 'validate' || !store.checkpoint) {
       journal.closeOpenRows(runId, '', 'valid');
@@ -172,12 +174,17 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
           writeMode: options.mode,
           fullCompare: options.fullCompare,
           concurrency: options.concurrency,
+          batch: options.batch,
           maxErrorRate: options.maxErrorRate,
           settledRows: settled,
           log,
           signal: deps.signal,
           onRowDone: progress.tick,
         }));
+        // The chart shows the apply (or the plan), not the check of created usernames that follows it.
+        throughput = progress.points();
+        const rateFound = describeRateFound(options.rate, oms.client.stats());
+        if (rateFound) log.info(rateFound);
         if (mode === 'apply') {
           progress.phase('verifying');
           const verified = await verifyCreated({
@@ -236,7 +243,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       outcomes: () => journal.outcomes(runId),
       rejects: () => journal.rejects(runId),
       diffs: () => journal.diffs(runId),
-      throughput: progress.points(),
+      throughput: throughput ?? progress.points(),
     };
     writeReport(reportDir, options.redact ? redactContent(content, deps.redactKey) : content, {
       scrubber: deps.scrubber,
@@ -277,6 +284,25 @@ function openStore(file: string, runId: string, mode: RunMode, now: () => Date, 
   }
   const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now, scrub });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
+}
+
+/**
+ * Fluent does not document its rate limit: when it refused requests for the rate, what the client came down to is
+ * the best guide to `--rate` for the next run.
+ */
+function describeRateFound(rate: number | 'auto', stats: { rateLimited: number; allowedRate: number }) {
+  if (stats.rateLimited === 0) return undefined;
+  const found = `the OMS refused ${stats.rateLimited} requests for the rate; the client ended at ${Math.round(stats.allowedRate)} requests/s`;
+  return rate === 'auto'
+    ? `${found} (--rate auto)`
+    : `${found} of --rate ${rate} (--rate auto finds the limit by itself)`;
+}
+
+/** What the throughput chart samples of the OMS client, once there is one. */
+function sampleRequests(oms: OmsConnection | undefined): RequestSample | undefined {
+  if (!oms) return undefined;
+  const { graphql, allowedRate } = oms.client.stats();
+  return { requests: graphql, allowedRate };
 }
 
 function describeDelimiter(delimiter: string): string {

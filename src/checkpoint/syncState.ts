@@ -55,6 +55,12 @@ export interface SyncState {
    * (another writer holds it too, or an undo changed it back), clears its pending mark and sets the row's outcome.
    */
   recordDoubted(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
+  /**
+   * Runs `work` in one transaction, the calls inside it nesting as savepoints: the pending marks of a batch of
+   * mutations, or the outcomes of its answer, cost one commit instead of one per row. Throws what `work` throws,
+   * having written nothing of it.
+   */
+  inTransaction<T>(work: () => T): T;
 }
 
 /** Creates the sync state over the checkpoint's database; outcomes go through `journal` in the same transaction. */
@@ -119,5 +125,6 @@ export function createSyncState(
       stmt.deletePending.run(scope.apiHost, scope.retailerId, key);
       journal.setOutcomes(runId, [outcome]);
     }),
+    inTransaction: (work) => db.transaction(work)(),
   };
 }

@@ -106,15 +106,46 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
       say({
         check: 'lookup',
         status: 'ok',
-        message: `a username lookup answered in ${looked.ms} ms (a sync sends at most ${options.rate} requests/s, --rate)`,
+        message: `a username lookup answered in ${looked.ms} ms (${
+          options.rate === 'auto'
+            ? 'a sync finds the OMS rate limit itself, --rate auto'
+            : `a sync sends at most ${options.rate} requests/s, --rate`
+        })`,
       });
     } catch (error) {
       if (!(error instanceof AbortError)) throw error;
       say({ check: 'lookup', status: 'fail', message: error.message });
     }
+    if (options.batch > 1) say(await checkBatch(client, options.batch));
     return finish(lines.some((line) => line.status === 'fail') ? 2 : 0);
   } finally {
     await oms?.close();
+  }
+}
+
+/**
+ * `--batch N`: whether Fluent answers aliased fields one by one, as a batch of mutations needs, asked the dry way (two
+ * lookups aliased in one request: nothing is written). A refusal is a warning, not a failure: a sync whose batch
+ * Fluent refuses as a whole sends those rows one by one instead.
+ */
+async function checkBatch(client: OmsConnection['client'], batch: number): Promise<CheckLine> {
+  try {
+    const answer = await client.probeAliases();
+    if (answer.ok) {
+      return {
+        check: 'batch',
+        status: 'ok',
+        message: `Fluent answered two aliased lookups in one request; --batch ${batch} sends up to ${batch} creates/updates per request`,
+      };
+    }
+    return {
+      check: 'batch',
+      status: 'warn',
+      message: `aliased requests may not work here (${answer.reason}); run with --batch 1 (a sync whose batch is refused as a whole sends its rows one by one)`,
+    };
+  } catch (error) {
+    if (!(error instanceof AbortError)) throw error;
+    return { check: 'batch', status: 'fail', message: error.message };
   }
 }
 

@@ -7,15 +7,18 @@ import { createScrubber, type Scrubber } from '../createScrubber.js';
 import { escapeControl } from '../escapeControl.js';
 import type { CreateCustomerInput, OmsAttribute, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
+import { createAdaptiveRate } from './createAdaptiveRate.js';
 import { createRateLimiter } from './createRateLimiter.js';
 import { type AccessToken, createTokenSource, type GrantAnswer, type GrantDetails } from './createTokenSource.js';
 import { type Credentials, secretValues } from './credentials.js';
 import { describeTransportError } from './describeTransportError.js';
 import {
+  batchMutation,
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
   LIST_RETAILERS,
+  PROBE_ALIASES,
   READ_LOGIN,
   UPDATE_CUSTOMER,
 } from './documents.js';
@@ -27,6 +30,7 @@ import {
   OmsUnreachableError,
   PermissionDeniedError,
 } from './errors.js';
+import { type BatchReading, readBatchAnswer } from './readBatchAnswer.js';
 import { readFluentErrors } from './readFluentErrors.js';
 import { type LoginInfo, toLoginInfo, type UserNode } from './toLoginInfo.js';
 import { type RetailerInfo, type RetailerNode, toRetailerInfo } from './toRetailerInfo.js';
@@ -40,6 +44,31 @@ export interface ClientStats {
   rateLimited: number;
   /** Access tokens obtained from /oauth/token (password and refresh grants). */
   tokenGrants: number;
+  /** The rate the client allows itself now, requests/s: `--rate`, or less while Fluent refuses for the rate. */
+  allowedRate: number;
+}
+
+/** One create or update of a batch. */
+export type BatchMutation =
+  | { kind: 'create'; input: CreateCustomerInput }
+  | { kind: 'update'; input: UpdateCustomerInput };
+
+/** What became of one mutation of a batch. */
+export type BatchResult =
+  /** Applied; the customer as Fluent answered it. */
+  | { kind: 'done'; customer: OmsCustomer }
+  /** Refused for good; `error.alreadyExists` when Fluent says the customer exists. */
+  | { kind: 'refused'; error: FluentDataError }
+  /** No answer to trust: it may have been applied; look the username up. */
+  | { kind: 'lost'; detail: string }
+  /** The login lacks the permission (BatchAnswer.denied says which): not applied. */
+  | { kind: 'denied' };
+
+export interface BatchAnswer {
+  /** One result per mutation, in the order given. */
+  results: BatchResult[];
+  /** Fluent's C0020E for some mutation: record what was applied, then stop the run with it. */
+  denied: PermissionDeniedError | undefined;
 }
 
 /**
@@ -54,6 +83,18 @@ export interface FluentClient {
   findCustomers(usernames: readonly string[]): Promise<OmsCustomer[]>;
   createCustomer(input: CreateCustomerInput): Promise<OmsCustomer>;
   updateCustomer(input: UpdateCustomerInput): Promise<OmsCustomer>;
+  /**
+   * Sends creates and updates aliased in one request (`--batch N`), each alias's data or error mapped back to its
+   * mutation. Throws AmbiguousMutationError when the whole answer is lost (a 5xx, a timeout, a cut connection: any of
+   * them may have been applied), FluentDataError when Fluent refuses the request as a whole (nothing was applied), and
+   * the run-stopping errors as every request does. A rate limit on the whole request is retried like a 429.
+   */
+  mutateBatch(mutations: readonly BatchMutation[]): Promise<BatchAnswer>;
+  /**
+   * Asks two username lookups aliased in one request, writing nothing: whether Fluent answers aliased fields one by
+   * one, as `--batch` needs. `ok: false` with Fluent's reason when it refuses or mixes them up.
+   */
+  probeAliases(): Promise<AccountAnswer<object>>;
   /** Obtains a token now (a no-op with FLUENT_ACCESS_TOKEN), so a caller can time the grant apart from a lookup. */
   authenticate(): Promise<void>;
   /**
@@ -91,8 +132,11 @@ export interface FluentClientOptions {
    * Fluent sends back before it goes into an error message. Default: a scrubber of its own.
    */
   scrubber?: Scrubber;
-  /** Max GraphQL attempts per second, retries included. */
-  ratePerSecond: number;
+  /**
+   * Max GraphQL attempts per second, retries included (`--rate`); the client goes below it while Fluent refuses for
+   * the rate and climbs back. `auto`: no maximum, start low and find Fluent's limit.
+   */
+  ratePerSecond: number | 'auto';
   /** Headers and body timeout per request; default 30 000. */
   requestTimeoutMs?: number;
   /** Attempts per request before giving up on transient failures; default 8. */
@@ -131,7 +175,8 @@ const TRANSIENT_WORDS: Readonly<Record<string, string>> = {
   C0003E: 'not ready yet, retry later',
 };
 
-type OperationKind = 'query' | 'mutation';
+/** A batch is a mutation whose answer is read alias by alias. */
+type OperationKind = 'query' | 'mutation' | 'batch';
 
 /** One attempt's verdict: the value, a transient failure to retry after a delay, or resend at once (after a 401). */
 type AttemptResult<T> = { done: T } | { transient: string; status?: number; retryAfter?: string } | { again: true };
@@ -148,6 +193,10 @@ type AttemptResult<T> = { done: T } | { transient: string; status?: number; retr
  *   stops the run, as is any 403 and a 401 that says the login lacks a permission.
  * - Other GraphQL `errors[]` and HTTP 413 throw FluentDataError with Fluent's message and code.
  * - A 401 renews the token (one grant shared by all); a 401 again on a newer token is CredentialsRefusedError.
+ * - Every attempt waits for the rate limiter, whose rate adapts (createAdaptiveRate): a 429 or C0011E lowers it,
+ *   answers raise it again, never above `ratePerSecond`.
+ * - A batch (`mutateBatch`) is read alias by alias first (readBatchAnswer); only an answer about the whole request
+ *   goes through the rules above, as a mutation's.
  * - Everything Fluent says that reaches a message is scrubbed of secrets and control characters first.
  */
 export function createFluentClient(options: FluentClientOptions): FluentClient {
@@ -165,7 +214,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     now,
     random: options.random ?? Math.random,
   };
-  const stats: ClientStats = { graphql: 0, retries: 0, rateLimited: 0, tokenGrants: 0 };
+  const stats = { graphql: 0, retries: 0, rateLimited: 0, tokenGrants: 0 };
   const scrubber = options.scrubber ?? createScrubber();
   for (const value of secretValues(options.credentials)) {
     scrubber.add(value);
@@ -181,7 +230,14 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     bodyTimeout: timeoutMs,
     connect: { timeout: timeoutMs },
   });
-  const limiter = createRateLimiter({ ratePerSecond: options.ratePerSecond, now, sleep });
+  const adaptive = createAdaptiveRate({ max: options.ratePerSecond, now });
+  const limiter = createRateLimiter({ ratePerSecond: adaptive.current(), now, sleep });
+  /** Tells the adaptive rate how a request sent at `sentAt` was answered, and the limiter the rate that follows. */
+  const learnRate = (sentAt: number, refused: boolean) => {
+    if (refused) adaptive.refused(sentAt);
+    else adaptive.accepted(limiter.saturated());
+    limiter.setRate(adaptive.current());
+  };
 
   /** Runs attempts until one is done, backing off between transient failures. */
   const withRetries = async <T>(attempt: () => Promise<AttemptResult<T>>, countsAsGraphql: boolean): Promise<T> => {
@@ -270,15 +326,36 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     ...accountHeader,
   };
 
-  /** Sends one GraphQL operation and returns its `data`. */
-  const execute = (operationName: string, query: string, variables: object, kind: OperationKind) => {
+  /**
+   * Sends one GraphQL operation and returns its `data`; for a batch, `readAnswer` reads an answer whose aliases
+   * differ (some applied, some refused) before the errors of the whole request are acted on.
+   */
+  const execute = <T = Record<string, unknown>>(
+    operationName: string,
+    query: string,
+    variables: object,
+    kind: OperationKind,
+    readAnswer?: (answer: unknown) => { value: T; rateLimited: number } | undefined,
+  ) => {
     const body = JSON.stringify({ query, variables, operationName });
     // The generation of the token Fluent last answered 401 to, for this request.
     let unauthorizedOn: number | undefined;
 
-    return withRetries<Record<string, unknown>>(async () => {
+    return withRetries<T>(async () => {
       // Rate first, token second: a token is never left to age in the limiter's queue.
-      await limiter.take();
+      const sentAt = await limiter.take();
+      // Whether Fluent refused this attempt for the rate; undefined while there is no answer to learn from.
+      let refused: boolean | undefined;
+      try {
+        return await attempt((verdict) => {
+          refused = verdict;
+        });
+      } finally {
+        if (refused !== undefined) learnRate(sentAt, refused);
+      }
+    }, true);
+
+    async function attempt(answeredFor: (refused: boolean) => void): Promise<AttemptResult<T>> {
       const token: AccessToken = await tokens.current();
       stats.graphql += 1;
       let status: number;
@@ -298,11 +375,12 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         text = await response.body.text();
       } catch (error) {
         const failure = describeTransportError(error);
-        if (kind === 'mutation' && (answered || failure.sent)) {
+        if (kind !== 'query' && (answered || failure.sent)) {
           throw new AmbiguousMutationError(operationName, failure.message);
         }
         return { transient: failure.message };
       }
+      answeredFor(status === 429);
 
       if (status === 401 || status === 403) {
         // Fluent answers 401 for a bad token and for a missing permission alike; the body tells them apart.
@@ -329,12 +407,18 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       if (status === 408) return { transient: 'HTTP 408', status };
       if (status === 413) throw new FluentDataError('request too large for Fluent (HTTP 413)');
       if (status >= 500) {
-        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `HTTP ${status}`);
+        if (kind !== 'query') throw new AmbiguousMutationError(operationName, `HTTP ${status}`);
         return { transient: `HTTP ${status}`, status, retryAfter };
       }
       if (status === 404 || status === 405) throw new NotFluentHostError(`${origin}${basePath}`, '/graphql', status);
 
       const answer = parseJson(text) as { data?: unknown; errors?: unknown } | undefined;
+      const read = readAnswer?.(answer);
+      if (read) {
+        stats.rateLimited += read.rateLimited;
+        if (read.rateLimited > 0) answeredFor(true);
+        return { done: read.value };
+      }
       // Fluent reports GraphQL errors with HTTP 200 as often as with 400: errors[] and their codes decide.
       const errors = readFluentErrors(answer, clean);
       if (errors?.kind === 'permission') {
@@ -345,22 +429,25 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         );
       }
       if (errors?.kind === 'transient' && errors.code) {
-        if (errors.code === 'C0011E') stats.rateLimited += 1;
+        if (errors.code === 'C0011E') {
+          stats.rateLimited += 1;
+          answeredFor(true);
+        }
         return { transient: `${errors.code} ${TRANSIENT_WORDS[errors.code] ?? 'retry later'}`, status, retryAfter };
       }
       if (errors?.kind === 'server' && errors.code) {
         // A server failure after a mutation arrived may have come after it was applied.
-        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, `Fluent ${errors.code}`);
+        if (kind !== 'query') throw new AmbiguousMutationError(operationName, `Fluent ${errors.code}`);
         return { transient: `Fluent ${errors.code}`, status, retryAfter };
       }
       if (errors) throw new FluentDataError(errors.text, errors.code);
       if (status >= 300) throw new FluentDataError(`Fluent answered HTTP ${status} to ${operationName}`);
       if (typeof answer?.data !== 'object' || answer.data === null) {
-        if (kind === 'mutation') throw new AmbiguousMutationError(operationName, 'unreadable response body');
+        if (kind !== 'query') throw new AmbiguousMutationError(operationName, 'unreadable response body');
         return { transient: 'unreadable response body', status };
       }
-      return { done: answer.data as Record<string, unknown> };
-    }, true);
+      return { done: answer.data as T };
+    }
   };
 
   const mutateCustomer = async (
@@ -373,6 +460,28 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     const node = data[field];
     if (typeof node !== 'object' || node === null) throw new FluentDataError(`${field} returned no customer`);
     return toOmsCustomer(node as CustomerNode);
+  };
+
+  const mutateBatch = async (mutations: readonly BatchMutation[]): Promise<BatchAnswer> => {
+    // Creates first, as the document puts them; `order[i]` is the mutation alias i stands for.
+    const order = [
+      ...mutations.flatMap((m, i) => (m.kind === 'create' ? [i] : [])),
+      ...mutations.flatMap((m, i) => (m.kind === 'update' ? [i] : [])),
+    ];
+    const creates = mutations.filter((m) => m.kind === 'create').length;
+    const { query, aliases } = batchMutation({ creates, updates: mutations.length - creates });
+    const variables = Object.fromEntries(aliases.map((alias, i) => [alias, mutations[order[i] as number]?.input]));
+    const reading = await execute<BatchReading>('CustomerBatch', query, variables, 'batch', (answer) => {
+      const read = readBatchAnswer(answer, aliases, clean);
+      return read && { value: read, rateLimited: read.rateLimited };
+    });
+    const results: BatchResult[] = new Array(mutations.length);
+    reading.results.forEach((result, i) => {
+      const at = order[i] as number;
+      results[at] =
+        result.kind === 'done' ? { kind: 'done', customer: toOmsCustomer(result.node as CustomerNode) } : result;
+    });
+    return { results, denied: reading.denied };
   };
 
   /**
@@ -419,6 +528,26 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     },
     createCustomer: (input) => mutateCustomer('CreateCustomer', CREATE_CUSTOMER, 'createCustomer', input),
     updateCustomer: (input) => mutateCustomer('UpdateCustomer', UPDATE_CUSTOMER, 'updateCustomer', input),
+    mutateBatch,
+    probeAliases: () =>
+      askAccount<object>('answer aliased lookups', async () => {
+        // Names no customer has, so the answer must be two empty lookups, each under its own alias.
+        const probe = () => `customer-sync-probe-${policy.random().toString(36).slice(2, 10)}`;
+        const data = await execute(
+          'ProbeAliases',
+          PROBE_ALIASES,
+          { first: [probe()], second: [probe()], size: 1 },
+          'query',
+        );
+        const answered = ['a0', 'a1'].filter((alias) => {
+          const connection = data[alias] as CustomerConnection | null | undefined;
+          return typeof connection === 'object' && connection !== null && Array.isArray(connection.edges);
+        });
+        if (answered.length < 2) {
+          return { ok: false, reason: 'Fluent did not answer each aliased lookup under its own alias' };
+        }
+        return { ok: true };
+      }),
     authenticate: async () => {
       await tokens.current();
     },
@@ -466,7 +595,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
           after = cursor;
         }
       }),
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, allowedRate: adaptive.current() }),
     close: () => {
       closing ??= pool.close();
       return closing;

@@ -1,11 +1,20 @@
 /**
- * The rate limit shared by every GraphQL attempt, retries included, so `--rate` bounds what Fluent sees even
- * while it is answering 429s (no retry storm).
+ * The rate limit shared by every GraphQL attempt, retries included, so the rate bounds what Fluent sees even
+ * while it is answering 429s (no retry storm). The rate can change while requests wait (createAdaptiveRate moves it).
  */
 
 export interface RateLimiter {
-  /** Resolves when one request may be sent; waiters are served first come, first served. */
-  take(): Promise<void>;
+  /** Resolves with the send time when one request may be sent; waiters are served first come, first served. */
+  take(): Promise<number>;
+  /** Changes the rate from now on; waiters already queued are spaced at the new rate. */
+  setRate(ratePerSecond: number): void;
+  /** The rate in force, requests per second. */
+  rate(): number;
+  /**
+   * Whether a request had to wait for its slot within the last second: the rate, not the callers' concurrency, is
+   * what bounds the traffic, so raising it would raise the traffic.
+   */
+  saturated(): boolean;
 }
 
 /**
@@ -15,12 +24,17 @@ export interface RateLimiter {
  */
 const WINDOW_MS = 1025;
 
+/** How long a wait counts towards `saturated()`. */
+const SATURATED_MS = 1000;
+
 /**
  * Creates a limiter of `ratePerSecond` requests. Two rules hold together:
  * - a token bucket refilled at the rate, holding at most max(1, rate/10) tokens, so a slot missed by a few ms
  *   under load is not lost while a burst after an idle spell stays a tenth of a second's worth;
  * - a rolling window: no more than floor(rate) sends in any 1 s, since that is how a server counts (the
- *   sandbox does exactly this) and the bucket alone would allow rate + rate/10 after an idle spell.
+ *   sandbox does exactly this) and the bucket alone would allow rate + rate/10 after an idle spell. After the rate
+ *   is lowered, the sends of the last second still count: a client that overran the server's limit pauses until
+ *   the server's own window has room again, instead of meeting more refusals.
  * It starts with a single token so a run does not open with a burst.
  */
 export function createRateLimiter(options: {
@@ -28,36 +42,49 @@ export function createRateLimiter(options: {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
 }): RateLimiter {
-  const { ratePerSecond, now, sleep } = options;
-  if (!(ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be positive, got ${ratePerSecond}`);
-  if (ratePerSecond === Number.POSITIVE_INFINITY) return { take: async () => {} };
+  const { now, sleep } = options;
+  let ratePerSecond = checkRate(options.ratePerSecond);
+  let capacity = 0;
+  let msPerToken = 0;
+  let perWindow = 0;
+  const applyRate = () => {
+    capacity = Math.max(1, ratePerSecond / 10);
+    msPerToken = 1000 / ratePerSecond;
+    perWindow = Math.max(1, Math.floor(ratePerSecond));
+  };
+  applyRate();
 
-  const capacity = Math.max(1, ratePerSecond / 10);
-  const msPerToken = 1000 / ratePerSecond;
-  const perWindow = Math.max(1, Math.floor(ratePerSecond));
-  // The last `perWindow` send times, as a ring: `sent[next]` is the oldest once the ring is full.
-  const sent: number[] = [];
-  let next = 0;
+  // Send times of the last WINDOW_MS, oldest first; `head` skips expired ones cheaply.
+  let sent: number[] = [];
+  let head = 0;
   let tokens = 1;
   let refilledAt = now();
-  const waiters: Array<() => void> = [];
+  let waitedAt = Number.NEGATIVE_INFINITY;
+  const waiters: Array<(at: number) => void> = [];
   let serving = false;
 
   /** How long until the next send is allowed; 0 means now. */
   const waitMs = (t: number): number => {
+    if (ratePerSecond === Number.POSITIVE_INFINITY) return 0;
     tokens = Math.min(capacity, tokens + (t - refilledAt) / msPerToken);
     refilledAt = t;
     const bucketWait = tokens >= 1 ? 0 : Math.ceil((1 - tokens) * msPerToken);
-    const oldest = sent.length < perWindow ? undefined : sent[next];
-    const windowWait = oldest === undefined ? 0 : Math.max(0, oldest + WINDOW_MS - t);
+    while (head < sent.length && (sent[head] as number) <= t - WINDOW_MS) head++;
+    if (head > 1024 && head * 2 > sent.length) {
+      sent = sent.slice(head);
+      head = 0;
+    }
+    const inWindow = sent.length - head;
+    // The send that must leave the window before another fits: the perWindow-th newest.
+    const blocking = inWindow < perWindow ? undefined : sent[sent.length - perWindow];
+    const windowWait = blocking === undefined ? 0 : Math.max(0, blocking + WINDOW_MS - t);
     return Math.max(bucketWait, windowWait);
   };
 
   const recordSend = (t: number): void => {
+    if (ratePerSecond === Number.POSITIVE_INFINITY) return;
     tokens -= 1;
-    if (sent.length < perWindow) sent.push(t);
-    else sent[next] = t;
-    next = (next + 1) % perWindow;
+    sent.push(t);
   };
 
   // One loop hands slots out in arrival order; a waiter that arrives while it sleeps queues behind the others.
@@ -69,8 +96,9 @@ export function createRateLimiter(options: {
         const wait = waitMs(t);
         if (wait === 0) {
           recordSend(t);
-          waiters.shift()?.();
+          waiters.shift()?.(t);
         } else {
+          waitedAt = t;
           await sleep(wait);
         }
       }
@@ -81,9 +109,24 @@ export function createRateLimiter(options: {
 
   return {
     take: () =>
-      new Promise<void>((resolve) => {
+      new Promise<number>((resolve) => {
         waiters.push(resolve);
         if (!serving) void serve();
       }),
+    setRate(next) {
+      const t = now();
+      // Tokens earned at the old rate stay earned; only what comes next follows the new one.
+      waitMs(t);
+      ratePerSecond = checkRate(next);
+      applyRate();
+      tokens = Math.min(tokens, capacity);
+    },
+    rate: () => ratePerSecond,
+    saturated: () => now() - waitedAt <= SATURATED_MS,
   };
+}
+
+function checkRate(ratePerSecond: number): number {
+  if (!(ratePerSecond > 0)) throw new RangeError(`ratePerSecond must be positive, got ${ratePerSecond}`);
+  return ratePerSecond;
 }

@@ -73,3 +73,40 @@ export const LIST_RETAILERS = `query ListRetailers($first: Int, $after: String) 
     pageInfo { hasNextPage }
   }
 }`;
+
+/** What one alias of a batch sends. */
+export type BatchMutationKind = 'create' | 'update';
+
+/**
+ * Up to N creates and updates aliased in one request (`--batch N`): alias `c0` is a create, `u1` an update, each with
+ * its input in the variable of the same name, so every alias's data or error (`path[0]`) names its row. Creates come
+ * first, so a document depends only on how many of each it holds: a few distinct texts for Fluent to parse and cache.
+ *
+ * @param counts how many creates and updates, at least one in all
+ * @returns the document and its aliases in order: the creates, then the updates
+ */
+export function batchMutation(counts: { creates: number; updates: number }): { query: string; aliases: string[] } {
+  const kinds: BatchMutationKind[] = [
+    ...Array.from({ length: counts.creates }, () => 'create' as const),
+    ...Array.from({ length: counts.updates }, () => 'update' as const),
+  ];
+  if (kinds.length === 0) throw new RangeError('a batch holds at least one mutation');
+  const aliases = kinds.map((kind, index) => `${kind === 'create' ? 'c' : 'u'}${index}`);
+  const variables = kinds.map(
+    (kind, index) => `$${aliases[index]}: ${kind === 'create' ? 'CreateCustomerInput' : 'UpdateCustomerInput'}`,
+  );
+  const fields = kinds.map(
+    (kind, index) =>
+      `  ${aliases[index]}: ${kind}Customer(input: $${aliases[index]}) {\n    ${CUSTOMER_SELECTION}\n  }`,
+  );
+  return { query: `mutation CustomerBatch(${variables.join(', ')}) {\n${fields.join('\n')}\n}`, aliases };
+}
+
+/**
+ * Two lookups aliased in one request: what `doctor --batch N` asks to learn, without writing anything, whether
+ * Fluent answers aliased fields one by one as a batch of mutations needs.
+ */
+export const PROBE_ALIASES = `query ProbeAliases($first: [String], $second: [String], $size: Int) {
+  a0: customers(username: $first, first: $size) { edges { node { id } } }
+  a1: customers(username: $second, first: $size) { edges { node { id } } }
+}`;

@@ -34,8 +34,15 @@ export interface RejectLine {
   reason: string;
 }
 
-/** Rows finished so far at a moment of the run, for the throughput chart. */
-export interface ThroughputPoint {
+/** The OMS client at a moment of the run: GraphQL requests sent so far, and the rate it allowed itself then. */
+export interface RequestSample {
+  requests: number;
+  /** Requests/s: `--rate`, or less while the OMS refuses for the rate (`--rate auto`: what it has found). */
+  allowedRate: number;
+}
+
+/** Rows finished so far at a moment of the run, for the throughput chart; with the requests once there is a client. */
+export interface ThroughputPoint extends Partial<RequestSample> {
   elapsedMs: number;
   done: number;
 }

@@ -24,6 +24,11 @@ import type { SandboxPermission } from './sandboxTypes.js';
 import { SANDBOX_SCHEMA_SDL } from './schema.js';
 import type { PageRequest } from './slicePage.js';
 
+/** The account's data rules beyond the schema's: a rule refuses a mutation of a username (SandboxFaults). */
+export interface DataRules {
+  refuses(username: string): boolean;
+}
+
 /** A GraphQL request body, already checked to have a query string. */
 export interface GraphqlRequest {
   query: string;
@@ -66,6 +71,7 @@ const FLUENT_CODE = /^[CST]\d{4}E$/;
 export function createSandboxExecutor(
   store: SandboxStore,
   access: SandboxAccess,
+  rules: DataRules = { refuses: () => false },
 ): (request: GraphqlRequest, caller: GraphqlCaller) => GraphqlExecution {
   const schema = buildSchema(SANDBOX_SCHEMA_SDL);
   const prepared = new Map<string, PreparedDocument>();
@@ -86,6 +92,13 @@ export function createSandboxExecutor(
     if (prepared.size >= MAX_CACHED_DOCUMENTS) prepared.clear();
     prepared.set(query, entry);
     return entry;
+  }
+
+  /** Fails the mutation with C0160E when a data rule refuses its username: this mutation alone, nothing applied. */
+  function applyRules(input: { username?: unknown } | null | undefined): void {
+    if (typeof input?.username === 'string' && rules.refuses(input.username)) {
+      throw fluentError('C0160E', 'Invalid input: the username is refused by a data rule (injected fault)');
+    }
   }
 
   /** Fails the field with C0020E, as Fluent fails an operation the login has no permission for. */
@@ -173,10 +186,12 @@ export function createSandboxExecutor(
     },
     createCustomer: ({ input }: { input?: CreateCustomerArgs | null }) => {
       demand('CUSTOMER_CREATE');
+      applyRules(input);
       return toCustomerView(unwrap(store.createCustomer(requireInput(input), reach)));
     },
     updateCustomer: ({ input }: { input?: UpdateCustomerArgs | null }) => {
       demand('CUSTOMER_UPDATE');
+      applyRules(input);
       return toCustomerView(unwrap(store.updateCustomer(requireInput(input), reach)));
     },
     me: (_args: unknown, caller: GraphqlCaller) => {

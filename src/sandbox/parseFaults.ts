@@ -11,7 +11,16 @@ const RATES = [
 ] as const;
 const NON_NEGATIVE = ['latencyMs', 'retryAfterSeconds'] as const;
 const POSITIVE = ['rateLimitPerSecond', 'tokenLifetimeSeconds'] as const;
-const KNOWN = new Set<string>([...RATES, ...NON_NEGATIVE, ...POSITIVE, 'issueRefreshTokens', 'seed']);
+const KNOWN = new Set<string>([
+  ...RATES,
+  ...NON_NEGATIVE,
+  ...POSITIVE,
+  'issueRefreshTokens',
+  'seed',
+  'refuseUsernamePattern',
+]);
+/** A data rule is a short pattern; a long one is more likely a mistake than a rule. */
+const MAX_PATTERN_LENGTH = 200;
 
 /**
  * Checks fault settings from an untrusted source (a JSON body, CLI flags, a test): rates within 0..1, times
@@ -57,6 +66,21 @@ export function parseFaults(value: unknown): ParseFaultsResult {
       return { ok: false, message: 'issueRefreshTokens must be true or false' };
     }
     faults.issueRefreshTokens = record.issueRefreshTokens;
+  }
+  if (record.refuseUsernamePattern !== undefined) {
+    const pattern = record.refuseUsernamePattern;
+    if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_PATTERN_LENGTH) {
+      return {
+        ok: false,
+        message: `refuseUsernamePattern must be a regular expression of 1 to ${MAX_PATTERN_LENGTH} characters`,
+      };
+    }
+    try {
+      new RegExp(pattern);
+    } catch {
+      return { ok: false, message: 'refuseUsernamePattern is not a valid regular expression' };
+    }
+    faults.refuseUsernamePattern = pattern;
   }
   if (record.seed !== undefined) {
     if (typeof record.seed !== 'number' || !Number.isFinite(record.seed)) {

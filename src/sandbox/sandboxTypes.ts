@@ -23,6 +23,12 @@ export interface SandboxFaults {
   random5xxAfterCommitRate?: number;
   /** Share of mutations refused with a GraphQL error, as a Fluent data rule would (not applied; permanent). */
   refuseMutationRate?: number;
+  /**
+   * A data rule: every create or update whose username matches this regular expression is refused with C0160E, for
+   * that mutation alone (not applied; permanent). In a batch of aliased mutations only its alias fails and the others
+   * are applied, as Fluent answers each alias on its own.
+   */
+  refuseUsernamePattern?: string;
   /** Share of mutations executed, then the socket destroyed with no response (applied!). */
   cutAfterCommitRate?: number;
   /** expires_in of granted tokens (default 3600); expired tokens → 401. */

@@ -56,7 +56,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const settings = resolveSandboxSettings(options, seed);
   const store = createSandboxStore(seed, settings, now);
   const access = createSandboxAccess(settings, now);
-  const executeGraphql = createSandboxExecutor(store, access);
+  const executeGraphql = createSandboxExecutor(store, access, {
+    refuses: (username) => {
+      const pattern = injector.faults().refuseUsernamePattern;
+      const refused = pattern !== undefined && new RegExp(pattern).test(username);
+      if (refused) counters.refusedMutations++;
+      return refused;
+    },
+  });
   const tokens = createTokenStore(now);
   const credentials = options.credentials;
   const counters = {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../dist/sandbox/startSandbox.js';
 import { generateCustomers } from './generateCustomers.mjs';
+import { benchRate } from './rate.mjs';
 import { runMeasured } from './runMeasured.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -45,6 +46,7 @@ try {
   results.sync = sync.first;
   results.rerun = sync.rerun;
   results.concurrencySweep = await benchConcurrency();
+  results.rate = await benchRate({ scratch, quick: QUICK, childOptions });
   console.log(`BENCH_RESULTS ${JSON.stringify(results)}`);
 } finally {
   await Promise.allSettled(sandboxes.map((sandbox) => sandbox.close()));

@@ -1,10 +1,12 @@
 import { buildSchema, type DocumentNode, executeSync, type GraphQLSchema, Kind, parse, validate, visit } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
+  batchMutation,
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
   LIST_RETAILERS,
+  PROBE_ALIASES,
   READ_LOGIN,
   UPDATE_CUSTOMER,
 } from '../../src/fluent/documents.js';
@@ -18,7 +20,15 @@ const fluentSchema = buildSchema(readFluentSchema());
 const accountSchema = buildSchema(readFluentAccountSchema());
 const sandboxSchema = buildSchema(SANDBOX_SCHEMA_SDL);
 
-const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER };
+const documents = {
+  FIND_CUSTOMERS,
+  CREATE_CUSTOMER,
+  UPDATE_CUSTOMER,
+  PROBE_ALIASES,
+  'a batch of 2 creates and 3 updates': batchMutation({ creates: 2, updates: 3 }).query,
+  'a batch of 25 creates': batchMutation({ creates: 25, updates: 0 }).query,
+  'a batch of 1 update': batchMutation({ creates: 0, updates: 1 }).query,
+};
 /** Who the login is and which retailers exist: Fluent's access part of the schema. */
 const accountDocuments = { READ_LOGIN, FIND_RETAILER, LIST_RETAILERS };
 
@@ -83,7 +93,8 @@ describe('GraphQL documents', () => {
   });
 
   it('selects every attribute of a customer with its name, type and value', () => {
-    for (const text of Object.values(documents)) {
+    // Every document that returns customers (the aliased probe returns ids only).
+    for (const text of Object.values(documents).filter((t) => t !== PROBE_ALIASES)) {
       expect(text.replace(/\s+/g, ' ')).toContain('attributes { name type value }');
     }
   });
@@ -107,6 +118,27 @@ describe('GraphQL documents', () => {
     }
     const untyped = { input: { username: 'u', attributes: [{ name: 'x', value: 1 }] } };
     expect(variableErrors(fluentSchema, UPDATE_CUSTOMER, untyped)).not.toEqual([]);
+  });
+
+  it('names each alias of a batch after its mutation and position, its input in the variable of the same name', () => {
+    const { query, aliases } = batchMutation({ creates: 2, updates: 1 });
+    expect(aliases).toEqual(['c0', 'c1', 'u2']);
+    const fields: string[] = [];
+    visit(parse(query), {
+      Field(node) {
+        if (node.alias) {
+          const input = node.arguments?.[0]?.value;
+          fields.push(
+            `${node.alias.value}:${node.name.value}(${input?.kind === Kind.VARIABLE ? input.name.value : '?'})`,
+          );
+        }
+      },
+    });
+    expect(fields).toEqual(['c0:createCustomer(c0)', 'c1:createCustomer(c1)', 'u2:updateCustomer(u2)']);
+  });
+
+  it('a batch of nothing is refused before it is sent', () => {
+    expect(() => batchMutation({ creates: 0, updates: 0 })).toThrow(RangeError);
   });
 
   it('a field Fluent lacks would fail validation', () => {

@@ -1,0 +1,118 @@
+/**
+ * The request rate as Fluent's answers allow it (AIMD, as TCP finds a path's capacity): Fluent does not document its
+ * rate limit, so the client learns it. A refusal (HTTP 429, or C0011E inside HTTP 200) cuts the rate at once; answers
+ * that come through raise it again a step per second; it never goes above the most the user allows (`--rate N`).
+ * With `--rate auto` there is no such ceiling: the rate starts low and doubles every second until the first refusal
+ * shows where the limit is, then climbs additively like any other run.
+ */
+
+export interface AdaptiveRate {
+  /** The rate to send at now, requests per second. */
+  current(): number;
+  /**
+   * An answer that was not a refusal. `saturated`: requests had to wait for the rate lately, so a higher rate would be
+   * used; without that the rate does not climb, or a run bounded by its concurrency would raise it without limit and
+   * burst when the load changes.
+   */
+  accepted(saturated: boolean): void;
+  /** A refusal for the rate (429 or C0011E) of a request sent at `sentAt`. */
+  refused(sentAt: number): void;
+}
+
+export interface AdaptiveRateOptions {
+  /** The most allowed (`--rate N`), or `auto`: no ceiling, start low and find the limit. */
+  max: number | 'auto';
+  now: () => number;
+}
+
+/** Where `--rate auto` starts: the documented default rate, which a Fluent account takes. */
+export const AUTO_START_RATE = 10;
+/**
+ * Multiplicative decrease, from what the OMS answered in its last window (or from the rate while too few answers say
+ * it): the sawtooth between 90% and 100% of the limit uses about 95% of it.
+ */
+const HEADROOM = 0.9;
+/** The decrease while there are too few answers to go by (the first requests of a run): a plain cut. */
+const DECREASE = 0.7;
+/** Additive increase per second, as a share of the highest rate Fluent was seen to take. */
+const STEP_SHARE = 0.05;
+/** Answers in the last second needed before they say how much Fluent takes. */
+const MIN_SAMPLES = 5;
+/**
+ * After a decrease, refusals are not counted for two server windows: they answer sends the server counted before the
+ * decrease took effect, and counting them would cut the rate again and again for a single overrun. It also bounds
+ * how far refusals that come at random (an OMS under load from elsewhere) can push the rate down.
+ */
+const HOLD_MS = 2000;
+/**
+ * After this long without a refusal the rate doubles per second again, as at the start of `auto`: a refusal that said
+ * little (the first request of a run, another client's burst) must not leave the run crawling up a step at a time.
+ */
+const RECOVER_MS = 10_000;
+/** The window over which answers are counted. */
+const WINDOW_MS = 1000;
+/** The lowest rate a refusal can bring the client down to (unless the user's maximum is lower still). */
+const FLOOR = 1;
+
+/**
+ * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
+ * `current()`.
+ *
+ * - A refusal of a request sent after the last decrease, once HOLD_MS has passed since it, cuts the rate to
+ *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
+ *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
+ *   step, and one at the limit does not fall further than it must.
+ * - Every accepted answer while the rate is saturated raises it by 5% of the highest rate Fluent was seen to take,
+ *   per second elapsed (at least 0.5 requests/s per second), up to the maximum.
+ * - Before the first refusal (`auto`), and once 10 s have passed without one, it doubles per second instead.
+ */
+export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
+  const { now } = options;
+  const max = options.max === 'auto' ? Number.POSITIVE_INFINITY : options.max;
+  if (!(max > 0)) throw new RangeError(`the maximum rate must be positive, got ${max}`);
+  const floor = Math.min(FLOOR, max);
+  let rate = options.max === 'auto' ? Math.min(AUTO_START_RATE, max) : max;
+  let decreasedAt = Number.NEGATIVE_INFINITY;
+  let grownAt = now();
+  // The highest number of answers seen in one window: what Fluent was seen to take.
+  let bestWindow = 0;
+  // Times of accepted answers within the last WINDOW_MS, oldest first.
+  let answers: number[] = [];
+  let head = 0;
+
+  const answeredInWindow = (t: number): number => {
+    while (head < answers.length && (answers[head] as number) <= t - WINDOW_MS) head++;
+    if (head > 1024 && head * 2 > answers.length) {
+      answers = answers.slice(head);
+      head = 0;
+    }
+    return answers.length - head;
+  };
+
+  return {
+    current: () => rate,
+    accepted(saturated) {
+      const t = now();
+      answers.push(t);
+      bestWindow = Math.max(bestWindow, answeredInWindow(t));
+      const elapsed = Math.max(0, t - grownAt);
+      grownAt = t;
+      if (!saturated || rate >= max) return;
+      if (t - decreasedAt >= RECOVER_MS) {
+        rate = Math.min(max, rate * 2 ** (elapsed / 1000));
+      } else {
+        const step = Math.max(0.5, STEP_SHARE * Math.min(bestWindow, max));
+        rate = Math.min(max, rate + (step * elapsed) / 1000);
+      }
+    },
+    refused(sentAt) {
+      const t = now();
+      if (sentAt < decreasedAt || t - decreasedAt < HOLD_MS) return;
+      const answered = answeredInWindow(t);
+      const taken = answered >= MIN_SAMPLES ? answered * HEADROOM : rate * DECREASE;
+      rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
+      decreasedAt = t;
+      grownAt = t;
+    },
+  };
+}
