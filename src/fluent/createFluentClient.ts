@@ -15,6 +15,7 @@ import {
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
+  LIST_CUSTOMERS,
   LIST_RETAILERS,
   READ_LOGIN,
   UPDATE_CUSTOMER,
@@ -41,6 +42,20 @@ export interface ClientStats {
   tokenGrants: number;
 }
 
+/** A customer as the account-wide listing gives it: only what missing.csv needs. */
+export interface ListedCustomer {
+  id: string;
+  username: string;
+  primaryEmail: string | null;
+  retailerId: string | null;
+}
+
+/** One page of the account's customers, and the cursor of the next page (undefined after the last one). */
+export interface CustomerPage {
+  customers: ListedCustomer[];
+  next: string | undefined;
+}
+
 /**
  * The answer of a question about the account (who the login is, which retailers exist). `ok: false` when Fluent
  * will not or cannot answer it (a missing permission, a schema without the field): a preflight reports that as a
@@ -53,6 +68,11 @@ export interface FluentClient {
   findCustomers(usernames: readonly string[]): Promise<OmsCustomer[]>;
   createCustomer(input: CreateCustomerInput): Promise<OmsCustomer>;
   updateCustomer(input: UpdateCustomerInput): Promise<OmsCustomer>;
+  /**
+   * One page of every customer of the account, of any retailer (Fluent's `customers` has no retailer filter), from
+   * `after` (a cursor of the previous page) on, at most `first` of them.
+   */
+  listCustomers(page: { first: number; after?: string | undefined }): Promise<CustomerPage>;
   /** Obtains a token now (a no-op with FLUENT_ACCESS_TOKEN), so a caller can time the grant apart from a lookup. */
   authenticate(): Promise<void>;
   /**
@@ -120,6 +140,7 @@ const RETAILER_PAGE_SIZE = 200;
 /** The permission each customer operation needs (Fluent's "GraphQL Permissions": ENTITY_ACTION). */
 const OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
   FindCustomers: 'CUSTOMER_VIEW',
+  ListCustomers: 'CUSTOMER_VIEW',
   CreateCustomer: 'CUSTOMER_CREATE',
   UpdateCustomer: 'CUSTOMER_UPDATE',
 };
@@ -419,6 +440,24 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     },
     createCustomer: (input) => mutateCustomer('CreateCustomer', CREATE_CUSTOMER, 'createCustomer', input),
     updateCustomer: (input) => mutateCustomer('UpdateCustomer', UPDATE_CUSTOMER, 'updateCustomer', input),
+    listCustomers: async ({ first, after }) => {
+      const data = await execute('ListCustomers', LIST_CUSTOMERS, { first, after }, 'query');
+      const connection = data.customers as CustomerConnection | null | undefined;
+      const edges = connection?.edges ?? [];
+      const customers: ListedCustomer[] = [];
+      for (const edge of edges) {
+        if (!edge?.node) continue;
+        const { id, username, primaryEmail, retailerId } = toOmsCustomer(edge.node);
+        customers.push({ id, username, primaryEmail, retailerId });
+      }
+      if (!connection?.pageInfo?.hasNextPage) return { customers, next: undefined };
+      const cursor = edges.at(-1)?.cursor;
+      // A page that does not move on would list the same customers forever; say so instead.
+      if (!cursor || cursor === after) {
+        throw new FluentDataError('Fluent said more customers follow but gave no new cursor to page with');
+      }
+      return { customers, next: cursor };
+    },
     authenticate: async () => {
       await tokens.current();
     },

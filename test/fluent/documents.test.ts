@@ -4,6 +4,7 @@ import {
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
+  LIST_CUSTOMERS,
   LIST_RETAILERS,
   READ_LOGIN,
   UPDATE_CUSTOMER,
@@ -15,7 +16,7 @@ const fluentSchema = buildSchema(readFluentSchema());
 const accountSchema = buildSchema(readFluentAccountSchema());
 const sandboxSchema = buildSchema(SANDBOX_SCHEMA_SDL);
 
-const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER };
+const documents = { FIND_CUSTOMERS, CREATE_CUSTOMER, UPDATE_CUSTOMER, LIST_CUSTOMERS };
 /** Who the login is and which retailers exist: Fluent's access part of the schema. */
 const accountDocuments = { READ_LOGIN, FIND_RETAILER, LIST_RETAILERS };
 
@@ -77,6 +78,10 @@ describe('GraphQL documents', () => {
     expect(argumentKinds(parse(FIND_CUSTOMERS))).toEqual(
       expect.arrayContaining(['username:Variable', 'first:Variable', 'after:Variable']),
     );
+  });
+
+  it('lists the whole account a page at a time: page size and cursor, no username filter', () => {
+    expect(argumentKinds(parse(LIST_CUSTOMERS))).toEqual(['first:Variable', 'after:Variable']);
   });
 
   it('a field Fluent lacks would fail validation', () => {
