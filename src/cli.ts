@@ -116,6 +116,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       redactKey: env.FLUENT_REDACT_KEY || undefined,
       scrubber,
       signal: signals.signal,
+      exitCodeOf,
     });
     exitCode = result.exitCode;
   };
@@ -268,16 +269,21 @@ function pickFlags(args: Record<string, unknown>): RawOptions {
   return flags;
 }
 
+/** The exit code an error ends the process with (SPEC §2): our errors carry theirs; anything unexpected is 3. */
+function exitCodeOf(error: unknown): number {
+  return error instanceof UsageError || error instanceof AbortError ? error.exitCode : 3;
+}
+
 /** One line on stderr and the exit code; only a broken invariant shows more, and still no stack unless --verbose. */
 function reportError(error: unknown, log: Logger): number {
   if (error instanceof UsageError || error instanceof AbortError) {
     log.error(error.message);
-    return error.exitCode;
+    return exitCodeOf(error);
   }
   const message = error instanceof Error ? error.message : String(error);
   log.error(`unexpected error: ${message} (please report this with the command you ran)`);
   if (process.env.CUSTOMER_SYNC_DEBUG) log.debug(String((error as Error).stack));
-  return 3;
+  return exitCodeOf(error);
 }
 
 // A run that stalls with nothing left to wait for would let Node end the process quietly with exit 0: a broken
