@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
+import { escapeControl } from './escapeControl.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -183,6 +184,35 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           ...parseSandboxFlags(args),
           out: process.stdout,
         });
+      },
+    )
+    .command(
+      'report',
+      'report --merge DIR... --report-dir OUT: combine the reports of the shards of one file into one for the whole file',
+      (y) =>
+        y
+          .option('merge', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            demandOption: 'name the report folders of the shards: --merge DIR...',
+            describe: "the report folders (--report-dir) of all N shards of one file's --shard K/N runs",
+          })
+          .option('report-dir', {
+            type: 'string',
+            requiresArg: true,
+            demandOption: 'name the folder for the merged report: --report-dir OUT',
+            describe: 'folder for the merged report (created owner-only)',
+          }),
+      async (args) => {
+        // Loaded on demand: only a merge needs it. Exit codes as a whole run's: 0, 1 rows need attention, 3 partial.
+        const { mergeReports } = await import('./report/mergeReports.js');
+        const { formatSummary } = await import('./report/formatSummary.js');
+        const merged = mergeReports(args.merge as string[], String(args['report-dir']), { scrubber });
+        const shards = merged.summary.mergedFrom?.length ?? 0;
+        const text = `merged the reports of ${shards} shards\n${formatSummary(merged.summary, merged.reportDir)}`;
+        process.stdout.write(escapeControl(scrubber.scrub(text), '\n'));
+        exitCode = merged.exitCode;
       },
     )
     .demandCommand(1, 'name a command: sync, validate, doctor or sandbox')

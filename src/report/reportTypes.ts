@@ -33,6 +33,8 @@ export interface ReportSummary {
   delimiter: string;
   /** With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum). */
   missing?: number;
+  /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
+  mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }
 
 /** A rejected, conflicting or failed row as it was read, for rejects.csv. */
