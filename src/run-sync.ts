@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
@@ -8,7 +9,6 @@ import { stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import type { MissingList } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
-import { createRunId } from './createRunId.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
@@ -84,6 +84,7 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
         runId: record.runId,
         mode: runModeOf(options),
         retailerId: options.retailerId,
+        shard: options.shard,
         exitCode,
         startedAt: record.startedAt,
         finishedAt: now(),
@@ -333,6 +334,15 @@ function openStore(file: string, runId: string, mode: RunMode, now: () => Date, 
   }
   const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now, scrub });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
+}
+
+/** Sortable, and unique enough for one checkpoint: 20261125T201955Z-3f9a. */
+function createRunId(at: Date): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
 function runModeOf(options: ResolvedOptions): RunMode {

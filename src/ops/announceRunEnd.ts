@@ -57,7 +57,13 @@ export async function announceRunEnd(
       );
     }
     if (hooks.pushgateway !== undefined) {
-      const grouping = { retailer: safeEnd.retailerId ?? '', mode: safeEnd.mode };
+      // The shards of one job push side by side: each into a group of its own, or each would replace the others.
+      const { shard } = safeEnd;
+      const grouping = {
+        retailer: safeEnd.retailerId ?? '',
+        mode: safeEnd.mode,
+        ...(shard ? { shard: `${shard.index}-of-${shard.count}` } : {}),
+      };
       tasks.push(
         pushMetrics(hooks.pushgateway, registry, grouping, timeoutMs).catch((error: unknown) =>
           warn('could not push the metrics to --pushgateway', error),

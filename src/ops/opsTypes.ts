@@ -2,6 +2,7 @@
  * What the end-of-run hooks (metrics file, Pushgateway, webhook) know about a run that ended, however it ended.
  * Here, apart from the hooks, so each of them reads one plain value.
  */
+import type { Shard } from '../options.js';
 import type { ReportSummary } from '../report/reportTypes.js';
 import type { RunMode } from '../types.js';
 
@@ -14,6 +15,8 @@ export interface RunEnd {
   mode: RunMode;
   /** `--retailer-id`; undefined in a validate run without one. */
   retailerId: string | undefined;
+  /** `--shard K/N`, when the run is one shard of a job. */
+  shard: Shard | undefined;
   /** The process's exit code, as the command line decides it (SPEC §2). */
   exitCode: number;
   startedAt: Date;

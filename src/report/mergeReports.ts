@@ -1,5 +1,5 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
-import { createRunId } from '../createRunId.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { Shard } from '../options.js';
@@ -54,11 +54,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * @throws UsageError (exit 2) before writing anything when the folders are not the reports of every shard of one file:
  *   a shard missing or given twice, another input (sha256), another mode, rows that disagree
  */
-export function mergeReports(
-  dirs: readonly string[],
-  outDir: string,
-  deps: { scrubber: Scrubber; now?: () => Date },
-): MergedReport {
+export function mergeReports(dirs: readonly string[], outDir: string, deps: { scrubber: Scrubber }): MergedReport {
   const shards = checkShards(dirs.map(readShardReport));
   for (const shard of shards) {
     if (path.resolve(shard.dir) === path.resolve(outDir)) {
@@ -68,7 +64,7 @@ export function mergeReports(
     }
   }
   const { totals } = countMerged(shards);
-  const summary = summariseShards(shards, totals, deps.now ?? (() => new Date()));
+  const summary = summariseShards(shards, totals);
   const header = readRejectsHeader(shards);
   const everyMissing = shards.every((s) => s.summary.missing !== undefined && s.missing !== undefined);
 
@@ -387,7 +383,7 @@ function* concatMissing(shards: readonly ShardReport[]): Generator<MissingCustom
 }
 
 /** The merged report.json: the shards' totals as merged, their requests summed, the span of their runs. */
-function summariseShards(shards: readonly ShardReport[], totals: RunTotals, now: () => Date): ReportSummary {
+function summariseShards(shards: readonly ShardReport[], totals: RunTotals): ReportSummary {
   const first = (shards[0] as ShardReport).summary;
   const startedAt = shards.map((s) => s.summary.startedAt).sort()[0] ?? first.startedAt;
   const finishedAt =
@@ -401,7 +397,7 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals, now:
   const { shard: _shard, ...options } = first.options;
   const everyMissing = shards.every((s) => s.summary.missing !== undefined && s.missing !== undefined);
   return {
-    runId: createRunId(now()),
+    runId: mergedRunId(startedAt, shards),
     mode: first.mode,
     startedAt,
     finishedAt,
@@ -434,6 +430,18 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals, now:
       reportDir: s.dir,
     })),
   };
+}
+
+/**
+ * The merged report's id, in the form of a run's (the first shard's start, then four hex digits), made from the shards'
+ * run ids: merging the same reports twice gives the same report, byte for byte, so two merges racing into one folder
+ * (the last pods of a Job finishing together) cannot leave a mix of two reports.
+ */
+function mergedRunId(startedAt: string, shards: readonly ShardReport[]): string {
+  const stamp = startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const digest = crypto.createHash('sha256');
+  for (const report of shards) digest.update(`${report.summary.runId}\n`);
+  return `${stamp}-${digest.digest('hex').slice(0, 4)}`;
 }
 
 function parseShard(value: unknown): Shard | undefined {

@@ -18,6 +18,7 @@ function anEnd(overrides: Partial<RunEnd> = {}): RunEnd {
     runId: '20260301T021500Z-ab12',
     mode: 'apply',
     retailerId: '7',
+    shard: undefined,
     exitCode: 0,
     startedAt: new Date('2026-03-01T02:15:00.000Z'),
     finishedAt: new Date('2026-03-01T02:16:00.000Z'),
@@ -78,6 +79,21 @@ describe('announceRunEnd', () => {
     expect(push?.path).toBe('/metrics/job/customer_sync/retailer/7/mode/apply');
     expect(parseMetricsText(push?.body ?? '')).toEqual(written);
     expect(logged).toBe('');
+  });
+
+  it('pushes each shard of a job into a group of its own, so the shards do not replace each other', async () => {
+    const gateway = await listen();
+    for (const index of [1, 2]) {
+      await announceRunEnd(
+        anEnd({ shard: { index, count: 2 } }),
+        { metricsFile: undefined, pushgateway: gateway.url, notifyUrl: undefined },
+        deps(),
+      );
+    }
+    expect(gateway.requests.map((r) => r.path)).toEqual([
+      '/metrics/job/customer_sync/retailer/7/mode/apply/shard/1-of-2',
+      '/metrics/job/customer_sync/retailer/7/mode/apply/shard/2-of-2',
+    ]);
   });
 
   it("posts the webhook a Slack-compatible summary with counts only, and the run's secrets masked", async () => {

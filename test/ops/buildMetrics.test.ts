@@ -12,6 +12,7 @@ function anEnd(overrides: Partial<RunEnd> = {}): RunEnd {
     runId: '20260301T021500Z-ab12',
     mode: 'apply',
     retailerId: '7',
+    shard: undefined,
     exitCode: 1,
     startedAt,
     finishedAt,

@@ -117,6 +117,15 @@ describe('mergeReports', () => {
     expect(JSON.parse(read(out, 'report.json')).totals.read).toBe(4);
   });
 
+  it('gives the same report, byte for byte, when the same shards are merged twice (two last pods finishing together)', () => {
+    const { one, two } = twoShards();
+    const first = path.join(temp.dir, 'first');
+    const second = path.join(temp.dir, 'second');
+    mergeReports([one, two], first, noSecrets);
+    mergeReports([two, one], second, noSecrets);
+    for (const name of fs.readdirSync(first)) expect(read(second, name), name).toBe(read(first, name));
+  });
+
   it('refuses a shard given twice, a split of another size, or writing over a shard, before writing anything', () => {
     const { one, two } = twoShards();
     const out = path.join(temp.dir, 'out');
