@@ -12,7 +12,6 @@ import type { CheckpointScope } from './checkpoint/syncState.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
-import { FluentDataError } from './fluent/errors.js';
 import type { Logger } from './log.js';
 import { announceRunEnd } from './ops/announceRunEnd.js';
 import { hookSecrets } from './ops/hookSecrets.js';
@@ -240,23 +239,15 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
         if (options.reportMissing && abortReason === undefined) {
           progress.phase('listing missing customers');
           const list = journal.createMissingList(runId);
-          abortReason = await findMissingCustomers({
+          ({ abortReason } = await findMissingCustomers({
             client: oms.client,
             retailerId: scope.retailerId,
             shard: options.shard,
             missing: list,
             signal: deps.signal,
             onCustomer: progress.tick,
-          }).then(
-            () => {
-              missing = list;
-              return undefined;
-            },
-            (error: unknown) => {
-              if (!(error instanceof AbortError || error instanceof FluentDataError)) throw error;
-              return `could not list the OMS's customers for --report-missing: ${error.message}`;
-            },
-          );
+          }));
+          if (abortReason === undefined) missing = list;
         }
       }
     }

@@ -15,8 +15,9 @@ export const MISSING_PAGE_SIZE = 5_000;
  * Pages through every customer of the account (SPEC §2 `--report-missing`) and keeps in `missing` those of
  * `retailerId` whose username no row of the file holds (compared case-folded, like every username of the run).
  * With `--shard K/N` a shard keeps only the usernames of its own shard, so the shards' lists together name each
- * missing customer once. Calls `onCustomer` for every customer looked at. Returns how many were kept. A request that
- * fails throws as any lookup does, and SIGINT/SIGTERM throws AbortError: either way the list is incomplete.
+ * missing customer once. Calls `onCustomer` for every customer looked at. A request that fails past its retries, a
+ * loop in Fluent's pages or SIGINT/SIGTERM leaves the list incomplete: that is the run's abort reason (exit 3, the
+ * report written without missing.csv), since a list that reads as complete would say customers are in the file.
  */
 export async function findMissingCustomers(input: {
   client: Pick<FluentClient, 'listCustomers'>;
@@ -25,9 +26,18 @@ export async function findMissingCustomers(input: {
   missing: Pick<MissingList, 'add'>;
   signal: AbortSignal;
   onCustomer: () => void;
-}): Promise<number> {
+}): Promise<{ abortReason?: string }> {
+  try {
+    await listMissingCustomers(input);
+    return {};
+  } catch (error) {
+    if (!(error instanceof AbortError || error instanceof FluentDataError)) throw error;
+    return { abortReason: `could not list the OMS's customers for --report-missing: ${error.message}` };
+  }
+}
+
+async function listMissingCustomers(input: Parameters<typeof findMissingCustomers>[0]): Promise<void> {
   const { shard } = input;
-  let kept = 0;
   let after: string | undefined;
   const cursors = new Set<string>();
   do {
@@ -36,7 +46,7 @@ export async function findMissingCustomers(input: {
       (c) =>
         c.retailerId === input.retailerId && (shard === undefined || shardOf(c.username, shard.count) === shard.index),
     );
-    kept += input.missing.add(ours.map(({ username, id, primaryEmail }) => ({ username, id, primaryEmail })));
+    input.missing.add(ours.map(({ username, id, primaryEmail }) => ({ username, id, primaryEmail })));
     for (let i = 0; i < page.customers.length; i++) input.onCustomer();
     after = page.next;
     // An incomplete list would read as complete: a customer left off it would seem to be in the file.
@@ -48,5 +58,4 @@ export async function findMissingCustomers(input: {
     }
     if (after !== undefined) cursors.add(after);
   } while (after !== undefined);
-  return kept;
 }

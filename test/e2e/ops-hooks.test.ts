@@ -16,6 +16,7 @@ describe('end-of-run hooks of a nightly run', () => {
   const ws = makeWorkspace();
   let sandbox: Sandbox;
   let hook: StubServer;
+  let gateway: StubServer;
   /** Chat webhooks carry their secret in the path: it must never show anywhere. */
   const hookPath = '/services/T0001/B0002/xoxb-hook-secret-51ac';
   const metricsFile = ws.path('textfile', 'customer_sync.prom');
@@ -37,7 +38,15 @@ describe('end-of-run hooks of a nightly run', () => {
         '--rate',
         '200',
       ],
-      { env: { ...TEST_CREDENTIALS, FLUENT_API_HOST: sandbox.url, FLUENT_RETAILER_ID: '3', ...env } },
+      {
+        env: {
+          ...TEST_CREDENTIALS,
+          FLUENT_API_HOST: sandbox.url,
+          FLUENT_RETAILER_ID: '3',
+          FLUENT_PUSHGATEWAY: gateway.url,
+          ...env,
+        },
+      },
     );
   const metrics = (): MetricSample[] => parseMetricsText(fs.readFileSync(metricsFile, 'utf8'));
   const metric = (name: string, outcome?: string) =>
@@ -56,9 +65,12 @@ describe('end-of-run hooks of a nightly run', () => {
     hook = await startStubServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
+    gateway = await startStubServer((_request, response) => {
+      response.writeHead(200).end();
+    });
   });
   afterAll(async () => {
-    await Promise.all([sandbox.close(), hook.close()]);
+    await Promise.all([sandbox.close(), hook.close(), gateway.close()]);
     ws.remove();
   });
 
@@ -92,6 +104,12 @@ describe('end-of-run hooks of a nightly run', () => {
     const lastRun = metric(METRIC_NAMES.lastRun)?.value ?? 0;
     expect(metric(METRIC_NAMES.lastSuccess)?.value).toBe(lastRun);
     expect(lastRun * 1000).toBeGreaterThan(Date.parse(String(report.startedAt)));
+
+    // The Pushgateway got the same metrics, in the group of this job, retailer and mode.
+    expect(gateway.requests.map((r) => [r.method, r.path])).toEqual([
+      ['POST', '/metrics/job/customer_sync/retailer/3/mode/apply'],
+    ]);
+    expect(parseMetricsText(gateway.requests[0]?.body ?? '')).toEqual(metrics());
 
     // The webhook's URL is a credential: masked in report.json's options, absent from every output.
     expect(JSON.stringify(report)).not.toContain('xoxb-hook-secret');
