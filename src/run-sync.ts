@@ -60,7 +60,9 @@ const HEARTBEAT_MS = 15_000;
  * The whole job, top to bottom (SPEC §2-§4): read → normalise → check → plan → apply → report.
  * `validate` stops after the checks and needs no network; `--dry-run` plans with lookups but sends no mutation.
  * File and usage problems throw UsageError before any request; a stop mid-run writes the partial report and
- * throws AbortError (exit 3); otherwise the exit code is 1 when some rows need attention.
+ * throws AbortError (exit 3); otherwise the exit code is 1 when some rows need attention. However it ends, the
+ * end is announced to the ops hooks (--metrics-file, --pushgateway, --notify-url) with the exit code the command
+ * line will give.
  */
 export async function runSync(options: ResolvedOptions, deps: RunDependencies): Promise<RunResult> {
   for (const secret of hookSecrets(options)) deps.scrubber.add(secret);
@@ -106,6 +108,7 @@ interface RunRecord {
   reportDir?: string;
 }
 
+/** The job itself (see runSync), telling `record` what the end-of-run hooks need as it learns it. */
 async function runJob(options: ResolvedOptions, deps: RunDependencies, record: RunRecord): Promise<RunResult> {
   const { log } = deps;
   const now = deps.now ?? (() => new Date());

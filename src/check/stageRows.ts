@@ -7,7 +7,7 @@ import { shardOfRow } from './shardOfRow.js';
 
 /**
  * Streams the file's rows through normalisation into the run's journal, deciding on the spot what needs no network:
- * `rejected` (with every reason) and, with `--shard`, `skipped` for rows of other shards (see shardOfRow). Memory stays flat:
+ * `rejected` (with every reason) and, with `--shard`, `skipped` for rows of other shards. Memory stays flat:
  * rows go to SQLite in batches as they arrive. Returns the number of data rows read.
  */
 export async function stageRows(input: {
