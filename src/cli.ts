@@ -195,13 +195,13 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
             type: 'string',
             array: true,
             requiresArg: true,
-            demandOption: 'name the report folders of the shards: --merge DIR...',
+            demandOption: true,
             describe: "the report folders (--report-dir) of all N shards of one file's --shard K/N runs",
           })
           .option('report-dir', {
             type: 'string',
             requiresArg: true,
-            demandOption: 'name the folder for the merged report: --report-dir OUT',
+            demandOption: true,
             describe: 'folder for the merged report (created owner-only)',
           }),
       async (args) => {
