@@ -3,6 +3,7 @@ import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
+import { escapeControl } from './escapeControl.js';
 import { explainParseFailure } from './explainParseFailure.js';
 import { readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
@@ -111,7 +112,7 @@ const COMMAND_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
   ['validate', [...VALIDATE_OPTIONS, 'config']],
   ['doctor', [...DOCTOR_OPTIONS, 'dry-run', 'config']],
   ['runs', [...HISTORY_OPTIONS, 'json']],
-  ['report', [...HISTORY_OPTIONS, 'report-dir', 'redact', 'run']],
+  ['report', [...HISTORY_OPTIONS, 'report-dir', 'redact', 'run', 'merge']],
   ['explain', [...HISTORY_OPTIONS, 'json']],
   ['undo', [...UNDO_OPTIONS, 'dry-run', 'config']],
   ['sandbox', [...SANDBOX_FLAGS, ...Object.keys(FAULT_FLAGS)]],
@@ -184,6 +185,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       redactKey: env.FLUENT_REDACT_KEY || undefined,
       scrubber,
       signal: signals.signal,
+      exitCodeOf,
     });
     exitCode = result.exitCode;
   };
@@ -211,7 +213,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           args.json ? `${JSON.stringify(scrubber.scrubValue(explanation), null, 2)}\n` : formatExplanation(explanation),
         );
       } else {
-        const runId = String(args.run);
+        if (typeof args.run !== 'string') {
+          throw new UsageError(
+            "report needs --run ID (a past run of the checkpoint) or --merge DIR... (the reports of a job's shards)",
+          );
+        }
+        const runId = args.run;
         const reportDir = options.reportDir ?? path.join('reports', runId);
         renderPastReport(store, runId, reportDir, {
           scrubber,
@@ -225,12 +232,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     }
   };
 
+  /** `report --merge DIR... --report-dir OUT`: the shards' reports of one file as one. */
+  const runMergeCommand = async (args: Record<string, unknown>) => {
+    if (args.run !== undefined) throw new UsageError('report takes --run or --merge, not both');
+    if (typeof args['report-dir'] !== 'string') {
+      throw new UsageError('report --merge needs --report-dir OUT, the folder for the merged report');
+    }
+    // Loaded on demand: only a merge needs it. Exit codes as a whole run's: 0, 1 rows need attention, 3 partial.
+    const { mergeReports } = await import('./report/mergeReports.js');
+    const { formatSummary } = await import('./report/formatSummary.js');
+    const merged = mergeReports(args.merge as string[], args['report-dir'], { scrubber });
+    const shards = merged.summary.mergedFrom?.length ?? 0;
+    const text = `merged the reports of ${shards} shards\n${formatSummary(merged.summary, merged.reportDir)}`;
+    process.stdout.write(escapeControl(scrubber.scrub(text), '\n'));
+    exitCode = merged.exitCode;
+  };
+
   const runUndoCommand = async (args: Record<string, unknown>) => {
     const { options, credentials, accountId } = prepare('undo', args);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const { runUndo } = await import('./undo/runUndo.js');
     const result = await runUndo(String(args['run-id']), options, {
+      exitCodeOf,
       log,
       out: process.stdout,
       progressStream: process.stderr,
@@ -301,15 +325,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     )
     .command(
       'report [checkpoint]',
-      "write a past run's report files again from the checkpoint (--run ID) into --report-dir",
+      "write a past run's report again from the checkpoint (--run ID), or merge the shards' reports of one file (--merge DIR...)",
       (y) => {
         parsing = 'report';
         return withRunOptions(y, [...HISTORY_OPTIONS, 'report-dir', 'redact'])
           .positional('checkpoint', { type: 'string', describe: 'the checkpoint (or --checkpoint)' })
           .option('run', { type: 'string', describe: 'the run id (see customer-sync runs)', requiresArg: true })
-          .demandOption('run', 'name the run: --run ID (customer-sync runs lists them)');
+          .option('merge', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe: "the report folders (--report-dir) of all N shards of one file's --shard K/N runs",
+          });
       },
-      (args) => runHistoryCommand('report', args),
+      (args) => (args.merge ? runMergeCommand(args) : runHistoryCommand('report', args)),
     )
     .command(
       'undo <run-id>',
@@ -475,16 +504,21 @@ function pickFlags(args: Record<string, unknown>): RawOptions {
   return flags;
 }
 
+/** The exit code an error ends the process with (SPEC §2): our errors carry theirs; anything unexpected is 3. */
+function exitCodeOf(error: unknown): number {
+  return error instanceof UsageError || error instanceof AbortError ? error.exitCode : 3;
+}
+
 /** One line on stderr and the exit code; only a broken invariant shows more, and still no stack unless --verbose. */
 function reportError(error: unknown, log: Logger): number {
   if (error instanceof UsageError || error instanceof AbortError) {
     log.error(error.message);
-    return error.exitCode;
+    return exitCodeOf(error);
   }
   const message = error instanceof Error ? error.message : String(error);
   log.error(`unexpected error: ${message} (please report this with the command you ran)`);
   if (process.env.CUSTOMER_SYNC_DEBUG) log.debug(String((error as Error).stack));
-  return 3;
+  return exitCodeOf(error);
 }
 
 // A run that stalls with nothing left to wait for would let Node end the process quietly with exit 0: a broken

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { describeFsError } from './describeFsError.js';
 import { UsageError } from './errors.js';
+import { checkHookUrl } from './ops/checkHookUrl.js';
+import { checkMetricsFile } from './ops/checkMetricsFile.js';
 import { resolveEncoding } from './read/resolveEncoding.js';
 import { suggestName } from './suggestName.js';
 import { WRITE_MODES, type WriteMode } from './types.js';
@@ -100,6 +102,20 @@ export const OPTION_SPECS = {
     type: 'boolean',
     describe: 'run with a login scoped to retailers anyway: uniqueness is checked only across what it can see',
   },
+  'report-missing': {
+    type: 'boolean',
+    describe: "also list this retailer's OMS customers that the file does not hold (missing.csv)",
+  },
+  'metrics-file': {
+    type: 'string',
+    describe: "Prometheus text file (*.prom) for node_exporter's textfile collector, written at the end of every run",
+    isPath: true,
+  },
+  pushgateway: { type: 'string', describe: 'Prometheus Pushgateway URL the same metrics are pushed to' },
+  'notify-url': {
+    type: 'string',
+    describe: 'webhook (Slack-compatible) POSTed a JSON summary when the run ends, aborted ones too',
+  },
   sandbox: { type: 'boolean', describe: 'run against an in-process sandbox OMS instead of --api-host' },
   'sandbox-seed': { type: 'string', describe: 'JSON customers to load into the --sandbox OMS first', isPath: true },
   'dry-run': { type: 'boolean', describe: 'look up and plan, send no mutation; the report is a field-level diff' },
@@ -178,6 +194,10 @@ export interface ResolvedOptions {
   /** `--limit`: read only this many data rows; undefined reads them all. */
   readonly limit: number | undefined;
   readonly allowScopedLogin: boolean;
+  readonly reportMissing: boolean;
+  readonly metricsFile: string | undefined;
+  readonly pushgateway: string | undefined;
+  readonly notifyUrl: string | undefined;
   readonly sandbox: boolean;
   readonly sandboxSeed: string | undefined;
   readonly verbose: boolean;
@@ -297,6 +317,10 @@ export function resolveOptions(input: {
     mode,
     limit,
     allowScopedLogin: bool('allow-scoped-login'),
+    reportMissing: bool('report-missing'),
+    metricsFile: get('metrics-file', checkMetricsFile),
+    pushgateway: get('pushgateway', checkHookUrl),
+    notifyUrl: get('notify-url', checkHookUrl),
     sandbox,
     sandboxSeed: str('sandbox-seed'),
     verbose,

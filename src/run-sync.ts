@@ -1,17 +1,21 @@
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
+import { findMissingCustomers } from './apply/findMissingCustomers.js';
 import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
+import type { MissingList } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import { createRunId } from './createRunId.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
+import { announceRunEnd } from './ops/announceRunEnd.js';
+import { hookSecrets } from './ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
 import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
@@ -40,6 +44,8 @@ export interface RunDependencies {
   scrubber: Scrubber;
   /** Aborted by SIGINT/SIGTERM: in-flight requests finish, the partial report is written, exit 3. */
   signal: AbortSignal;
+  /** The exit code the command line gives an error that ends the run, for the end-of-run hooks (cli.ts decides). */
+  exitCodeOf: (error: unknown) => number;
   now?: () => Date;
 }
 
@@ -56,14 +62,62 @@ const HEARTBEAT_MS = 15_000;
  * The whole job, top to bottom (SPEC §2-§4): read → normalise → check → plan → apply → report.
  * `validate` stops after the checks and needs no network; `--dry-run` plans with lookups but sends no mutation.
  * File and usage problems throw UsageError before any request; a stop mid-run writes the partial report and
- * throws AbortError (exit 3); otherwise the exit code is 1 when some rows need attention.
+ * throws AbortError (exit 3); otherwise the exit code is 1 when some rows need attention. However it ends, the
+ * end is announced to the ops hooks (--metrics-file, --pushgateway, --notify-url) with the exit code the command
+ * line will give.
  */
 export async function runSync(options: ResolvedOptions, deps: RunDependencies): Promise<RunResult> {
+  for (const secret of hookSecrets(options)) deps.scrubber.add(secret);
+  const now = deps.now ?? (() => new Date());
+  const record: RunRecord = { startedAt: now() };
+  let exitCode = 3;
+  let failure: unknown;
+  try {
+    const result = await runJob(options, deps, record);
+    exitCode = result.exitCode;
+    return result;
+  } catch (error) {
+    failure = error;
+    exitCode = deps.exitCodeOf(error);
+    throw error;
+  } finally {
+    // Every run's end is announced (metrics, Pushgateway, webhook), aborted and refused ones too; never throws.
+    await announceRunEnd(
+      {
+        runId: record.runId,
+        mode: runModeOf(options),
+        retailerId: options.retailerId,
+        shard: options.shard,
+        exitCode,
+        startedAt: record.startedAt,
+        finishedAt: now(),
+        summary: record.summary,
+        reportDir: record.reportDir,
+        error: describeFailure(failure),
+      },
+      options,
+      { log: deps.log, scrubber: deps.scrubber },
+    );
+  }
+}
+
+/** What the end-of-run hooks learn from the run as it goes: each part once it exists. */
+interface RunRecord {
+  startedAt: Date;
+  runId?: string;
+  summary?: ReportSummary;
+  /** Set once the report is written there. */
+  reportDir?: string;
+}
+
+/** The job itself (see runSync), telling `record` what the end-of-run hooks need as it learns it. */
+async function runJob(options: ResolvedOptions, deps: RunDependencies, record: RunRecord): Promise<RunResult> {
   const { log } = deps;
   const now = deps.now ?? (() => new Date());
-  const startedAt = now();
+  const { startedAt } = record;
   const runId = createRunId(startedAt);
-  const mode: RunMode = options.command === 'validate' ? 'validate' : options.dryRun ? 'dry-run' : 'apply';
+  record.runId = runId;
+  const mode = runModeOf(options);
   const reportDir = options.reportDir ?? path.join('reports', runId);
   const scope: CheckpointScope = {
     // An in-process sandbox is new every run: its own scope keeps earlier runs' hashes from making rows unchanged.
@@ -135,8 +189,10 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     let uniqueness: UniquenessScope | undefined;
     let throughput: ThroughputPoint[] | undefined;
     const applyStarted = now().getTime();
+    let missing: MissingList | undefined;
     if (mode === 'validate' || !store.checkpoint) {
       journal.closeOpenRows(runId, '', 'valid');
+      if (options.reportMissing) log.info('--report-missing needs the OMS: validate lists no missing customers');
     } else if (abortReason === undefined) {
       const { syncState } = store.checkpoint;
       oms = await connectOms(options, {
@@ -202,6 +258,20 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
           if (verified > 0)
             log.warn(`${verified} created usernames are also held elsewhere in the account (conflicts)`);
         }
+        // --report-missing: the retailer's OMS customers the file does not hold, once every row has its outcome.
+        if (options.reportMissing && abortReason === undefined) {
+          progress.phase('listing missing customers');
+          const list = journal.createMissingList(runId);
+          ({ abortReason } = await findMissingCustomers({
+            client: oms.client,
+            retailerId: scope.retailerId,
+            shard: options.shard,
+            missing: list,
+            signal: deps.signal,
+            onCustomer: progress.tick,
+          }));
+          if (abortReason === undefined) missing = list;
+        }
       }
     }
     const applyMs = now().getTime() - applyStarted;
@@ -231,7 +301,10 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       uniqueness,
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
+      missing: missing?.count(),
     });
+    record.summary = summary;
+    const missingList = missing;
     // The run's end is recorded before the report is written, so a report that cannot be written never leaves the
     // run `running` in the checkpoint.
     journal.finishRun(runId, summary.status, deps.scrubber.scrubValue(summary));
@@ -243,11 +316,13 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
       outcomes: () => journal.outcomes(runId),
       rejects: () => journal.rejects(runId),
       diffs: () => journal.diffs(runId),
+      missing: missingList && (() => missingList.customers()),
       throughput: throughput ?? progress.points(),
     };
     writeReport(reportDir, options.redact ? redactContent(content, deps.redactKey) : content, {
       scrubber: deps.scrubber,
     });
+    record.reportDir = reportDir;
     const { rejected, conflict, failed } = summary.totals;
     const needAttention = rejected + conflict + failed;
     const exitCode = abortReason !== undefined ? 3 : needAttention > 0 ? 1 : 0;
@@ -303,6 +378,20 @@ function sampleRequests(oms: OmsConnection | undefined): RequestSample | undefin
   if (!oms) return undefined;
   const { graphql, allowedRate } = oms.client.stats();
   return { requests: graphql, allowedRate };
+}
+
+function runModeOf(options: ResolvedOptions): RunMode {
+  return options.command === 'validate' ? 'validate' : options.dryRun ? 'dry-run' : 'apply';
+}
+
+/**
+ * The message of the error that ended a run, for the webhook: the tool's own one line for a refused or aborted run;
+ * anything else may carry what it should not, and the log has it.
+ */
+function describeFailure(error: unknown): string | undefined {
+  if (error === undefined) return undefined;
+  if (error instanceof UsageError || error instanceof AbortError) return error.message;
+  return 'unexpected error (the log says more)';
 }
 
 function describeDelimiter(delimiter: string): string {

@@ -223,3 +223,10 @@ export type UniquenessScope =
   | { checkedAcross: 'account' }
   | { checkedAcross: 'retailers'; retailers: string[] }
   | { checkedAcross: 'unchecked'; reason: string };
+
+/** A customer of the run's retailer that the OMS holds and the file does not (`--report-missing`); a line of missing.csv. */
+export interface MissingCustomer {
+  username: string;
+  id: string;
+  primaryEmail: string | null;
+}

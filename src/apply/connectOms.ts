@@ -1,3 +1,4 @@
+import { shareOfRate } from '../check/shareOfRate.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
@@ -60,11 +61,18 @@ export async function connectOms(
   const apiHost = sandbox?.url ?? options.apiHost;
   const credentials = sandbox ? SANDBOX_LOGIN : deps.credentials;
   if (!apiHost || !credentials) throw new Error('connectOms needs an API host and credentials (checked earlier)');
+  const ratePerSecond = shareOfRate(options.rate, options.shard);
+  if (options.shard && ratePerSecond !== 'auto') {
+    const { index, count } = options.shard;
+    deps.log.info(
+      `shard ${index}/${count}: --rate ${options.rate} is the budget of all ${count} shards, so this one sends at most ${Math.round(ratePerSecond * 100) / 100} requests/s`,
+    );
+  }
   const client = createFluentClient({
     apiHost,
     credentials,
     accountId: deps.accountId,
-    ratePerSecond: options.rate,
+    ratePerSecond,
     connections: options.concurrency,
     scrubber: deps.scrubber,
     onRetry: (e) => deps.log.debug('retrying a request', { ...e }),

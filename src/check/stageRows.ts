@@ -3,11 +3,11 @@ import { hashCustomer } from '../normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
 import type { Shard } from '../options.js';
 import type { RawRow } from '../types.js';
-import { shardOf } from './shardOf.js';
+import { shardOfRow } from './shardOfRow.js';
 
 /**
  * Streams the file's rows through normalisation into the run's journal, deciding on the spot what needs no network:
- * `rejected` (with every reason) and, with `--shard`, `skipped` for usernames of other shards. Memory stays flat:
+ * `rejected` (with every reason) and, with `--shard`, `skipped` for rows of other shards. Memory stays flat:
  * rows go to SQLite in batches as they arrive. Returns the number of data rows read.
  */
 export async function stageRows(input: {
@@ -25,12 +25,12 @@ export async function stageRows(input: {
   for await (const raw of input.rows) {
     read++;
     const result = normaliseRow(raw, input.context);
-    const rowShard = result.ok && shard ? shardOf(result.customer.username, shard.count) : undefined;
-    if (!result.ok) {
-      stager.add({ ...raw, outcome: { kind: 'rejected', reason: result.reasons.join('; ') } });
-    } else if (shard && rowShard !== shard.index) {
+    const rowShard = shard && shardOfRow(raw.row, result.ok ? result.customer.username : undefined, shard.count);
+    if (shard && rowShard !== shard.index) {
       const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${rowShard}/${shard.count}` };
-      stager.add({ ...raw, customer: result.customer, outcome });
+      stager.add({ ...raw, ...(result.ok && { customer: result.customer }), outcome });
+    } else if (!result.ok) {
+      stager.add({ ...raw, outcome: { kind: 'rejected', reason: result.reasons.join('; ') } });
     } else {
       stager.add({ ...raw, customer: result.customer, hash: hashCustomer(result.customer), notes: result.notes });
     }

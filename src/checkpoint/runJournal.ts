@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Customer, FieldChange, OutcomeKind, RowOutcome, RunMode } from '../types.js';
+import type { Customer, FieldChange, MissingCustomer, OutcomeKind, RowOutcome, RunMode } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 
 /** A staged row: what the read and normalise stages made of one input record. */
@@ -45,6 +45,18 @@ export interface RunStart {
 }
 
 /**
+ * The OMS customers a run's file does not hold (`--report-missing`), gathered a page of the account at a time. Kept in
+ * temporary tables of the connection: never in the checkpoint file, and gone when it closes.
+ */
+export interface MissingList {
+  /** Keeps those of `customers` whose username (case-folded) no row of the run has; returns how many it kept. */
+  add(customers: readonly MissingCustomer[]): number;
+  count(): number;
+  /** The customers kept, in the order they were added. */
+  customers(): Iterable<MissingCustomer>;
+}
+
+/**
  * The run journal: each run's log — its staged rows and their outcomes, in-file duplicates, field diffs — kept for the
  * report and pruned to the newest `--keep-runs` runs. Nothing here says what the OMS holds; that is the sync state.
  */
@@ -73,6 +85,8 @@ export interface RunJournal {
   diffs(runId: string): Iterable<FieldChange>;
   /** Deletes the rows, diffs and records of all but the newest `keep` runs. */
   pruneRuns(keep: number): void;
+  /** Starts an empty list of the OMS customers the run's file does not hold (one list per connection at a time). */
+  createMissingList(runId: string): MissingList;
 }
 
 /** Staged rows are written in transactions of this many rows: big enough for throughput, small enough to stay flat. */
@@ -277,6 +291,46 @@ export function createRunJournal(
         for (const id of old) removeRun(id);
       })();
     },
+    createMissingList: (runId) => createMissingList(db, runId),
+  };
+}
+
+/**
+ * The run's usernames go into an indexed temporary table once, so each page of the account is compared by lookups
+ * rather than a scan of the run's rows (their index covers open rows only), and neither the file's usernames nor the
+ * account's customers are held in memory. Temporary tables spill to a temporary file past SQLite's cache.
+ */
+function createMissingList(db: Database.Database, runId: string): MissingList {
+  db.exec(`
+    CREATE TEMP TABLE IF NOT EXISTS file_usernames (username_key TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TEMP TABLE IF NOT EXISTS missing_customers (
+      seq INTEGER PRIMARY KEY, username TEXT NOT NULL, id TEXT NOT NULL, primary_email TEXT
+    );
+    DELETE FROM temp.file_usernames;
+    DELETE FROM temp.missing_customers;
+  `);
+  db.prepare(
+    `INSERT OR IGNORE INTO temp.file_usernames SELECT username_key FROM run_rows
+     WHERE run_id = ? AND username_key <> ''`,
+  ).run(runId);
+  const held = db.prepare('SELECT 1 FROM temp.file_usernames WHERE username_key = ?').pluck();
+  const insert = db.prepare('INSERT INTO temp.missing_customers (username, id, primary_email) VALUES (?, ?, ?)');
+  const count = db.prepare('SELECT COUNT(*) FROM temp.missing_customers').pluck();
+  const list = db.prepare(
+    'SELECT username, id, primary_email AS primaryEmail FROM temp.missing_customers ORDER BY seq',
+  );
+  return {
+    add: db.transaction((customers: readonly MissingCustomer[]) => {
+      let kept = 0;
+      for (const c of customers) {
+        if (held.get(usernameKey(c.username)) !== undefined) continue;
+        insert.run(c.username, c.id, c.primaryEmail);
+        kept++;
+      }
+      return kept;
+    }),
+    count: () => count.get() as number,
+    customers: () => list.iterate() as Iterable<MissingCustomer>,
   };
 }
 

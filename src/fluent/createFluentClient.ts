@@ -17,6 +17,7 @@ import {
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
+  LIST_CUSTOMERS,
   LIST_RETAILERS,
   PROBE_ALIASES,
   READ_LOGIN,
@@ -71,6 +72,20 @@ export interface BatchAnswer {
   denied: PermissionDeniedError | undefined;
 }
 
+/** A customer as the account-wide listing gives it: only what missing.csv needs. */
+export interface ListedCustomer {
+  id: string;
+  username: string;
+  primaryEmail: string | null;
+  retailerId: string | null;
+}
+
+/** One page of the account's customers, and the cursor of the next page (undefined after the last one). */
+export interface CustomerPage {
+  customers: ListedCustomer[];
+  next: string | undefined;
+}
+
 /**
  * The answer of a question about the account (who the login is, which retailers exist). `ok: false` when Fluent
  * will not or cannot answer it (a missing permission, a schema without the field): a preflight reports that as a
@@ -95,6 +110,11 @@ export interface FluentClient {
    * one, as `--batch` needs. `ok: false` with Fluent's reason when it refuses or mixes them up.
    */
   probeAliases(): Promise<AccountAnswer<object>>;
+  /**
+   * One page of every customer of the account, of any retailer (Fluent's `customers` has no retailer filter), from
+   * `after` (a cursor of the previous page) on, at most `first` of them.
+   */
+  listCustomers(page: { first: number; after?: string | undefined }): Promise<CustomerPage>;
   /** Obtains a token now (a no-op with FLUENT_ACCESS_TOKEN), so a caller can time the grant apart from a lookup. */
   authenticate(): Promise<void>;
   /**
@@ -165,6 +185,7 @@ const RETAILER_PAGE_SIZE = 200;
 /** The permission each customer operation needs (Fluent's "GraphQL Permissions": ENTITY_ACTION). */
 const OPERATION_PERMISSIONS: Readonly<Record<string, string>> = {
   FindCustomers: 'CUSTOMER_VIEW',
+  ListCustomers: 'CUSTOMER_VIEW',
   CreateCustomer: 'CUSTOMER_CREATE',
   UpdateCustomer: 'CUSTOMER_UPDATE',
 };
@@ -548,6 +569,24 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
         }
         return { ok: true };
       }),
+    listCustomers: async ({ first, after }) => {
+      const data = await execute('ListCustomers', LIST_CUSTOMERS, { first, after }, 'query');
+      const connection = data.customers as CustomerConnection | null | undefined;
+      const edges = connection?.edges ?? [];
+      const customers: ListedCustomer[] = [];
+      for (const edge of edges) {
+        if (!edge?.node) continue;
+        const { id, username, primaryEmail, retailerId } = toOmsCustomer(edge.node);
+        customers.push({ id, username, primaryEmail, retailerId });
+      }
+      if (!connection?.pageInfo?.hasNextPage) return { customers, next: undefined };
+      const cursor = edges.at(-1)?.cursor;
+      // A page that does not move on would list the same customers forever; say so instead.
+      if (!cursor || cursor === after) {
+        throw new FluentDataError('Fluent said more customers follow but gave no new cursor to page with');
+      }
+      return { customers, next: cursor };
+    },
     authenticate: async () => {
       await tokens.current();
     },

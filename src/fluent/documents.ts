@@ -27,6 +27,20 @@ export const FIND_CUSTOMERS = `query FindCustomers($usernames: [String], $first:
   }
 }`;
 
+/**
+ * Every customer of the account, a page at a time, for `--report-missing`. Fluent's `customers` has no retailer
+ * filter, so the caller keeps its own retailer's. Only what missing.csv needs is selected: a page holds thousands.
+ */
+export const LIST_CUSTOMERS = `query ListCustomers($first: Int, $after: String) {
+  customers(first: $first, after: $after) {
+    edges {
+      cursor
+      node { id username primaryEmail retailer { id } }
+    }
+    pageInfo { hasNextPage }
+  }
+}`;
+
 /** Creates one customer for one retailer; Fluent sets `ref` from the username. */
 export const CREATE_CUSTOMER = `mutation CreateCustomer($input: CreateCustomerInput) {
   createCustomer(input: $input) {

@@ -57,6 +57,12 @@ export function formatSummary(summary: ReportSummary, reportDir: string): string
     const rows = attention === 1 ? 'row needs' : 'rows need';
     lines.push(`  ${formatCount(attention)} ${rows} attention: see ${joinPath(reportDir, 'rejects.csv')}`);
   }
+  if (summary.missing !== undefined) {
+    const customers = summary.missing === 1 ? 'customer' : 'customers';
+    lines.push(
+      `  ${formatCount(summary.missing)} ${customers} of the retailer in the OMS not in the file: see ${joinPath(reportDir, 'missing.csv')}`,
+    );
+  }
   if (summary.status === 'aborted') lines.push('  Run the same command again to resume where it stopped.');
   lines.push(`  Report: ${joinPath(reportDir, 'report.html')}`);
   return `${lines.join('\n')}\n`;

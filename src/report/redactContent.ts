@@ -47,6 +47,17 @@ export function redactContent(content: ReportContent, key?: string): ReportConte
         };
       }
     },
+    missing: redactMissing(content.missing, mask),
+  };
+}
+
+/** A missing customer's username and email are PII; the OMS id is not, and lets the owner find the customer. */
+function redactMissing(missing: ReportContent['missing'], mask: (value: string) => string): ReportContent['missing'] {
+  if (!missing) return undefined;
+  return function* () {
+    for (const m of missing()) {
+      yield { ...m, username: mask(m.username), primaryEmail: m.primaryEmail && mask(m.primaryEmail) };
+    }
   };
 }
 

@@ -101,7 +101,7 @@ export function* renderReportHtml(report: HtmlReport): Generator<string> {
   yield* renderAttentionSection(report);
   if (report.changes !== null) yield* renderChangesSection(summary.mode, report.changes, report.rowLimit);
   yield renderSpeedSection(report);
-  yield renderFilesSection(summary.mode);
+  yield renderFilesSection(summary);
   yield renderDetailsSection(summary);
   yield `<footer>Made by customer-sync. The same totals are in report.json, for scripts.</footer>
 </main>
@@ -249,11 +249,19 @@ ${body}
 `;
 }
 
-function renderFilesSection(mode: RunMode): string {
+function renderFilesSection({ mode, missing }: ReportSummary): string {
   const files = [
     ['outcomes.csv', 'every row of the file and what happened to it'],
     ['rejects.csv', 'the rows needing attention, with their original columns plus _row and _reason: fix and run again'],
     ...(mode === 'validate' ? [] : [['diff.csv', 'every changed field: username, field, before, after']]),
+    ...(missing === undefined
+      ? []
+      : [
+          [
+            'missing.csv',
+            `the ${formatCount(missing)} ${plural(missing, 'customer', 'customers')} of this retailer in the OMS that the file does not hold: username, id, primaryEmail`,
+          ],
+        ]),
     ['report.json', 'the totals, for scripts'],
   ];
   const items = files.map(([name, what]) => `<li><a href="${name}">${name}</a>: ${what}</li>`);

@@ -2,7 +2,15 @@
  * The report's types (SPEC §4): what report.json says about a run, and everything the writers make the files from.
  * Here, apart from the writers, so the stages that produce them import no writer.
  */
-import type { FieldChange, RequestStats, RowOutcome, RunMode, RunTotals, UniquenessScope } from '../types.js';
+import type {
+  FieldChange,
+  MissingCustomer,
+  RequestStats,
+  RowOutcome,
+  RunMode,
+  RunTotals,
+  UniquenessScope,
+} from '../types.js';
 
 /** What report.json says about a run (SPEC §4), plus a few extras for the HTML page. */
 export interface ReportSummary {
@@ -25,6 +33,10 @@ export interface ReportSummary {
   uniqueness?: UniquenessScope;
   unmappedColumns: string[];
   delimiter: string;
+  /** With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum). */
+  missing?: number;
+  /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
+  mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }
 
 /** A rejected, conflicting or failed row as it was read, for rejects.csv. */
@@ -63,5 +75,7 @@ export interface ReportContent {
   rejects: () => Iterable<RejectLine>;
   /** Field-level changes (apply and dry-run only). */
   diffs: () => Iterable<FieldChange>;
+  /** With --report-missing: the retailer's OMS customers the file does not hold, for missing.csv. */
+  missing?: (() => Iterable<MissingCustomer>) | undefined;
   throughput: readonly ThroughputPoint[];
 }

@@ -25,5 +25,15 @@ export function scrubContent(content: ReportContent, scrubber: Scrubber): Report
         yield { ...d, username: scrub(d.username), before: scrubCell(d.before), after: scrubCell(d.after) };
       }
     },
+    missing: scrubMissing(content.missing, scrub),
+  };
+}
+
+function scrubMissing(missing: ReportContent['missing'], scrub: (text: string) => string): ReportContent['missing'] {
+  if (!missing) return undefined;
+  return function* () {
+    for (const m of missing()) {
+      yield { username: scrub(m.username), id: scrub(m.id), primaryEmail: m.primaryEmail && scrub(m.primaryEmail) };
+    }
   };
 }

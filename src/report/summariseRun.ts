@@ -23,6 +23,8 @@ export function summariseRun(run: {
   uniqueness?: UniquenessScope | undefined;
   unmappedColumns: string[];
   delimiter: string;
+  /** With --report-missing, how many OMS customers the file does not hold. */
+  missing?: number | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -46,6 +48,7 @@ export function summariseRun(run: {
     ...(run.uniqueness === undefined ? {} : { uniqueness: run.uniqueness }),
     unmappedColumns: run.unmappedColumns,
     delimiter: run.delimiter,
+    ...(run.missing === undefined ? {} : { missing: run.missing }),
   };
 }
 

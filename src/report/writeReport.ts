@@ -1,6 +1,6 @@
 import type { Scrubber } from '../createScrubber.js';
 import { ensurePrivateDir } from '../privateFs.js';
-import type { FieldChange, OutcomeKind, RowOutcome } from '../types.js';
+import type { FieldChange, MissingCustomer, OutcomeKind, RowOutcome } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
@@ -18,10 +18,18 @@ export const HTML_ROW_LIMIT = 10_000;
 const TOP_REASON_LIMIT = 10;
 
 /** Every file a report may put in its folder, report.json (the one that says the rest is complete) last. */
-export const REPORT_FILE_NAMES = ['outcomes.csv', 'rejects.csv', 'diff.csv', 'report.html', 'report.json'] as const;
+export const REPORT_FILE_NAMES = [
+  'outcomes.csv',
+  'rejects.csv',
+  'diff.csv',
+  'missing.csv',
+  'report.html',
+  'report.json',
+] as const;
 
 const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields'] as const;
 const DIFF_HEADER = ['username', 'field', 'before', 'after'] as const;
+const MISSING_HEADER = ['username', 'id', 'primaryEmail'] as const;
 /** In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones. */
 const DIFF_PHONE_COLUMNS: ReadonlySet<number> = new Set([2, 3]);
 const TOTALS_ORDER: readonly OutcomeKind[] = OUTCOME_KINDS.filter((kind) => kind !== 'valid');
@@ -34,7 +42,7 @@ const BOM = '\uFEFF';
 
 /**
  * Writes the reconciliation report into `dir` (created owner-only if missing): outcomes.csv, rejects.csv,
- * diff.csv (not in validate mode), report.html and report.json. Every text passes through `scrubber` before it is
+ * diff.csv (not in validate mode), missing.csv (with `--report-missing`), report.html and report.json. Every text passes through `scrubber` before it is
  * encoded. Each file is written to a new private temporary file and renamed over its final name once all are
  * complete, report.json last, so a script that sees report.json knows the rest is complete, and no existing file
  * is ever opened or followed (see stageReportFiles). Each row-level iterable is read once. Returns the paths
@@ -63,6 +71,9 @@ export function writeReport(
     // A validate report has no diff.csv; one an earlier run left beside it would read as this run's.
     if (summary.mode === 'validate') files.drop('diff.csv');
     const changes = summary.mode === 'validate' ? null : writeDiffCsv(files.open('diff.csv'), content.diffs());
+    // Likewise a missing.csv of an earlier run with --report-missing, when this one has none.
+    if (content.missing) writeLines(files.open('missing.csv'), [BOM], formatMissingLines(content.missing()));
+    else files.drop('missing.csv');
     writeLines(
       files.open('report.html'),
       renderReportHtml({
@@ -183,6 +194,12 @@ function writeDiffCsv(sink: TextSink, diffs: Iterable<FieldChange>): Excerpt<Fie
     sink.close();
   }
   return changes;
+}
+
+/** Lines of missing.csv: the retailer's OMS customers the file does not hold. */
+function* formatMissingLines(missing: Iterable<MissingCustomer>): Generator<string> {
+  yield formatCsvLine(MISSING_HEADER);
+  for (const m of missing) yield formatCsvLine([m.username, m.id, m.primaryEmail]);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   CREATE_CUSTOMER,
   FIND_CUSTOMERS,
   FIND_RETAILER,
+  LIST_CUSTOMERS,
   LIST_RETAILERS,
   PROBE_ALIASES,
   READ_LOGIN,
@@ -27,6 +28,7 @@ const documents = {
   PROBE_ALIASES,
   'a batch of 2 creates and 3 updates': batchMutation({ creates: 2, updates: 3 }).query,
   'a batch of 25 creates': batchMutation({ creates: 25, updates: 0 }).query,
+  LIST_CUSTOMERS,
   'a batch of 1 update': batchMutation({ creates: 0, updates: 1 }).query,
 };
 /** Who the login is and which retailers exist: Fluent's access part of the schema. */
@@ -93,8 +95,8 @@ describe('GraphQL documents', () => {
   });
 
   it('selects every attribute of a customer with its name, type and value', () => {
-    // Every document that returns customers (the aliased probe returns ids only).
-    for (const text of Object.values(documents).filter((t) => t !== PROBE_ALIASES)) {
+    // Every document that returns customers to compare (the aliased probe and the account listing return a few fields).
+    for (const text of Object.values(documents).filter((t) => t !== PROBE_ALIASES && t !== LIST_CUSTOMERS)) {
       expect(text.replace(/\s+/g, ' ')).toContain('attributes { name type value }');
     }
   });
@@ -139,6 +141,10 @@ describe('GraphQL documents', () => {
 
   it('a batch of nothing is refused before it is sent', () => {
     expect(() => batchMutation({ creates: 0, updates: 0 })).toThrow(RangeError);
+  });
+
+  it('lists the whole account a page at a time: page size and cursor, no username filter', () => {
+    expect(argumentKinds(parse(LIST_CUSTOMERS))).toEqual(['first:Variable', 'after:Variable']);
   });
 
   it('a field Fluent lacks would fail validation', () => {

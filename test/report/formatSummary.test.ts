@@ -37,6 +37,12 @@ describe('formatSummary', () => {
     expect(text).not.toContain('need attention');
   });
 
+  it("says how many of the retailer's customers are missing from the file, and where they are listed", () => {
+    const text = formatSummary(aSummary({ mode: 'apply', totals: someTotals({ unchanged: 5 }), missing: 1204 }), 'r');
+    expect(text).toContain('  1,204 customers of the retailer in the OMS not in the file: see r/missing.csv\n');
+    expect(formatSummary(aSummary({ totals: someTotals({ unchanged: 5 }) }), 'r')).not.toContain('missing.csv');
+  });
+
   it('leaves requests out of a validation, which sends none', () => {
     const summary = aSummary({ mode: 'validate', totals: someTotals({ valid: 1 }) });
     const text = formatSummary(summary, 'out');

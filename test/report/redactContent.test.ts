@@ -61,6 +61,15 @@ describe('redactContent', () => {
     expect(reject?.reason).toBe(`primaryEmail "${reject?.cells[0]}" is not valid`);
     expect(content.phoneColumns.size).toBe(0);
   });
+
+  it("masks a missing customer's username and email; the OMS id stays, so the owner can still find it", () => {
+    const missing = [{ username: '1_gone@example.com', id: '4711', primaryEmail: 'gone@example.com' }];
+    const content = redactContent({ ...report, missing: () => missing }, 'key');
+    expect([...(content.missing?.() ?? [])]).toEqual([
+      { username: maskOf('1_gone@example.com'), id: '4711', primaryEmail: maskOf('gone@example.com') },
+    ]);
+    expect(redactContent(report).missing).toBeUndefined();
+  });
 });
 
 /** The mask `redactContent(…, 'key')` gives a value, computed here from the key as a reader holding it could. */

@@ -99,7 +99,7 @@ describe('writeReport', () => {
   });
 
   it('leaves no temporary file behind', () => {
-    writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
+    writeReport(temp.dir, aReport('apply', sampleOutcomes, { missing: () => [] }), noSecrets);
     expect(fs.readdirSync(temp.dir).sort()).toEqual([...REPORT_FILE_NAMES].sort());
   });
 
@@ -239,6 +239,35 @@ describe('writeReport', () => {
     expect(read(temp.dir, 'report.html')).not.toContain('href="diff.csv"');
   });
 
+  it('writes missing.csv (--report-missing) with its header, neutralised cells, and the count in report.json', () => {
+    const missing = [
+      { username: '1_gone@example.com', id: '17', primaryEmail: 'gone@example.com' },
+      { username: '=HYPERLINK("x")', id: '18', primaryEmail: null },
+    ];
+    const { files } = writeReport(
+      temp.dir,
+      aReport('apply', sampleOutcomes, { missing: () => missing, summary: { missing: 2 } }),
+      noSecrets,
+    );
+    expect(files.map((file) => path.basename(file)).slice(-3)).toEqual(['missing.csv', 'report.html', 'report.json']);
+    expect(read(temp.dir, 'missing.csv')).toBe(
+      [`${BOM}username,id,primaryEmail`, '1_gone@example.com,17,gone@example.com', `"'=HYPERLINK(""x"")",18,`, ''].join(
+        '\n',
+      ),
+    );
+    const json = JSON.parse(read(temp.dir, 'report.json'));
+    expect(json.missing).toBe(2);
+    expect(json.totals.read).toBe(4);
+    expect(read(temp.dir, 'report.html')).toContain('href="missing.csv"');
+  });
+
+  it('without --report-missing writes no missing.csv, and removes one an earlier run left in the same folder', () => {
+    fs.writeFileSync(path.join(temp.dir, 'missing.csv'), 'stale');
+    writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
+    expect(fs.existsSync(path.join(temp.dir, 'missing.csv'))).toBe(false);
+    expect(JSON.parse(read(temp.dir, 'report.json'))).not.toHaveProperty('missing');
+  });
+
   it('writes a complete report for a run with no rows', () => {
     writeReport(temp.dir, aReport('apply', []), noSecrets);
     expect(read(temp.dir, 'outcomes.csv')).toBe('row,line,username,outcome,reason,changedFields\n');
@@ -360,6 +389,7 @@ describe('writeReport with secrets to mask', () => {
     const report = aReport('apply', outcomes, {
       rejects: () => rejects,
       diffs: () => diffs,
+      missing: () => [{ username: `1_${secret}@example.com`, id: '9', primaryEmail: `${secret}@example.com` }],
       summary: { status: 'aborted', abortReason: `the OMS said ${secret}`, options: { note: secret } },
     });
 
@@ -372,6 +402,7 @@ describe('writeReport with secrets to mask', () => {
     expect(parseCsv(read(temp.dir, 'outcomes.csv'))[1]?.[4]).toBe('Fluent refused the create: bad token ***');
     expect(parseCsv(read(temp.dir, 'rejects.csv'))[2]?.slice(0, 2)).toEqual(['***', 'Bob']);
     expect(parseCsv(read(temp.dir, 'diff.csv'))[1]).toEqual(['1_***@example.com', 'firstName', '***', 'x***x']);
+    expect(parseCsv(read(temp.dir, 'missing.csv'))[1]).toEqual(['1_***@example.com', '9', '***@example.com']);
     const json = JSON.parse(read(temp.dir, 'report.json'));
     expect(json).toMatchObject({ abortReason: 'the OMS said ***', options: { note: '***' } });
     expect(read(temp.dir, 'report.html')).toContain('bad token ***');
