@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js';
-import { describeFsError } from './describeFsError.js';
 import { UsageError } from './errors.js';
 import { checkHookUrl } from './ops/checkHookUrl.js';
 import { checkMetricsFile } from './ops/checkMetricsFile.js';
 import { resolveEncoding } from './read/resolveEncoding.js';
+import { readJsonFile } from './readJsonFile.js';
 import { suggestName } from './suggestName.js';
 import { WRITE_MODES, type WriteMode } from './types.js';
 
@@ -346,18 +345,7 @@ function readEnvOptions(env: NodeJS.ProcessEnv): RawOptions {
 
 /** Reads a job file: a JSON object whose keys are option names (kebab-case or camelCase). */
 function readJobFile(file: string): RawOptions {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`job file ${file} cannot be read: ${describeFsError(error)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`job file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const parsed = readJsonFile(file, 'job file');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`job file ${file} must hold a JSON object of options, e.g. {"retailer-id": "1"}`);
   }

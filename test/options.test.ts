@@ -62,6 +62,12 @@ describe('resolveOptions', () => {
     expect(options.mapping).toBe(path.join(dir, 'mapping.json'));
   });
 
+  it('reads a job file saved with a byte order mark, as mapping and seed files are read', () => {
+    const file = path.join(dir, 'bom.json');
+    fs.writeFileSync(file, `\uFEFF${JSON.stringify({ 'max-error-rate': 0.3 })}`);
+    expect(resolve({}, {}, file).maxErrorRate).toBe(0.3);
+  });
+
   it('reads booleans from env as people write them', () => {
     expect(resolve({}, { FLUENT_DRY_RUN: 'yes', FLUENT_FULL_COMPARE: '1' })).toMatchObject({
       dryRun: true,

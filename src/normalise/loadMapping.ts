@@ -1,6 +1,5 @@
-import fs from 'node:fs';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
+import { readJsonFile } from '../readJsonFile.js';
 import { suggestName } from '../suggestName.js';
 import { ATTRIBUTE_TYPES, type AttributeType, CUSTOMER_FIELDS, type CustomerField } from '../types.js';
 import { matchFieldName } from './matchFieldName.js';
@@ -31,18 +30,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * attribute, an attribute without a name or with a type Fluent's attributes do not take.
  */
 export function loadMapping(path: string): ColumnMapping {
-  let text: string;
-  try {
-    text = fs.readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`mapping file ${path} cannot be read: ${describeFsError(error)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch (error) {
-    throw new UsageError(`mapping file ${path} is not valid JSON (${(error as Error).message}); expected ${EXAMPLE}`);
-  }
+  const parsed = readJsonFile(path, 'mapping file', EXAMPLE);
   if (isPlainObject(parsed)) {
     // Other keys are free for notes, but a near miss of a part's name would silently drop that part.
     for (const key of Object.keys(parsed)) {

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { readJsonFile } from '../readJsonFile.js';
 import type { SeedCustomer } from './sandboxTypes.js';
 
 const TEXT_FIELDS = [
@@ -26,20 +26,7 @@ const KNOWN_FIELDS = new Set<string>(['retailerId', 'username', 'promotionOptIn'
  *   array, an entry without retailerId or username, a field of the wrong type, a repeated username
  */
 export function loadSeed(path: string): SeedCustomer[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`seed file ${path} does not exist`);
-    throw new UsageError(`cannot read seed file ${path} (${code ?? 'unknown error'})`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new UsageError(`seed file ${path} is not valid JSON: ${(error as Error).message.split('\n')[0]}`);
-  }
+  const value = readJsonFile(path, 'seed file');
   if (!Array.isArray(value)) throw new UsageError(`seed file ${path} must hold a JSON array of customers`);
 
   const seen = new Set<string>();

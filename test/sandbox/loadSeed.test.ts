@@ -44,7 +44,7 @@ describe('loadSeed', () => {
 
   it('names the file and the problem', () => {
     const missing = path.join(dir, 'missing.json');
-    expect(messageOf(() => loadSeed(missing))).toBe(`seed file ${missing} does not exist`);
+    expect(messageOf(() => loadSeed(missing))).toBe(`seed file ${missing} cannot be read: no such file`);
     const notJson = seedFile('bad.json', '[{"username": ');
     expect(messageOf(() => loadSeed(notJson))).toMatch(new RegExp(`^seed file ${notJson} is not valid JSON`));
     const notArray = seedFile('object.json', '{"username": "jane"}');
