@@ -17,9 +17,13 @@ export function describeFsError(error: unknown): string {
     case 'ELOOP':
       return 'it is a symbolic link';
     case 'ENOSPC':
-      return 'no space left on the device';
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is used up';
     case 'EROFS':
       return 'the file system is read-only';
+    case 'EIO':
+      return 'the disk reported an input/output error';
     case 'EEXIST':
       return 'it already exists';
     default:

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import tty from 'node:tty';
+import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
 
 /** The input's bytes as a stream, and how to name the input in messages. */
@@ -71,7 +72,7 @@ function describeOpenError(path: string, error: NodeJS.ErrnoException): string {
     case 'ENXIO':
       return `${path} is a socket or a device with nothing behind it, not a file`;
     default:
-      return `${path} cannot be read: ${error.message}`;
+      return `${path} cannot be read: ${describeFsError(error)}`;
   }
 }
 

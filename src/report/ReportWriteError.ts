@@ -1,15 +1,6 @@
 import { describeFsError } from '../describeFsError.js';
 import { AbortError } from '../errors.js';
 
-/** What a person can do about the usual reasons a file cannot be written, in words rather than errno codes. */
-const REASONS: Readonly<Record<string, string>> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the file system is read-only',
-  EIO: 'the disk reported an input/output error',
-  ENOENT: 'the folder is gone (was it removed during the run?)',
-};
-
 /**
  * The report could not be written (a full disk, an I/O error, the folder removed during the run). Exit 3 like any
  * abort: the run itself is over and recorded, every outcome is in the checkpoint, and no half-written file is left
@@ -33,7 +24,9 @@ export class ReportWriteError extends AbortError {
 
   /** A file system error in a few plain words (`the disk is full`), for this message and for the folder check. */
   static describe(error: unknown): string {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    return REASONS[code] ?? describeFsError(error);
+    // While writing, a missing path means the folder went away under the run.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return 'the folder is gone (was it removed during the run?)';
+    return describeFsError(error);
   }
 }
