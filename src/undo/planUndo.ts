@@ -1,4 +1,11 @@
-import { type FieldChange, type OmsCustomer, UPDATABLE_FIELDS, type UpdateCustomerInput } from '../types.js';
+import { canonicalJson } from '../normalise/canonicalJson.js';
+import {
+  type FieldChange,
+  type OmsAttribute,
+  type OmsCustomer,
+  UPDATABLE_FIELDS,
+  type UpdateCustomerInput,
+} from '../types.js';
 
 type Value = string | boolean | null;
 
@@ -12,7 +19,7 @@ export type UndoPlan =
 /**
  * Plans the undo of what `runId` did to one customer, from the field changes the run recorded and what the OMS holds
  * now. A field the run updated gets its earlier value back only where the OMS still holds the value the run set;
- * otherwise it "changed since" and is left alone. A customer the run created is listed, not removed: Fluent has no
+ * otherwise it "changed since" and is left alone; attributes likewise. A customer the run created is listed, not removed: Fluent has no
  * delete. The changes of the plan are recorded like any run's, so undoing an undo is the original run again.
  */
 export function planUndo(input: {
@@ -58,6 +65,12 @@ export function planUndo(input: {
     (restore as unknown as Record<string, Value>)[field] = was.before;
     changes.push({ username: input.oms.username, field, before: now, after: was.before });
   }
+  const attributes = planAttributeUndo(span, input.oms);
+  changedSince.push(...attributes.changedSince);
+  if (attributes.changes.length > 0) {
+    restore.attributes = attributes.list;
+    for (const change of attributes.changes) changes.push({ username: input.oms.username, ...change });
+  }
   if (changes.length === 0) {
     return changedSince.length > 0
       ? { kind: 'skip', reason: `changed since run ${runId}: ${changedSince.join('; ')}`, complete: false }
@@ -68,7 +81,66 @@ export function planUndo(input: {
 
 /** Whether the OMS now holds every value the plan puts back: a lost answer is then confirmed. */
 export function isRestored(plan: Extract<UndoPlan, { kind: 'restore' }>, oms: OmsCustomer | undefined): boolean {
-  return oms !== undefined && plan.changes.every((change) => oms[change.field as keyof OmsCustomer] === change.after);
+  if (oms === undefined) return false;
+  return plan.changes.every((change) =>
+    change.field.startsWith(ATTRIBUTE)
+      ? attributeText(oms.attributes ?? [], change.field.slice(ATTRIBUTE.length)) === change.after
+      : oms[change.field as keyof OmsCustomer] === change.after,
+  );
+}
+
+const ATTRIBUTE = 'attributes.';
+
+/**
+ * The run's attribute changes put back the same way as fields: an attribute whose value the OMS still holds as the run
+ * set it gets its earlier value (typed as the OMS holds it), one the run added is taken out of the list, and the
+ * customer's whole list is sent, so an attribute the run never touched stays as it is.
+ */
+function planAttributeUndo(
+  span: ReadonlyMap<string, { before: Value; after: Value }>,
+  oms: OmsCustomer,
+): { list: OmsAttribute[]; changes: Omit<FieldChange, 'username'>[]; changedSince: string[] } {
+  let list: OmsAttribute[] = (oms.attributes ?? []).map((attribute) => ({ ...attribute }));
+  const changes: Omit<FieldChange, 'username'>[] = [];
+  const changedSince: string[] = [];
+  for (const [field, was] of span) {
+    if (!field.startsWith(ATTRIBUTE)) continue;
+    const name = field.slice(ATTRIBUTE.length);
+    const now = attributeText(list, name);
+    if (now === was.before) continue;
+    if (now !== was.after) {
+      changedSince.push(`${field} is now ${describe(now)}, not ${describe(was.after)}`);
+      continue;
+    }
+    const held = list.find((attribute) => attribute.name === name);
+    if (was.before === null) list = list.filter((attribute) => attribute.name !== name);
+    else if (held) held.value = typedValue(String(was.before), held.type);
+    changes.push({ field: field as FieldChange['field'], before: now, after: was.before });
+  }
+  return { list, changes, changedSince };
+}
+
+/** An attribute's value as a diff line shows it (text as it is, anything else as JSON), or null when absent. */
+function attributeText(list: readonly OmsAttribute[], name: string): string | null {
+  const held = list.find((attribute) => attribute.name === name);
+  if (!held) return null;
+  return typeof held.value === 'string' ? held.value : canonicalJson(held.value);
+}
+
+/** A diff line's text back as the value of an attribute of `type`. */
+function typedValue(text: string, type: string): unknown {
+  switch (type.toUpperCase()) {
+    case 'STRING':
+      return text;
+    case 'BOOLEAN':
+      return text === 'true';
+    default:
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text;
+      }
+  }
 }
 
 function describe(value: Value): string {

@@ -104,6 +104,35 @@ describe('planUndo', () => {
     expect(again).toMatchObject({ kind: 'restore', input: { lastName: 'Doe' } });
   });
 
+  it('puts attributes back in the whole list, keeping those the run never touched, taking out one it added', () => {
+    const plan = planUndo({
+      runId: 'r1',
+      username: 'u',
+      outcome: 'updated',
+      changes: [change('attributes.tier', '1', '2'), change('attributes.crmId', null, 'C-9')],
+      oms: anOmsCustomer({
+        attributes: [
+          { name: 'tier', type: 'INTEGER', value: 2 },
+          { name: 'crmId', type: 'STRING', value: 'C-9' },
+          { name: 'segment', type: 'STRING', value: 'B2B' },
+        ],
+      }),
+    });
+    expect(plan).toMatchObject({
+      kind: 'restore',
+      input: {
+        attributes: [
+          { name: 'tier', type: 'INTEGER', value: 1 },
+          { name: 'segment', type: 'STRING', value: 'B2B' },
+        ],
+      },
+      changedSince: [],
+    });
+    if (plan.kind !== 'restore') throw new Error('expected a restore');
+    const after = anOmsCustomer({ attributes: plan.input.attributes ?? [] });
+    expect(isRestored(plan, after)).toBe(true);
+  });
+
   it('a customer already put back (by an undo that was killed) needs nothing sent', () => {
     expect(
       planUndo({
