@@ -4,7 +4,8 @@ import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
-import { stageRows } from './check/stageRows.js';
+import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
+import { type SettleRows, stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import type { Scrubber } from './createScrubber.js';
@@ -97,14 +98,25 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     });
     const progress = createProgress({ stream: deps.progressStream, log, quiet: options.quiet, now });
 
-    // read → normalise → stage: the whole file lands in the journal before any request is sent.
+    // read → normalise → stage: the whole file lands in the journal before any request is sent, each row with the
+    // outcome it can have without one (validate: every row that passes is valid).
     progress.phase('reading');
+    const settle: SettleRows = store.checkpoint
+      ? settleFromCheckpoint({
+          syncState: store.checkpoint.syncState,
+          scope,
+          runId,
+          mode: mode === 'dry-run' ? 'dry-run' : 'apply',
+          fullCompare: options.fullCompare,
+        })
+      : settleValid;
     const read = await stageRows({
       rows: source.rows,
       context,
       shard: options.shard,
       journal,
       runId,
+      settle,
       signal: deps.signal,
       onRow: progress.tick,
     }).catch((error: unknown) => {
@@ -119,13 +131,11 @@ export async function runSync(options: ResolvedOptions, deps: RunDependencies): 
     // check: in-file duplicates.
     resolveDuplicates(journal, runId, options.onDuplicate);
 
-    // plan → apply (validate: every row still open passed every check).
+    // plan → apply (validate has nothing left to do: its rows were settled as they were staged).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
     let uniqueness: UniquenessScope | undefined;
     const applyStarted = now().getTime();
-    if (mode === 'validate' || !store.checkpoint) {
-      journal.closeOpenRows(runId, '', 'valid');
-    } else if (abortReason === undefined) {
+    if (mode !== 'validate' && store.checkpoint && abortReason === undefined) {
       const { syncState } = store.checkpoint;
       oms = await connectOms(options, {
         credentials: deps.credentials,
@@ -253,6 +263,11 @@ function openStore(file: string, runId: string, mode: RunMode, now: () => Date, 
   }
   const { checkpoint, takenOverFrom } = openCheckpoint(file, runId, { now, scrub });
   return { journal: checkpoint.journal, checkpoint, takenOverFrom, close: checkpoint.close };
+}
+
+/** validate: a row that passed every check is `valid`, its reason what normalising changed. */
+function settleValid(rows: Parameters<SettleRows>[0]): ReturnType<SettleRows> {
+  return rows.map((row) => ({ kind: 'valid', reason: row.notes.join('; ') }));
 }
 
 /** Sortable, and unique enough for one checkpoint: 20261125T201955Z-3f9a. */

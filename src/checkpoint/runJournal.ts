@@ -7,10 +7,14 @@ export interface StagedRow {
   row: number;
   line: number;
   cells: readonly string[];
-  /** Present when the row passed validation. */
+  /** The normalised customer of a row left open: the apply stage plans from it. Not kept for a settled row. */
   customer?: Customer;
+  /** Present when the row passed validation (and is of this run's shard): in-file duplicates are found among these. */
   hash?: string;
-  /** A final outcome decided while staging (rejected, skipped). */
+  /**
+   * A final outcome decided while staging: rejected, skipped, or for a row that passed, whatever needs no request
+   * (valid in validate; unchanged or conflict from the checkpoint alone). A duplicate rule may still override the last.
+   */
   outcome?: { kind: OutcomeKind; reason: string };
   /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
   notes?: readonly string[];
@@ -55,7 +59,10 @@ export interface RunJournal {
   discardRun(runId: string): void;
   /** A stager that writes rows in batched transactions; call `flush()` at the end. */
   createStager(runId: string): { add(row: StagedRow): void; flush(): void };
-  /** Usernames (case-folded) that more than one open row of the run shares, with those rows in file order. */
+  /**
+   * Usernames (case-folded) that more than one row of the run shares among the rows that passed validation and no
+   * duplicate rule has settled yet, with those rows in file order. Read once, right after staging.
+   */
   duplicateGroups(runId: string): Iterable<{ key: string; rows: { row: number; hash: string }[] }>;
   /** Open rows after `afterRow`, in file order, at most `limit`. */
   openRows(runId: string, afterRow: number, limit: number): OpenRow[];
@@ -78,6 +85,21 @@ export interface RunJournal {
 /** Staged rows are written in transactions of this many rows: big enough for throughput, small enough to stay flat. */
 const STAGE_BATCH = 2_000;
 
+/** Rows per INSERT statement while staging: one statement call per row was a good part of the staging cost. */
+const INSERT_ROWS = 50;
+
+/** Rows read per query when streaming a run's rows: paged `all()` costs less per row than a statement iterator. */
+const READ_PAGE = 2_000;
+
+const RUN_ROW_COLUMNS = 'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason';
+const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/**
+ * Rows that passed validation (they have a hash) and that no duplicate rule has settled yet: rows still open, and rows
+ * settled at staging without a request (valid, unchanged, conflict), which a duplicate rule may still override.
+ */
+const DUPLICATE_CANDIDATES = "hash IS NOT NULL AND (outcome IS NULL OR outcome NOT IN ('duplicate', 'rejected'))";
+
 /**
  * Creates the run journal over the checkpoint's (or a scratch store's) database. `scrub` masks the run's secrets in
  * every reason before it is stored: the checkpoint is an output like any report.
@@ -89,22 +111,12 @@ export function createRunJournal(
 ): RunJournal {
   const nowIso = () => now().toISOString();
   const stmt = {
-    insertRow: db.prepare(
-      `INSERT INTO run_rows (run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason)
-       VALUES (@runId, @row, @line, @username, @usernameKey, @hash, @customer, @cells, @outcome, @reason)`,
+    insertRow: db.prepare(`INSERT INTO run_rows (${RUN_ROW_COLUMNS}) VALUES ${RUN_ROW_VALUES}`),
+    insertRows: db.prepare(
+      `INSERT INTO run_rows (${RUN_ROW_COLUMNS}) VALUES ${Array(INSERT_ROWS).fill(RUN_ROW_VALUES).join(', ')}`,
     ),
     setOutcome: db.prepare(
-      `UPDATE run_rows SET outcome = @outcome, reason = @reason, changed_fields = @changedFields
-       WHERE run_id = @runId AND row = @row`,
-    ),
-    duplicateKeys: db
-      .prepare(
-        `SELECT username_key FROM run_rows WHERE run_id = ? AND outcome IS NULL
-         GROUP BY username_key HAVING COUNT(*) > 1`,
-      )
-      .pluck(),
-    groupRows: db.prepare(
-      'SELECT row, hash FROM run_rows WHERE run_id = ? AND username_key = ? AND outcome IS NULL ORDER BY row',
+      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ? WHERE run_id = ? AND row = ?',
     ),
     openRows: db.prepare(
       `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
@@ -126,14 +138,18 @@ export function createRunJournal(
     countOutcomes: db.prepare(
       'SELECT outcome, COUNT(*) AS n FROM run_rows WHERE run_id = ? AND outcome IS NOT NULL GROUP BY outcome',
     ),
-    outcomes: db.prepare(
-      `SELECT row, line, username, outcome, reason, changed_fields AS changedFields FROM run_rows
-       WHERE run_id = ? ORDER BY row`,
-    ),
-    rejects: db.prepare(
-      `SELECT row, cells_json AS cells, reason FROM run_rows
-       WHERE run_id = ? AND outcome IN ('rejected', 'conflict', 'failed') ORDER BY row`,
-    ),
+    outcomes: db
+      .prepare(
+        `SELECT row, line, username, outcome, reason, changed_fields FROM run_rows
+         WHERE run_id = ? AND row > ? ORDER BY row LIMIT ?`,
+      )
+      .raw(),
+    rejects: db
+      .prepare(
+        `SELECT row, cells_json, reason FROM run_rows
+         WHERE run_id = ? AND row > ? AND outcome IN ('rejected', 'conflict', 'failed') ORDER BY row LIMIT ?`,
+      )
+      .raw(),
     diffs: db.prepare('SELECT username, field, before, after FROM run_diffs WHERE run_id = ? ORDER BY seq'),
     insertRun: db.prepare(
       `INSERT INTO runs (run_id, mode, api_host, retailer_id, status, started_at, input_path, context_json)
@@ -146,34 +162,63 @@ export function createRunJournal(
     deleteRun: db.prepare('DELETE FROM runs WHERE run_id = ?'),
   };
 
+  // In-file duplicates: one grouping pass over the run's rows copies the rows of every shared username into a
+  // connection-private temporary table (SQLite's temp store: spilled to a file past its cache, removed with the
+  // connection), which is then read in pages, so the caller may settle rows between pages.
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS duplicate_rows (
+       username_key TEXT NOT NULL, row INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (username_key, row)
+     ) WITHOUT ROWID`,
+  );
+  const duplicates = {
+    clear: db.prepare('DELETE FROM temp.duplicate_rows'),
+    collect: db.prepare(
+      `INSERT INTO temp.duplicate_rows (username_key, row, hash)
+       SELECT username_key, row, hash FROM run_rows WHERE run_id = ? AND ${DUPLICATE_CANDIDATES}
+         AND username_key IN (SELECT username_key FROM run_rows WHERE run_id = ? AND ${DUPLICATE_CANDIDATES}
+                              GROUP BY username_key HAVING COUNT(*) > 1)`,
+    ),
+    page: db
+      .prepare(
+        `SELECT username_key, row, hash FROM temp.duplicate_rows WHERE (username_key, row) > (?, ?)
+         ORDER BY username_key, row LIMIT ?`,
+      )
+      .raw(),
+  };
+
+  /** One staged row as the statement's values, in RUN_ROW_COLUMNS order. */
+  const valuesOf = (runId: string, r: StagedRow): unknown[] => {
+    const username = r.customer?.username ?? '';
+    const { outcome } = r;
+    return [
+      runId,
+      r.row,
+      r.line,
+      username,
+      usernameKey(username),
+      r.hash ?? null,
+      // Only an open row is planned from its customer later; a settled row needs none.
+      outcome === undefined && r.customer ? JSON.stringify(r.customer) : null,
+      JSON.stringify(r.cells),
+      outcome?.kind ?? null,
+      // An open row keeps its normalisation notes here until its outcome's reason takes them in.
+      outcome ? (outcome.reason === '' ? '' : scrub(outcome.reason)) : (r.notes?.join('; ') ?? ''),
+    ];
+  };
+
   const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[]) => {
-    for (const r of rows) {
-      const username = r.customer?.username ?? '';
-      stmt.insertRow.run({
-        runId,
-        row: r.row,
-        line: r.line,
-        username,
-        usernameKey: usernameKey(username),
-        hash: r.hash ?? null,
-        customer: r.customer ? JSON.stringify(r.customer) : null,
-        cells: JSON.stringify(r.cells),
-        outcome: r.outcome?.kind ?? null,
-        // An open row keeps its normalisation notes here until its outcome's reason takes them in.
-        reason: r.outcome?.reason ?? r.notes?.join('; ') ?? '',
-      });
+    let i = 0;
+    for (; i + INSERT_ROWS <= rows.length; i += INSERT_ROWS) {
+      const values: unknown[] = [];
+      for (let j = i; j < i + INSERT_ROWS; j++) values.push(...valuesOf(runId, rows[j] as StagedRow));
+      stmt.insertRows.run(values);
     }
+    for (; i < rows.length; i++) stmt.insertRow.run(valuesOf(runId, rows[i] as StagedRow));
   });
 
   const setOutcomes = db.transaction((runId: string, outcomes: readonly OutcomeUpdate[]) => {
     for (const o of outcomes) {
-      stmt.setOutcome.run({
-        runId,
-        row: o.row,
-        outcome: o.outcome,
-        reason: scrub(o.reason),
-        changedFields: (o.changedFields ?? []).join(';'),
-      });
+      stmt.setOutcome.run(o.outcome, scrub(o.reason), (o.changedFields ?? []).join(';'), runId, o.row);
     }
   });
 
@@ -216,9 +261,25 @@ export function createRunJournal(
       };
     },
     *duplicateGroups(runId) {
-      for (const key of stmt.duplicateKeys.all(runId) as string[]) {
-        yield { key, rows: stmt.groupRows.all(runId, key) as { row: number; hash: string }[] };
+      db.transaction(() => {
+        duplicates.clear.run();
+        duplicates.collect.run(runId, runId);
+      })();
+      let group: { key: string; rows: { row: number; hash: string }[] } | undefined;
+      let after: [string, number] = ['', 0];
+      for (;;) {
+        const page = duplicates.page.all(...after, READ_PAGE) as [string, number, string][];
+        for (const [key, row, hash] of page) {
+          if (group && group.key !== key) yield group;
+          if (!group || group.key !== key) group = { key, rows: [] };
+          group.rows.push({ row, hash });
+        }
+        const last = page.at(-1);
+        if (!last) break;
+        after = [last[0], last[1]];
       }
+      if (group) yield group;
+      duplicates.clear.run();
     },
     openRows(runId, afterRow, limit) {
       return (stmt.openRows.all(runId, afterRow, limit) as (Omit<OpenRow, 'customer'> & { customer: string })[]).map(
@@ -250,20 +311,20 @@ export function createRunJournal(
       return new Map(rows.map((r) => [r.outcome, r.n]));
     },
     *outcomes(runId) {
-      for (const r of stmt.outcomes.iterate(runId) as Iterable<RowOutcomeRow>) {
+      for (const [row, line, username, outcome, reason, changed] of readPages<RowOutcomeRow>(stmt.outcomes, runId)) {
         yield {
-          row: r.row,
-          line: r.line,
-          username: r.username,
-          outcome: r.outcome,
-          reason: r.reason,
-          changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as RowOutcome['changedFields']),
+          row,
+          line,
+          username,
+          outcome,
+          reason,
+          changedFields: changed === '' ? [] : (changed.split(';') as RowOutcome['changedFields']),
         };
       }
     },
     *rejects(runId) {
-      for (const r of stmt.rejects.iterate(runId) as Iterable<{ row: number; cells: string; reason: string }>) {
-        yield { row: r.row, cells: JSON.parse(r.cells) as string[], reason: r.reason };
+      for (const [row, cells, reason] of readPages<[number, string, string]>(stmt.rejects, runId)) {
+        yield { row, cells: JSON.parse(cells) as string[], reason };
       }
     },
     *diffs(runId) {
@@ -280,13 +341,22 @@ export function createRunJournal(
   };
 }
 
-interface RowOutcomeRow {
-  row: number;
-  line: number;
-  username: string;
-  outcome: OutcomeKind;
-  reason: string;
-  changedFields: string;
+/** row, line, username, outcome, reason, changed_fields. */
+type RowOutcomeRow = [number, number, string, OutcomeKind, string, string];
+
+/**
+ * A run's rows from a raw statement taking (runId, afterRow, limit) whose rows start with `row`, in pages. A page is
+ * read whole, so nothing holds the connection between pages: the caller may write while it reads.
+ */
+function* readPages<T extends [number, ...unknown[]]>(statement: Database.Statement, runId: string): Generator<T> {
+  let after = 0;
+  for (;;) {
+    const page = statement.all(runId, after, READ_PAGE) as T[];
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < READ_PAGE) return;
+    after = last[0];
+  }
 }
 
 interface DiffRow {

@@ -8,8 +8,10 @@ import type Database from 'better-sqlite3';
  * Layout history:
  * - 1: the first release. No application id; a `meta` table held `schema_version = 1`.
  * - 2: application id and user_version; `meta` dropped.
+ * - 3: no per-username index on `run_rows`: every staged row paid a random insert into it, while in-file duplicates
+ *   are found by one grouping pass after staging.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** "CSYN" as a big-endian 32-bit number, at offset 68 of the file header. */
 export const APPLICATION_ID = 0x4353594e;
@@ -61,7 +63,6 @@ CREATE TABLE IF NOT EXISTS run_rows (
   changed_fields TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (run_id, row)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS run_rows_by_key ON run_rows (run_id, username_key) WHERE outcome IS NULL;
 CREATE TABLE IF NOT EXISTS run_diffs (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, username TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT,
   PRIMARY KEY (run_id, seq)
@@ -102,6 +103,9 @@ export function createSchema(db: Database.Database): void {
 const MIGRATIONS: Readonly<Record<number, (db: Database.Database) => void>> = {
   1: (db) => {
     db.exec('DROP TABLE meta');
+  },
+  2: (db) => {
+    db.exec('DROP INDEX IF EXISTS run_rows_by_key');
   },
 };
 
