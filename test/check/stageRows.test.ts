@@ -228,6 +228,15 @@ describe('staging a sync against the checkpoint', () => {
     ]);
   });
 
+  it('groups the rows of a run that another process staged over all of them', async () => {
+    await stage(checkpoint.journal, 'run-2', records, settleWith(false));
+    checkpoint.close();
+    checkpoint = openCheckpoint(path.join(dir, 'cp.sqlite'), 'run-3').checkpoint;
+    expect([...checkpoint.journal.duplicateGroups('run-2')]).toEqual([
+      { key: '1_ann@example.com', rows: [expect.objectContaining({ row: 1 }), expect.objectContaining({ row: 6 })] },
+    ]);
+  });
+
   it('with --full-compare trusts no hash: only conflicts are settled before the lookup', async () => {
     const { journal } = checkpoint;
     await stage(journal, 'run-2', records, settleWith(true));
