@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../dist/sandbox/startSandbox.js';
+import { benchLocalWork } from './benchLocalWork.mjs';
 import { generateCustomers } from './generateCustomers.mjs';
 import { runMeasured } from './runMeasured.mjs';
 
@@ -45,6 +46,7 @@ try {
   results.sync = sync.first;
   results.rerun = sync.rerun;
   results.concurrencySweep = await benchConcurrency();
+  Object.assign(results, await benchLocalWork({ scratch, quick: QUICK, childOptions, printTable, verdict, round }));
   console.log(`BENCH_RESULTS ${JSON.stringify(results)}`);
 } finally {
   await Promise.allSettled(sandboxes.map((sandbox) => sandbox.close()));
