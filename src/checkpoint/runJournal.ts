@@ -122,12 +122,15 @@ export function createRunJournal(
     ),
     openRows: db.prepare(
       `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
-       FROM run_rows WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
+       FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
     ),
-    countOpen: db.prepare('SELECT COUNT(*) FROM run_rows WHERE run_id = ? AND outcome IS NULL').pluck(),
+    // Open rows through their own index: a run whose rows were nearly all settled as they were staged reads no others.
+    countOpen: db
+      .prepare('SELECT COUNT(*) FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL')
+      .pluck(),
     closeOpen: db.prepare(
-      `UPDATE run_rows SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = '' THEN reason
-       ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
+      `UPDATE run_rows INDEXED BY run_rows_open SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = ''
+       THEN reason ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
     ),
     insertDiff: db.prepare(
       'INSERT INTO run_diffs (run_id, seq, username, field, before, after) VALUES (?, ?, ?, ?, ?, ?)',

@@ -78,12 +78,13 @@ export function createSyncState(
       'SELECT run_id AS runId, kind FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?',
     ),
     // The keys travel as one JSON array; each is then a primary-key probe.
-    knownOf: db.prepare(
-      `SELECT c.username_key AS usernameKey, c.retailer_id AS retailerId, c.username, c.oms_id AS omsId, c.hash,
-              c.applied_run AS appliedRun, r.status AS appliedRunStatus
-       FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
-       WHERE c.api_host = ? AND c.username_key IN (SELECT value FROM json_each(?))`,
-    ),
+    knownOf: db
+      .prepare(
+        `SELECT c.username_key, c.retailer_id, c.username, c.oms_id, c.hash, c.applied_run, r.status
+         FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
+         WHERE c.api_host = ? AND c.username_key IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(),
     pendingOf: db.prepare(
       `SELECT username_key AS usernameKey, run_id AS runId, kind FROM pending
        WHERE api_host = ? AND retailer_id = ? AND username_key IN (SELECT value FROM json_each(?))`,
@@ -110,8 +111,11 @@ export function createSyncState(
     pending: (scope, key) => stmt.pending.get(scope.apiHost, scope.retailerId, key) as PendingMutation | undefined,
     knownOf(apiHost, keys) {
       const known = new Map<string, KnownCustomer[]>();
-      const rows = stmt.knownOf.all(apiHost, JSON.stringify(keys)) as (KnownCustomer & { usernameKey: string })[];
-      for (const { usernameKey: key, ...entry } of rows) {
+      for (const [key, retailerId, username, omsId, hash, appliedRun, appliedRunStatus] of stmt.knownOf.all(
+        apiHost,
+        JSON.stringify(keys),
+      ) as KnownRow[]) {
+        const entry: KnownCustomer = { retailerId, username, omsId, hash, appliedRun, appliedRunStatus };
         const list = known.get(key);
         if (list) list.push(entry);
         else known.set(key, [entry]);
@@ -151,3 +155,6 @@ export function createSyncState(
     }),
   };
 }
+
+/** username_key, retailer_id, username, oms_id, hash, applied_run, and the applying run's status. */
+type KnownRow = [string, string, string, string | null, string, string, string | null];

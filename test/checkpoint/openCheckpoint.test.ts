@@ -176,7 +176,7 @@ describe('opening a checkpoint', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const after = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'run_rows'").pluck();
-    expect(after.all()).not.toContain('run_rows_by_key');
+    expect(after.all()).toEqual(['run_rows_open']);
     db.close();
   });
 });
