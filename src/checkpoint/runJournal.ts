@@ -120,18 +120,6 @@ export function createRunJournal(
     setOutcome: db.prepare(
       'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ? WHERE run_id = ? AND row = ?',
     ),
-    openRows: db.prepare(
-      `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
-       FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
-    ),
-    // Open rows through their own index: a run whose rows were nearly all settled as they were staged reads no others.
-    countOpen: db
-      .prepare('SELECT COUNT(*) FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL')
-      .pluck(),
-    closeOpen: db.prepare(
-      `UPDATE run_rows INDEXED BY run_rows_open SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = ''
-       THEN reason ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
-    ),
     insertDiff: db.prepare(
       'INSERT INTO run_diffs (run_id, seq, username, field, before, after) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -165,6 +153,25 @@ export function createRunJournal(
     deleteRows: db.prepare('DELETE FROM run_rows WHERE run_id = ?'),
     deleteDiffs: db.prepare('DELETE FROM run_diffs WHERE run_id = ?'),
     deleteRun: db.prepare('DELETE FROM runs WHERE run_id = ?'),
+  };
+
+  // Open rows through their own index (layout 3): a run whose rows were nearly all settled as they were staged reads
+  // no others. Prepared on first use, so that a reader of an older checkpoint that was not migrated can still open it.
+  const openStmt = {
+    rows: prepareLater(
+      db,
+      `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
+       FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
+    ),
+    count: prepareLater(
+      db,
+      'SELECT COUNT(*) FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL',
+    ),
+    close: prepareLater(
+      db,
+      `UPDATE run_rows INDEXED BY run_rows_open SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = ''
+       THEN reason ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
+    ),
   };
 
   // In-file duplicates. While staging, a fixed-size filter notes the usernames that may have been met before; after
@@ -320,15 +327,15 @@ export function createRunJournal(
       notedKeys.delete(runId);
     },
     openRows(runId, afterRow, limit) {
-      return (stmt.openRows.all(runId, afterRow, limit) as (Omit<OpenRow, 'customer'> & { customer: string })[]).map(
+      return (openStmt.rows().all(runId, afterRow, limit) as (Omit<OpenRow, 'customer'> & { customer: string })[]).map(
         (r) => ({ ...r, customer: JSON.parse(r.customer) as Customer }),
       );
     },
-    countOpenRows: (runId) => stmt.countOpen.get(runId) as number,
+    countOpenRows: (runId) => openStmt.count().pluck().get(runId) as number,
     setOutcomes,
     closeOpenRows: (runId, text, outcome) => {
       const reason = scrub(text);
-      return stmt.closeOpen.run(outcome, reason, reason, reason, runId).changes;
+      return openStmt.close().run(outcome, reason, reason, reason, runId).changes;
     },
     addDiffs: db.transaction((runId: string, changes: readonly FieldChange[]) => {
       for (const c of changes) {
@@ -376,6 +383,15 @@ export function createRunJournal(
         for (const id of old) removeRun(id);
       })();
     },
+  };
+}
+
+/** A statement prepared the first time it is needed, then kept. */
+function prepareLater(db: Database.Database, sql: string): () => Database.Statement {
+  let statement: Database.Statement | undefined;
+  return () => {
+    statement ??= db.prepare(sql);
+    return statement;
   };
 }
 
