@@ -110,9 +110,11 @@ async function* streamRecords(
       const failed = records.failure() ?? failure;
       if (failed) throw describeFailure(text, failed, records.nextLine(), delimiter);
       if (records.ended()) return;
+      records.keepAlive(true);
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
+      records.keepAlive(false);
       wake = undefined;
     }
   } finally {

@@ -16,6 +16,11 @@ export interface RecordParser {
   ended(): boolean;
   /** `listener` is called whenever there may be records to take, a failure or the end. */
   onChange(listener: () => void): void;
+  /**
+   * Whether the parser keeps the process alive: only while the reader waits for it, so that a reading abandoned
+   * half-way (a run that stopped for another reason) never holds the process open.
+   */
+  keepAlive(waiting: boolean): void;
   /** Stops parsing and lets go of what it holds; harmless once ended. */
   close(): void;
 }
@@ -49,6 +54,8 @@ export function startCsvParser(delimiter: string): RecordParser {
     onChange(next) {
       listener = next;
     },
+    // The input stream keeps the process alive while it reads; a parser on this thread holds nothing of its own.
+    keepAlive() {},
     close() {
       parser.destroy();
     },

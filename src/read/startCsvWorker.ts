@@ -34,7 +34,9 @@ const CREDITS = 4;
  */
 export function startCsvWorker(delimiter: string): RecordParser {
   const setup: CsvWorkerSetup = { delimiter, credits: CREDITS };
-  const worker = new Worker(new URL('./csvWorker.js', import.meta.url), { workerData: setup });
+  // No Node flags of the process's own: some (--input-type, an --import hook) would keep the worker from starting.
+  const worker = new Worker(new URL('./csvWorker.js', import.meta.url), { workerData: setup, execArgv: [] });
+  worker.unref();
   const send = (message: ToCsvWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   const batches: { cells: string[]; shape: Int32Array; nextLine: number }[] = [];
   let lineTaken = 1;
@@ -102,6 +104,10 @@ export function startCsvWorker(delimiter: string): RecordParser {
     ended: () => ended && batches.length === 0,
     onChange(next) {
       listener = next;
+    },
+    keepAlive(waiting) {
+      if (waiting) worker.ref();
+      else worker.unref();
     },
     close() {
       if (closed) return;

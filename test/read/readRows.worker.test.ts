@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,5 +105,29 @@ describe('parsing in a worker thread', () => {
     expect(seen).toBeGreaterThanOrEqual(100);
     expect(seen).toBeLessThan(20_000);
     expect(stopped.digest().complete).toBe(false);
+  });
+
+  it('keeps the process alive exactly while its reader waits for it', () => {
+    const file = aFile(anAwkwardExport(20_000));
+    const module = path.join(PROJECT_ROOT, 'dist/read/readRows.js');
+    const run = (consume: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { readRows } = await import(${JSON.stringify(module)});
+           const source = await readRows(${JSON.stringify(file)}, { encoding: 'utf8', parseInWorker: true });
+           ${consume}`,
+        ],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+    // Every row, though nothing but the worker is left to wait on once the file is read.
+    const all = run('let n = 0; for await (const _ of source.rows) n++; console.log(n);');
+    expect(all.stdout.trim()).toBe('20000');
+    // One row, then the reading is abandoned: the process ends instead of waiting on the worker.
+    const one = run('console.log((await source.rows[Symbol.asyncIterator]().next()).value.row);');
+    expect(one.signal).toBeNull();
+    expect(one.stdout.trim()).toBe('1');
   });
 });
