@@ -11,8 +11,8 @@ export interface SeenKeys {
 /**
  * A Bloom filter of two bits per key over a fixed bit array, so that staging can tell in constant memory which
  * usernames may occur more than once in a file: a key met for the first time is almost always a plain "no", and only
- * the few "maybe"s are checked exactly against the rows. At 2 million keys about 0.4% of new keys still read "maybe";
- * that costs an exact check, never a wrong answer.
+ * the few "maybe"s are checked exactly against the rows. Even at 2 million keys fewer than 0.4% of new keys read
+ * "maybe"; each costs an exact check, never a wrong answer.
  */
 export function createSeenKeys(): SeenKeys {
   let bits: Uint8Array | undefined;

@@ -70,7 +70,7 @@ export interface RunJournal {
   countOpenRows(runId: string): number;
   /** Records final outcomes in one transaction (durable before the caller counts them). */
   setOutcomes(runId: string, outcomes: readonly OutcomeUpdate[]): void;
-  /** Gives every row still open one outcome: `valid` in validate, `skipped` for an aborted run's untouched rows. */
+  /** Gives every row still open one outcome (`skipped` for an aborted run's untouched rows), its text before any notes. */
   closeOpenRows(runId: string, reason: string, outcome: OutcomeKind): number;
   addDiffs(runId: string, changes: readonly FieldChange[]): void;
   /** Rows of the run that ended `created`, in file order, at most `limit` after `afterRow`. */
