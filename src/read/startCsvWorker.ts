@@ -21,10 +21,13 @@ export type FromCsvWorker =
   | { type: 'ended'; nextLine: number }
   | { type: 'failed'; code: CsvErrorCode | undefined; message: string; nextLine: number };
 
-/** Chunks sent and not yet parsed: two keep the worker busy while the next one is read. */
-const CHUNKS_IN_FLIGHT = 2;
+/**
+ * Chunks sent and not yet parsed. The reader hands the worker more text only between batches of rows, so the worker
+ * needs enough queued to stay busy meanwhile: with two it sat idle about half the time.
+ */
+const CHUNKS_IN_FLIGHT = 8;
 /** Batches (one per chunk, ~64 KB of text) the worker may send before the reader takes one. */
-const CREDITS = 4;
+const CREDITS = 8;
 
 /**
  * Parses in a worker thread (src/read/csvWorker.ts), so that on two cores csv-parse runs beside the normalising and
