@@ -5,7 +5,8 @@ import { findMissingCustomers } from './apply/findMissingCustomers.js';
 import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
-import { stageRows } from './check/stageRows.js';
+import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
+import { type SettleRows, stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import type { MissingList } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
@@ -161,8 +162,18 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       requests: () => sampleRequests(oms),
     });
 
-    // read → normalise → stage: the whole file lands in the journal before any request is sent.
+    // read → normalise → stage: the whole file lands in the journal before any request is sent, each row with the
+    // outcome it can have without one (validate: every row that passes is valid).
     progress.phase('reading');
+    const settle: SettleRows = store.checkpoint
+      ? settleFromCheckpoint({
+          syncState: store.checkpoint.syncState,
+          scope,
+          runId,
+          mode: mode === 'dry-run' ? 'dry-run' : 'apply',
+          fullCompare: options.fullCompare,
+        })
+      : settleValid;
     const read = await stageRows({
       // --limit: a sample run reads the first N data rows and stops reading there.
       rows: options.limit === undefined ? source.rows : limitRows(source.rows, options.limit),
@@ -170,6 +181,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       shard: options.shard,
       journal,
       runId,
+      settle,
       signal: deps.signal,
       onRow: progress.tick,
     }).catch((error: unknown) => {
@@ -184,16 +196,16 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
     // check: in-file duplicates.
     resolveDuplicates(journal, runId, options.onDuplicate);
 
-    // plan → apply (validate: every row still open passed every check).
+    // plan → apply (validate has nothing left to do: its rows were settled as they were staged).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
     let uniqueness: UniquenessScope | undefined;
     let throughput: ThroughputPoint[] | undefined;
     const applyStarted = now().getTime();
     let missing: MissingList | undefined;
-    if (mode === 'validate' || !store.checkpoint) {
-      journal.closeOpenRows(runId, '', 'valid');
-      if (options.reportMissing) log.info('--report-missing needs the OMS: validate lists no missing customers');
-    } else if (abortReason === undefined) {
+    if ((mode === 'validate' || !store.checkpoint) && options.reportMissing) {
+      log.info('--report-missing needs the OMS: validate lists no missing customers');
+    }
+    if (mode !== 'validate' && store.checkpoint && abortReason === undefined) {
       const { syncState } = store.checkpoint;
       oms = await connectOms(options, {
         credentials: deps.credentials,
@@ -393,6 +405,14 @@ function describeFailure(error: unknown): string | undefined {
   if (error instanceof UsageError || error instanceof AbortError) return error.message;
   return 'unexpected error (the log says more)';
 }
+
+/** validate: a row that passed every check is `valid`, its reason what normalising changed. */
+function settleValid(rows: Parameters<SettleRows>[0]): ReturnType<SettleRows> {
+  return rows.map((row) => (row.notes.length === 0 ? VALID : { kind: 'valid', reason: row.notes.join('; ') }));
+}
+
+/** The outcome nearly every row of a clean file gets: one shared value rather than one per row. */
+const VALID = Object.freeze({ kind: 'valid', reason: '' } as const);
 
 function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { OpenRow, OutcomeUpdate, RunJournal } from '../checkpoint/runJournal.js';
-import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
+import type { CheckpointScope, KnownCustomer, PendingMutation, SyncState } from '../checkpoint/syncState.js';
 import { AbortError } from '../errors.js';
 import type { BatchResult, FluentClient } from '../fluent/createFluentClient.js';
 import { AmbiguousMutationError, FluentDataError } from '../fluent/errors.js';
@@ -144,7 +144,7 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       });
   };
 
-  const factsOf = (row: OpenRow): RowFacts => ({
+  const factsOf = (row: OpenRow, known: readonly KnownCustomer[], pending: PendingMutation | undefined): RowFacts => ({
     customer: row.customer,
     hash: row.hash,
     notes: row.notes,
@@ -153,8 +153,8 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
     mode: input.dryRun ? 'dry-run' : 'apply',
     writeMode: input.writeMode,
     fullCompare: input.fullCompare,
-    known: syncState.known(scope.apiHost, row.usernameKey),
-    pending: syncState.pending(scope, row.usernameKey),
+    known,
+    pending,
   });
 
   /**
@@ -301,16 +301,28 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
     const last = rows.at(-1);
     if (!last) break;
     after = last.row;
+    // The page's checkpoint facts in two queries, and the outcomes it settles from them in one transaction.
+    const keys = rows.map((row) => row.usernameKey);
+    const known = syncState.knownOf(scope.apiHost, keys);
+    const pending = syncState.pendingOf(scope, keys);
     const toLookUp: { row: OpenRow; facts: RowFacts }[] = [];
+    const settledHere: OutcomeUpdate[] = [];
     for (const row of rows) {
-      const facts = factsOf(row);
+      const facts = factsOf(row, known.get(row.usernameKey) ?? [], pending.get(row.usernameKey));
       const decision = decideFromCheckpoint(facts);
-      if (decision.kind === 'settle') {
+      if (decision.kind === 'lookup') {
+        toLookUp.push({ row, facts });
+      } else if (decision.record.kind === 'none' && decision.changes.length === 0) {
+        settledHere.push({ row: row.row, outcome: decision.outcome, reason: decision.reason, changedFields: [] });
+      } else {
         rowsInFlight++;
         settle(row, decision);
-      } else {
-        toLookUp.push({ row, facts });
       }
+    }
+    if (settledHere.length > 0) {
+      rowsInFlight += settledHere.length;
+      journal.setOutcomes(runId, settledHere);
+      count(settledHere);
     }
     for (let i = 0; i < toLookUp.length; i += LOOKUP_BATCH) {
       // Keep a bounded number of rows queued, so memory stays flat on big files.

@@ -108,8 +108,10 @@ export function openCheckpointForReading(file: string): { history: RunHistory; j
     };
   }
   db.pragma('busy_timeout = 5000');
+  const reading = { history: createRunHistory(db), journal: createRunJournal(db, () => new Date()) };
+  // Set once the journal has made its temporary tables: from here on nothing this connection runs can write.
   db.pragma('query_only = ON');
-  return { history: createRunHistory(db), journal: createRunJournal(db, () => new Date()), close: () => db.close() };
+  return { ...reading, close: () => db.close() };
 }
 
 /**

@@ -1,16 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Customer, FieldChange, MissingCustomer, OutcomeKind, RowOutcome, RunMode } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
+import { createSeenKeys, type SeenKeys } from './createSeenKeys.js';
 
 /** A staged row: what the read and normalise stages made of one input record. */
 export interface StagedRow {
   row: number;
   line: number;
   cells: readonly string[];
-  /** Present when the row passed validation. */
+  /** The normalised customer of a row left open: the apply stage plans from it. Not kept for a settled row. */
   customer?: Customer;
+  /** Present when the row passed validation (and is of this run's shard): in-file duplicates are found among these. */
   hash?: string;
-  /** A final outcome decided while staging (rejected, skipped). */
+  /**
+   * A final outcome decided while staging: rejected, skipped, or for a row that passed, whatever needs no request
+   * (valid in validate; unchanged or conflict from the checkpoint alone). A duplicate rule may still override the last.
+   */
   outcome?: { kind: OutcomeKind; reason: string };
   /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
   notes?: readonly string[];
@@ -67,14 +72,17 @@ export interface RunJournal {
   discardRun(runId: string): void;
   /** A stager that writes rows in batched transactions; call `flush()` at the end. */
   createStager(runId: string): { add(row: StagedRow): void; flush(): void };
-  /** Usernames (case-folded) that more than one open row of the run shares, with those rows in file order. */
+  /**
+   * Usernames (case-folded) that more than one row of the run shares among the rows that passed validation and no
+   * duplicate rule has settled yet, with those rows in file order. Read once, right after staging.
+   */
   duplicateGroups(runId: string): Iterable<{ key: string; rows: { row: number; hash: string }[] }>;
   /** Open rows after `afterRow`, in file order, at most `limit`. */
   openRows(runId: string, afterRow: number, limit: number): OpenRow[];
   countOpenRows(runId: string): number;
   /** Records final outcomes in one transaction (durable before the caller counts them). */
   setOutcomes(runId: string, outcomes: readonly OutcomeUpdate[]): void;
-  /** Gives every row still open one outcome: `valid` in validate, `skipped` for an aborted run's untouched rows. */
+  /** Gives every row still open one outcome (`skipped` for an aborted run's untouched rows), its text before any notes. */
   closeOpenRows(runId: string, reason: string, outcome: OutcomeKind): number;
   addDiffs(runId: string, changes: readonly FieldChange[]): void;
   /** Rows of the run that ended `created`, in file order, at most `limit` after `afterRow`. */
@@ -92,6 +100,22 @@ export interface RunJournal {
 /** Staged rows are written in transactions of this many rows: big enough for throughput, small enough to stay flat. */
 const STAGE_BATCH = 2_000;
 
+/** Rows per INSERT statement while staging: one statement call per row was a good part of the staging cost. */
+const INSERT_ROWS = 50;
+
+/** Rows read per query when streaming a run's rows: paged `all()` costs less per row than a statement iterator. */
+const READ_PAGE = 2_000;
+
+const RUN_ROW_COLUMNS = 'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason';
+const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const COLUMNS = 10;
+
+/**
+ * Rows that passed validation (they have a hash) and that no duplicate rule has settled yet: rows still open, and rows
+ * settled at staging without a request (valid, unchanged, conflict), which a duplicate rule may still override.
+ */
+const DUPLICATE_CANDIDATES = "hash IS NOT NULL AND (outcome IS NULL OR outcome NOT IN ('duplicate', 'rejected'))";
+
 /**
  * Creates the run journal over the checkpoint's (or a scratch store's) database. `scrub` masks the run's secrets in
  * every reason before it is stored: the checkpoint is an output like any report.
@@ -103,31 +127,12 @@ export function createRunJournal(
 ): RunJournal {
   const nowIso = () => now().toISOString();
   const stmt = {
-    insertRow: db.prepare(
-      `INSERT INTO run_rows (run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason)
-       VALUES (@runId, @row, @line, @username, @usernameKey, @hash, @customer, @cells, @outcome, @reason)`,
+    insertRow: db.prepare(`INSERT INTO run_rows (${RUN_ROW_COLUMNS}) VALUES ${RUN_ROW_VALUES}`),
+    insertRows: db.prepare(
+      `INSERT INTO run_rows (${RUN_ROW_COLUMNS}) VALUES ${Array(INSERT_ROWS).fill(RUN_ROW_VALUES).join(', ')}`,
     ),
     setOutcome: db.prepare(
-      `UPDATE run_rows SET outcome = @outcome, reason = @reason, changed_fields = @changedFields
-       WHERE run_id = @runId AND row = @row`,
-    ),
-    duplicateKeys: db
-      .prepare(
-        `SELECT username_key FROM run_rows WHERE run_id = ? AND outcome IS NULL
-         GROUP BY username_key HAVING COUNT(*) > 1`,
-      )
-      .pluck(),
-    groupRows: db.prepare(
-      'SELECT row, hash FROM run_rows WHERE run_id = ? AND username_key = ? AND outcome IS NULL ORDER BY row',
-    ),
-    openRows: db.prepare(
-      `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
-       FROM run_rows WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
-    ),
-    countOpen: db.prepare('SELECT COUNT(*) FROM run_rows WHERE run_id = ? AND outcome IS NULL').pluck(),
-    closeOpen: db.prepare(
-      `UPDATE run_rows SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = '' THEN reason
-       ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
+      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ? WHERE run_id = ? AND row = ?',
     ),
     insertDiff: db.prepare(
       'INSERT INTO run_diffs (run_id, seq, username, field, before, after) VALUES (?, ?, ?, ?, ?, ?)',
@@ -140,14 +145,18 @@ export function createRunJournal(
     countOutcomes: db.prepare(
       'SELECT outcome, COUNT(*) AS n FROM run_rows WHERE run_id = ? AND outcome IS NOT NULL GROUP BY outcome',
     ),
-    outcomes: db.prepare(
-      `SELECT row, line, username, outcome, reason, changed_fields AS changedFields FROM run_rows
-       WHERE run_id = ? ORDER BY row`,
-    ),
-    rejects: db.prepare(
-      `SELECT row, cells_json AS cells, reason FROM run_rows
-       WHERE run_id = ? AND outcome IN ('rejected', 'conflict', 'failed') ORDER BY row`,
-    ),
+    outcomes: db
+      .prepare(
+        `SELECT row, line, username, outcome, reason, changed_fields FROM run_rows
+         WHERE run_id = ? AND row > ? ORDER BY row LIMIT ?`,
+      )
+      .raw(),
+    rejects: db
+      .prepare(
+        `SELECT row, cells_json, reason FROM run_rows
+         WHERE run_id = ? AND row > ? AND outcome IN ('rejected', 'conflict', 'failed') ORDER BY row LIMIT ?`,
+      )
+      .raw(),
     diffs: db.prepare('SELECT username, field, before, after FROM run_diffs WHERE run_id = ? ORDER BY seq'),
     insertRun: db.prepare(
       `INSERT INTO runs (run_id, mode, api_host, retailer_id, status, started_at, input_path, context_json)
@@ -160,34 +169,103 @@ export function createRunJournal(
     deleteRun: db.prepare('DELETE FROM runs WHERE run_id = ?'),
   };
 
-  const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[]) => {
-    for (const r of rows) {
-      const username = r.customer?.username ?? '';
-      stmt.insertRow.run({
-        runId,
-        row: r.row,
-        line: r.line,
-        username,
-        usernameKey: usernameKey(username),
-        hash: r.hash ?? null,
-        customer: r.customer ? JSON.stringify(r.customer) : null,
-        cells: JSON.stringify(r.cells),
-        outcome: r.outcome?.kind ?? null,
-        // An open row keeps its normalisation notes here until its outcome's reason takes them in.
-        reason: r.outcome?.reason ?? r.notes?.join('; ') ?? '',
-      });
+  // Open rows through their own index (layout 3): a run whose rows were nearly all settled as they were staged reads
+  // no others. Prepared on first use, so that a reader of an older checkpoint that was not migrated can still open it.
+  const openStmt = {
+    rows: prepareLater(
+      db,
+      `SELECT row, username, username_key AS usernameKey, hash, customer_json AS customer, reason AS notes
+       FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL AND row > ? ORDER BY row LIMIT ?`,
+    ),
+    count: prepareLater(
+      db,
+      'SELECT COUNT(*) FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL',
+    ),
+    close: prepareLater(
+      db,
+      `UPDATE run_rows INDEXED BY run_rows_open SET outcome = ?, reason = CASE WHEN reason = '' THEN ? WHEN ? = ''
+       THEN reason ELSE ? || '; ' || reason END WHERE run_id = ? AND outcome IS NULL`,
+    ),
+  };
+
+  // In-file duplicates. While staging, a fixed-size filter notes the usernames that may have been met before; after
+  // it, the rows of those usernames are copied into a connection-private temporary table (SQLite's temp store:
+  // spilled to a file past its cache, removed with the connection) and read from it in pages, so the caller may settle
+  // rows between pages. A run this journal did not stage is grouped over all its rows instead.
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS duplicate_keys (
+       run_id TEXT NOT NULL, username_key TEXT NOT NULL, PRIMARY KEY (run_id, username_key)
+     ) WITHOUT ROWID;
+     CREATE TEMP TABLE IF NOT EXISTS duplicate_rows (
+       username_key TEXT NOT NULL, row INTEGER NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (username_key, row)
+     ) WITHOUT ROWID`,
+  );
+  const duplicates = {
+    addKey: db.prepare('INSERT OR IGNORE INTO temp.duplicate_keys (run_id, username_key) VALUES (?, ?)'),
+    forgetKeys: db.prepare('DELETE FROM temp.duplicate_keys WHERE run_id = ?'),
+    clearRows: db.prepare('DELETE FROM temp.duplicate_rows'),
+    collectNoted: db.prepare(
+      `INSERT INTO temp.duplicate_rows (username_key, row, hash)
+       SELECT username_key, row, hash FROM run_rows WHERE run_id = ? AND ${DUPLICATE_CANDIDATES}
+         AND username_key IN (SELECT username_key FROM temp.duplicate_keys WHERE run_id = ?)`,
+    ),
+    collectAll: db.prepare(
+      `INSERT INTO temp.duplicate_rows (username_key, row, hash)
+       SELECT username_key, row, hash FROM run_rows WHERE run_id = ? AND ${DUPLICATE_CANDIDATES}
+         AND username_key IN (SELECT username_key FROM run_rows WHERE run_id = ? AND ${DUPLICATE_CANDIDATES}
+                              GROUP BY username_key HAVING COUNT(*) > 1)`,
+    ),
+    page: db
+      .prepare(
+        `SELECT username_key, row, hash FROM temp.duplicate_rows WHERE (username_key, row) > (?, ?)
+         ORDER BY username_key, row LIMIT ?`,
+      )
+      .raw(),
+  };
+  /** Runs this journal staged, with how many usernames the filter noted as maybe met before. */
+  const notedKeys = new Map<string, number>();
+
+  /** Writes one staged row's values, in RUN_ROW_COLUMNS order, into `values` from `at`. */
+  const putValues = (values: unknown[], at: number, runId: string, r: StagedRow, key: string) => {
+    const { outcome } = r;
+    values[at] = runId;
+    values[at + 1] = r.row;
+    values[at + 2] = r.line;
+    values[at + 3] = r.customer?.username ?? '';
+    values[at + 4] = key;
+    values[at + 5] = r.hash ?? null;
+    // Only an open row is planned from its customer later; a settled row needs none.
+    values[at + 6] = outcome === undefined && r.customer ? JSON.stringify(r.customer) : null;
+    values[at + 7] = JSON.stringify(r.cells);
+    values[at + 8] = outcome?.kind ?? null;
+    // An open row keeps its normalisation notes here until its outcome's reason takes them in.
+    values[at + 9] = outcome ? (outcome.reason === '' ? '' : scrub(outcome.reason)) : (r.notes?.join('; ') ?? '');
+  };
+
+  const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[], seen: SeenKeys) => {
+    const many: unknown[] = new Array(INSERT_ROWS * COLUMNS).fill(null);
+    const one: unknown[] = new Array(COLUMNS).fill(null);
+    // Whole groups of INSERT_ROWS go in one statement each, the rest one by one.
+    const full = rows.length - (rows.length % INSERT_ROWS);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as StagedRow;
+      const key = usernameKey(r.customer?.username ?? '');
+      if (r.hash !== undefined && seen.add(key) && duplicates.addKey.run(runId, key).changes > 0) {
+        notedKeys.set(runId, (notedKeys.get(runId) ?? 0) + 1);
+      }
+      if (i < full) {
+        putValues(many, (i % INSERT_ROWS) * COLUMNS, runId, r, key);
+        if (i % INSERT_ROWS === INSERT_ROWS - 1) stmt.insertRows.run(many);
+      } else {
+        putValues(one, 0, runId, r, key);
+        stmt.insertRow.run(one);
+      }
     }
   });
 
   const setOutcomes = db.transaction((runId: string, outcomes: readonly OutcomeUpdate[]) => {
     for (const o of outcomes) {
-      stmt.setOutcome.run({
-        runId,
-        row: o.row,
-        outcome: o.outcome,
-        reason: scrub(o.reason),
-        changedFields: (o.changedFields ?? []).join(';'),
-      });
+      stmt.setOutcome.run(o.outcome, scrub(o.reason), (o.changedFields ?? []).join(';'), runId, o.row);
     }
   });
 
@@ -215,35 +293,63 @@ export function createRunJournal(
     discardRun: db.transaction(removeRun),
     createStager(runId) {
       let batch: StagedRow[] = [];
+      const seen = createSeenKeys();
+      duplicates.forgetKeys.run(runId);
+      notedKeys.set(runId, 0);
       return {
         add(row) {
           batch.push(row);
           if (batch.length >= STAGE_BATCH) {
-            stageBatch(runId, batch);
+            stageBatch(runId, batch, seen);
             batch = [];
           }
         },
         flush() {
-          if (batch.length > 0) stageBatch(runId, batch);
+          if (batch.length > 0) stageBatch(runId, batch, seen);
           batch = [];
         },
       };
     },
     *duplicateGroups(runId) {
-      for (const key of stmt.duplicateKeys.all(runId) as string[]) {
-        yield { key, rows: stmt.groupRows.all(runId, key) as { row: number; hash: string }[] };
+      const noted = notedKeys.get(runId);
+      // Staged here and no username met twice: nothing to group.
+      if (noted === 0) return;
+      db.transaction(() => {
+        duplicates.clearRows.run();
+        if (noted === undefined) duplicates.collectAll.run(runId, runId);
+        else duplicates.collectNoted.run(runId, runId);
+      })();
+      // A noted username may still be on one row only (the filter's "maybe"): such a group is no duplicate.
+      let group: { key: string; rows: { row: number; hash: string }[] } | undefined;
+      let after: [string, number] = ['', 0];
+      for (;;) {
+        const page = duplicates.page.all(...after, READ_PAGE) as [string, number, string][];
+        for (const [key, row, hash] of page) {
+          if (group?.key !== key) {
+            if (group && group.rows.length > 1) yield group;
+            group = { key, rows: [] };
+          }
+          group.rows.push({ row, hash });
+        }
+        const last = page.at(-1);
+        if (!last) break;
+        after = [last[0], last[1]];
       }
+      if (group && group.rows.length > 1) yield group;
+      duplicates.clearRows.run();
+      duplicates.forgetKeys.run(runId);
+      notedKeys.delete(runId);
     },
     openRows(runId, afterRow, limit) {
-      return (stmt.openRows.all(runId, afterRow, limit) as (Omit<OpenRow, 'customer'> & { customer: string })[]).map(
+      return (openStmt.rows().all(runId, afterRow, limit) as (Omit<OpenRow, 'customer'> & { customer: string })[]).map(
         (r) => ({ ...r, customer: JSON.parse(r.customer) as Customer }),
       );
     },
-    countOpenRows: (runId) => stmt.countOpen.get(runId) as number,
+    countOpenRows: (runId) => openStmt.count().pluck().get(runId) as number,
     setOutcomes,
     closeOpenRows: (runId, text, outcome) => {
       const reason = scrub(text);
-      return stmt.closeOpen.run(outcome, reason, reason, reason, runId).changes;
+      return openStmt.close().run(outcome, reason, reason, reason, runId).changes;
     },
     addDiffs: db.transaction((runId: string, changes: readonly FieldChange[]) => {
       for (const c of changes) {
@@ -264,20 +370,20 @@ export function createRunJournal(
       return new Map(rows.map((r) => [r.outcome, r.n]));
     },
     *outcomes(runId) {
-      for (const r of stmt.outcomes.iterate(runId) as Iterable<RowOutcomeRow>) {
+      for (const [row, line, username, outcome, reason, changed] of readPages<RowOutcomeRow>(stmt.outcomes, runId)) {
         yield {
-          row: r.row,
-          line: r.line,
-          username: r.username,
-          outcome: r.outcome,
-          reason: r.reason,
-          changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as RowOutcome['changedFields']),
+          row,
+          line,
+          username,
+          outcome,
+          reason,
+          changedFields: changed === '' ? [] : (changed.split(';') as RowOutcome['changedFields']),
         };
       }
     },
     *rejects(runId) {
-      for (const r of stmt.rejects.iterate(runId) as Iterable<{ row: number; cells: string; reason: string }>) {
-        yield { row: r.row, cells: JSON.parse(r.cells) as string[], reason: r.reason };
+      for (const [row, cells, reason] of readPages<[number, string, string]>(stmt.rejects, runId)) {
+        yield { row, cells: JSON.parse(cells) as string[], reason };
       }
     },
     *diffs(runId) {
@@ -334,13 +440,31 @@ function createMissingList(db: Database.Database, runId: string): MissingList {
   };
 }
 
-interface RowOutcomeRow {
-  row: number;
-  line: number;
-  username: string;
-  outcome: OutcomeKind;
-  reason: string;
-  changedFields: string;
+/** A statement prepared the first time it is needed, then kept. */
+function prepareLater(db: Database.Database, sql: string): () => Database.Statement {
+  let statement: Database.Statement | undefined;
+  return () => {
+    statement ??= db.prepare(sql);
+    return statement;
+  };
+}
+
+/** row, line, username, outcome, reason, changed_fields. */
+type RowOutcomeRow = [number, number, string, OutcomeKind, string, string];
+
+/**
+ * A run's rows from a raw statement taking (runId, afterRow, limit) whose rows start with `row`, in pages. A page is
+ * read whole, so nothing holds the connection between pages: the caller may write while it reads.
+ */
+function* readPages<T extends [number, ...unknown[]]>(statement: Database.Statement, runId: string): Generator<T> {
+  let after = 0;
+  for (;;) {
+    const page = statement.all(runId, after, READ_PAGE) as T[];
+    yield* page;
+    const last = page.at(-1);
+    if (!last || page.length < READ_PAGE) return;
+    after = last[0];
+  }
 }
 
 interface DiffRow {

@@ -36,6 +36,10 @@ export interface SyncState {
   /** Every retailer's entry for a username (case-folded) on an API host. */
   known(apiHost: string, usernameKey: string): KnownCustomer[];
   pending(scope: CheckpointScope, usernameKey: string): PendingMutation | undefined;
+  /** known() for many usernames (case-folded) at once, in one query: a page of rows costs one statement, not one each. */
+  knownOf(apiHost: string, usernameKeys: readonly string[]): Map<string, KnownCustomer[]>;
+  /** pending() for many usernames (case-folded) at once, in one query. */
+  pendingOf(scope: CheckpointScope, usernameKeys: readonly string[]): Map<string, PendingMutation>;
   /** Durably notes that a mutation is about to be sent, so a crash mid-request is resolved by lookup next time. */
   markPending(scope: CheckpointScope, usernameKey: string, runId: string, kind: 'create' | 'update'): void;
   /**
@@ -79,6 +83,18 @@ export function createSyncState(
     pending: db.prepare(
       'SELECT run_id AS runId, kind FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?',
     ),
+    // The keys travel as one JSON array; each is then a primary-key probe.
+    knownOf: db
+      .prepare(
+        `SELECT c.username_key, c.retailer_id, c.username, c.oms_id, c.hash, c.applied_run, r.status
+         FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
+         WHERE c.api_host = ? AND c.username_key IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(),
+    pendingOf: db.prepare(
+      `SELECT username_key AS usernameKey, run_id AS runId, kind FROM pending
+       WHERE api_host = ? AND retailer_id = ? AND username_key IN (SELECT value FROM json_each(?))`,
+    ),
     insertPending: db.prepare(
       `INSERT OR REPLACE INTO pending (api_host, retailer_id, username_key, run_id, kind, started_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -99,6 +115,25 @@ export function createSyncState(
   return {
     known: (apiHost, key) => stmt.known.all(apiHost, key) as KnownCustomer[],
     pending: (scope, key) => stmt.pending.get(scope.apiHost, scope.retailerId, key) as PendingMutation | undefined,
+    knownOf(apiHost, keys) {
+      const known = new Map<string, KnownCustomer[]>();
+      for (const [key, retailerId, username, omsId, hash, appliedRun, appliedRunStatus] of stmt.knownOf.all(
+        apiHost,
+        JSON.stringify(keys),
+      ) as KnownRow[]) {
+        const entry: KnownCustomer = { retailerId, username, omsId, hash, appliedRun, appliedRunStatus };
+        const list = known.get(key);
+        if (list) list.push(entry);
+        else known.set(key, [entry]);
+      }
+      return known;
+    },
+    pendingOf(scope, keys) {
+      const rows = stmt.pendingOf.all(scope.apiHost, scope.retailerId, JSON.stringify(keys)) as (PendingMutation & {
+        usernameKey: string;
+      })[];
+      return new Map(rows.map(({ usernameKey: key, ...mark }) => [key, mark]));
+    },
     markPending(scope, key, runId, kind) {
       stmt.insertPending.run(scope.apiHost, scope.retailerId, key, runId, kind, now().toISOString());
     },
@@ -128,3 +163,6 @@ export function createSyncState(
     inTransaction: (work) => db.transaction(work)(),
   };
 }
+
+/** username_key, retailer_id, username, oms_id, hash, applied_run, and the applying run's status. */
+type KnownRow = [string, string, string, string | null, string, string, string | null];

@@ -1,8 +1,11 @@
+import os from 'node:os';
 import { pipeline, type Readable, Transform } from 'node:stream';
-import { CsvError, Parser } from 'csv-parse';
+import { CsvError } from 'csv-parse';
 import { AbortError, UsageError } from '../errors.js';
 import type { RawRow } from '../types.js';
 import { createRecordGuard, MAX_FIELDS, MAX_RECORD_BYTES, RecordLimitError } from './createRecordGuard.js';
+import { startCsvParser } from './startCsvParser.js';
+import { startCsvWorker } from './startCsvWorker.js';
 
 /** The text of a CSV input, after any gzip layer, with its first bytes already read for sniffing. */
 export interface CsvText {
@@ -18,6 +21,8 @@ export interface CsvText {
   signal: AbortSignal | undefined;
   /** Describes a failure of a layer under the text (a corrupt gzip), or returns undefined for the others. */
   describeLayerError?: (error: Error) => string | undefined;
+  /** Where csv-parse runs: in a worker thread or on this one; by default as WORKER_FROM_BYTES says. */
+  parseInWorker?: boolean | undefined;
 }
 
 /** A CSV text ready to stream: its header, delimiter and encoding, and its data rows. */
@@ -28,8 +33,14 @@ export interface CsvRows {
   rows: AsyncGenerator<RawRow, void, undefined>;
 }
 
-const FORMULA_AFTER_QUOTE = /^'[=+\-@\t\r]/;
-const NOT_BLANK = /\S/;
+/**
+ * A text at least this long (its sniffed head is full) is parsed in a worker thread when the machine has a second core:
+ * csv-parse is about half of reading and normalising a row, and the worker's start-up (tens of milliseconds) is paid
+ * back many times over. The worker is the compiled csvWorker.js beside this module, so running from the TypeScript
+ * sources (the unit tests) parses on this thread.
+ */
+const WORKER_FROM_BYTES = 64 * 1024;
+const WORKER_AVAILABLE = import.meta.url.endsWith('.js') && os.availableParallelism() > 1;
 
 /**
  * Reads a CSV text (SPEC §3): RFC 4180 through csv-parse, with or without BOM, CRLF or LF, ragged rows passed on as
@@ -51,7 +62,8 @@ export async function readCsvRows(text: CsvText): Promise<CsvRows> {
     throw new UsageError(`${name} looks like a binary file, not CSV${describeBinary(head)}`);
   }
   const delimiter = detectDelimiter(headText);
-  const records = streamRecords(text, encoding, delimiter);
+  const inWorker = text.parseInWorker ?? (head.length >= WORKER_FROM_BYTES && WORKER_AVAILABLE);
+  const records = streamRecords(text, encoding, delimiter, inWorker);
   const first = await records.next();
   if (first.done) {
     if (text.signal?.aborted)
@@ -63,96 +75,54 @@ export async function readCsvRows(text: CsvText): Promise<CsvRows> {
 
 /**
  * The text's non-blank records, each with the line it starts on: first the header (as row 0), then the data rows
- * numbered from 1. One generator for both, so each row costs one async step. Records are taken off the parser with
- * read() rather than its async iterator: after a parse error the iterator drops the records still buffered, and we
- * need every one of them to know the line the failing record starts on.
+ * numbered from 1. One generator for both, so each row costs one async step.
  */
 async function* streamRecords(
   text: CsvText,
   encoding: string,
   delimiter: string,
+  inWorker: boolean,
 ): AsyncGenerator<RawRow, void, undefined> {
-  const parser = new Parser({
-    delimiter,
-    bom: true,
-    encoding: 'utf8',
-    relax_column_count: true,
-    // A stray quote inside an unquoted field (O"Brien) is kept as text rather than failing the whole file.
-    relax_quotes: true,
-    // Listed, not auto-discovered: discovery fixes the first ending seen, and a file mixing CRLF and LF would then
-    // glue lines together.
-    record_delimiter: ['\r\n', '\n', '\r'],
-  });
+  const records = inWorker ? startCsvWorker(delimiter) : startCsvParser(delimiter);
   const stages: NodeJS.ReadWriteStream[] = [];
   if (encoding !== 'utf-8') stages.push(transcodeToUtf8(encoding));
   stages.push(createRecordGuard(delimiter));
 
   let failure: Error | undefined;
-  let ended = false;
   let wake: (() => void) | undefined;
   const signal = () => wake?.();
-  parser.on('readable', signal);
-  parser.on('end', () => {
-    ended = true;
-    signal();
-  });
-  parser.on('error', (error) => {
-    failure ??= error;
-    signal();
-  });
-  pipeline([text.stream, ...stages, parser], (error) => {
-    if (error && !ended) failure ??= error;
+  records.onChange(signal);
+  pipeline([text.stream, ...stages, records.input], (error) => {
+    if (error && !records.ended()) failure ??= error;
     signal();
   });
   text.signal?.addEventListener('abort', signal);
 
-  let nextLine = 1;
-  let row = 0;
   try {
     for (;;) {
-      for (let cells = parser.read() as string[] | null; cells !== null; cells = parser.read() as string[] | null) {
-        const line = nextLine;
-        let blank = true;
-        let breaks = 0;
-        for (let i = 0; i < cells.length; i++) {
-          const cell = cells[i] as string;
-          if (cell.length === 0) continue;
-          if (blank && NOT_BLANK.test(cell)) blank = false;
-          if (cell.charCodeAt(0) === 39 && FORMULA_AFTER_QUOTE.test(cell)) cells[i] = cell.slice(1);
-          if (cell.indexOf('\n') !== -1 || cell.indexOf('\r') !== -1) breaks += countLineBreaks(cell);
-        }
-        nextLine += 1 + breaks;
-        if (!blank) yield { row: row++, line, cells };
+      const rows = records.take();
+      if (rows.length > 0) {
+        for (const row of rows) yield row;
+        continue;
       }
       // A stop is not a file problem: the rows end here and the run reports what it read.
       if (text.signal?.aborted) return;
-      if (failure) throw describeFailure(text, failure, nextLine, delimiter);
-      if (ended) return;
+      const failed = records.failure() ?? failure;
+      if (failed) throw describeFailure(text, failed, records.nextLine(), delimiter);
+      if (records.ended()) return;
+      records.keepAlive(true);
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
+      records.keepAlive(false);
       wake = undefined;
     }
   } finally {
     text.signal?.removeEventListener('abort', signal);
     // Stopped early (an abort, an error): release the input. A no-op once everything has ended.
     text.stream.destroy();
-    parser.destroy();
+    records.close();
   }
-}
-
-/** Line breaks inside a (quoted) cell; CRLF counts once, like a record's own line ending. */
-function countLineBreaks(cell: string): number {
-  let breaks = 0;
-  for (let i = 0; i < cell.length; i++) {
-    const code = cell.charCodeAt(i);
-    if (code === 10) breaks++;
-    else if (code === 13) {
-      breaks++;
-      if (cell.charCodeAt(i + 1) === 10) i++;
-    }
-  }
-  return breaks;
 }
 
 function describeFailure(text: CsvText, error: Error, line: number, delimiter: string): UsageError {

@@ -45,6 +45,8 @@ export interface ReadOptions {
   stdin?: Readable | undefined;
   /** Read chunk size in bytes (tests use a tiny one to split characters and records across chunks). */
   highWaterMark?: number;
+  /** Where a CSV is parsed: a worker thread or this one (tests choose); unset, a large enough text uses a worker. */
+  parseInWorker?: boolean;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -105,6 +107,7 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
       encoding,
       signal,
       describeLayerError: (error) => (gzip ? describeGzipError(name, error) : undefined),
+      parseInWorker: options.parseInWorker,
     });
     return { format: gzip ? 'csv.gz' : 'csv', ...csv, digest: digest.digest };
   } catch (error) {

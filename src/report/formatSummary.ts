@@ -32,9 +32,8 @@ export function formatSummary(summary: ReportSummary, reportDir: string): string
   }
   const limit = summary.options.limit;
   const sample =
-    typeof limit === 'number' && summary.input.complete === false
-      ? ` (a sample: the first ${formatCount(limit)}, --limit)`
-      : '';
+    // Read up to the limit: the file may hold more (whether the reader saw its end depends on read-ahead).
+    typeof limit === 'number' && totals.read === limit ? ` (a sample: the first ${formatCount(limit)}, --limit)` : '';
   lines.push(
     `  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}${sample}`,
   );

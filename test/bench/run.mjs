@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../dist/sandbox/startSandbox.js';
+import { benchLocalWork } from './benchLocalWork.mjs';
 import { generateCustomers } from './generateCustomers.mjs';
 import { benchRate } from './rate.mjs';
 import { runMeasured } from './runMeasured.mjs';
@@ -47,6 +48,7 @@ try {
   results.rerun = sync.rerun;
   results.concurrencySweep = await benchConcurrency();
   results.rate = await benchRate({ scratch, quick: QUICK, childOptions });
+  Object.assign(results, await benchLocalWork({ scratch, quick: QUICK, childOptions, printTable, verdict, round }));
   console.log(`BENCH_RESULTS ${JSON.stringify(results)}`);
 } finally {
   await Promise.allSettled(sandboxes.map((sandbox) => sandbox.close()));

@@ -139,6 +139,46 @@ describe('opening a checkpoint', () => {
     expect(db.prepare('SELECT COUNT(*) FROM runs').pluck().get()).toBe(2);
     db.close();
   });
+  it('migrates a checkpoint of layout 2 in place: what it knew, its runs and their reports all kept', () => {
+    file = path.join(dir, 'layout-2.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-2.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const before = new Database(file, { readonly: true });
+    expect(before.pragma('user_version', { simple: true })).toBe(2);
+    const indexes = before.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'run_rows'");
+    expect(indexes.pluck().all()).toContain('run_rows_by_key');
+    const runs = before.prepare('SELECT run_id AS runId, mode FROM runs ORDER BY started_at').all() as {
+      runId: string;
+      mode: string;
+    }[];
+    before.close();
+    expect(runs.map((r) => r.mode)).toEqual(['apply', 'dry-run']);
+    const applied = runs[0]?.runId as string;
+
+    const { checkpoint } = openHere();
+    const scope = { apiHost: 'https://legacy.example.invalid', retailerId: '1' };
+    expect(checkpoint.syncState.known(scope.apiHost, '1_bob@example.com')).toEqual([
+      expect.objectContaining({ retailerId: '1', username: '1_bob@example.com', appliedRun: applied }),
+    ]);
+    expect(checkpoint.syncState.pending(scope, '1_dan@example.com')).toEqual({ runId: applied, kind: 'create' });
+    expect([...checkpoint.journal.outcomes(applied)].map((o) => [o.row, o.line, o.outcome, o.reason])).toEqual([
+      [1, 2, 'created', ''],
+      [2, 3, 'created', ''],
+      [3, 4, 'created', ''],
+      [4, 5, 'rejected', expect.stringContaining('"not-an-email" is not a valid email address')],
+      [5, 6, 'duplicate', 'same values as row 2'],
+    ]);
+    expect([...checkpoint.journal.rejects(applied)]).toEqual([
+      { row: 4, cells: ['not-an-email', 'Dee', 'Roe', 'AU', ''], reason: expect.any(String) },
+    ]);
+    closeAll();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    const after = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'run_rows'").pluck();
+    expect(after.all()).toEqual(['run_rows_open']);
+    db.close();
+  });
 });
 
 describe('the checkpoint lock', () => {

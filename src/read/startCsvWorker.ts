@@ -1,0 +1,121 @@
+import { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { CsvError, type CsvErrorCode } from 'csv-parse';
+import { unpackRows } from './packRows.js';
+import type { RecordParser } from './startCsvParser.js';
+
+/** What the worker is started with. */
+export interface CsvWorkerSetup {
+  delimiter: string;
+  /** Batches of records it may send before the reader has taken any. */
+  credits: number;
+}
+
+/** Reader → worker: the text's bytes, its end, and leave to send one more batch. */
+export type ToCsvWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' } | { type: 'credit' };
+
+/** Worker → reader, in order: records of each chunk (packed by packRows), then the chunk's acknowledgement; at last the end or a failure. */
+export type FromCsvWorker =
+  | { type: 'rows'; cells: string[]; shape: Int32Array; nextLine: number }
+  | { type: 'ack' }
+  | { type: 'ended'; nextLine: number }
+  | { type: 'failed'; code: CsvErrorCode | undefined; message: string; nextLine: number };
+
+/**
+ * Chunks sent and not yet parsed. The reader hands the worker more text only between batches of rows, so the worker
+ * needs enough queued to stay busy meanwhile: with two it sat idle about half the time.
+ */
+const CHUNKS_IN_FLIGHT = 8;
+/** Batches (one per chunk, ~64 KB of text) the worker may send before the reader takes one. */
+const CREDITS = 8;
+
+/**
+ * Parses in a worker thread (src/read/csvWorker.ts), so that on two cores csv-parse runs beside the normalising and
+ * staging of the rows it has already given. Records come back in batches, numbered and placed there exactly as on this
+ * thread (one takeRecords serves both). Memory stays flat both ways: the worker gets a chunk only once it has
+ * acknowledged all but one before it, and acknowledges a chunk only once the reader has room for its records.
+ */
+export function startCsvWorker(delimiter: string): RecordParser {
+  const setup: CsvWorkerSetup = { delimiter, credits: CREDITS };
+  // No Node flags of the process's own: some (--input-type, an --import hook) would keep the worker from starting.
+  const worker = new Worker(new URL('./csvWorker.js', import.meta.url), { workerData: setup, execArgv: [] });
+  worker.unref();
+  const send = (message: ToCsvWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
+  const batches: { cells: string[]; shape: Int32Array; nextLine: number }[] = [];
+  let lineTaken = 1;
+  let lineAtEnd: number | undefined;
+  let failure: Error | undefined;
+  let ended = false;
+  let closed = false;
+  let listener = () => {};
+  let inFlight = 0;
+  let resume: (() => void) | undefined;
+
+  const input = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      // A copy the worker can own: the chunk's memory may be a slice of a pool shared with other buffers.
+      const bytes = new Uint8Array(chunk);
+      send({ type: 'chunk', bytes }, [bytes.buffer]);
+      inFlight++;
+      if (inFlight < CHUNKS_IN_FLIGHT) callback();
+      else resume = callback;
+    },
+    final(callback) {
+      send({ type: 'end' });
+      callback();
+    },
+  });
+
+  worker.on('message', (message: FromCsvWorker) => {
+    if (message.type === 'ack') {
+      inFlight--;
+      const next = resume;
+      resume = undefined;
+      next?.();
+      return;
+    }
+    if (message.type === 'rows') batches.push(message);
+    else if (message.type === 'ended') {
+      ended = true;
+      lineAtEnd = message.nextLine;
+    } else {
+      failure ??= message.code === undefined ? new Error(message.message) : new CsvError(message.code, message.message);
+      lineAtEnd = message.nextLine;
+    }
+    listener();
+  });
+  worker.on('error', (error) => {
+    failure ??= error;
+    listener();
+  });
+  worker.on('exit', () => {
+    if (!ended && !closed) failure ??= new Error('the CSV parser thread stopped unexpectedly');
+    listener();
+  });
+
+  return {
+    input,
+    take() {
+      const batch = batches.shift();
+      if (!batch) return [];
+      lineTaken = batch.nextLine;
+      send({ type: 'credit' });
+      return unpackRows(batch.cells, batch.shape);
+    },
+    nextLine: () => (batches.length === 0 && lineAtEnd !== undefined ? lineAtEnd : lineTaken),
+    failure: () => (batches.length === 0 ? failure : undefined),
+    ended: () => ended && batches.length === 0,
+    onChange(next) {
+      listener = next;
+    },
+    keepAlive(waiting) {
+      if (waiting) worker.ref();
+      else worker.unref();
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      void worker.terminate();
+    },
+  };
+}
