@@ -18,8 +18,11 @@ import {
 import type { OmsCustomer, WriteMode } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 
-/** Usernames per `customers(username: [...])` lookup: SPEC §5 allows at most one lookup per 50 rows. */
-export const LOOKUP_BATCH = 50;
+/**
+ * Usernames per `customers(username: [...])` lookup. SPEC §5 allows at most one lookup per 50 rows, all lookups
+ * counted: 100 a lookup leaves room for the check of created usernames after the apply (VERIFY_BATCH) within it.
+ */
+export const LOOKUP_BATCH = 100;
 
 /** Open rows read from the checkpoint at a time. */
 const PAGE = 1_000;

@@ -141,9 +141,9 @@ describe('sync --batch', () => {
     expect(report.totals).toMatchObject({ created: 49, failed: 11 });
     expect(usernamesOf(sandbox)).toHaveLength(49);
     expect(readCsv(`${result.reportDir}/rejects.csv`)).toHaveLength(11);
-    // Four requests, not 60: batches are filled from each lookup of 50 rows (20, 20 and 10, then 10), and the
-    // refusals did not break them up.
-    expect(sandbox.stats().graphql - sandbox.stats().queries).toBe(4);
+    // Three requests, not 60: batches are filled from one lookup of the 60 rows (20, 20 and 20), and the refusals did
+    // not break them up.
+    expect(sandbox.stats().graphql - sandbox.stats().queries).toBe(3);
   });
 
   it('a lost answer to a batch that was applied in part: the lookup finds what was applied, only the rest is sent again', async () => {
