@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { escapeControl } from '../escapeControl.js';
-import type { RunTotals } from '../types.js';
+import { OUTCOME_KINDS, type RunTotals } from '../types.js';
 import { type RunEnd, type RunStatus, statusOf } from './opsTypes.js';
 
 /** The JSON a `--notify-url` receives (SPEC §2): counts and ids only, never customer data or secrets. */
@@ -18,17 +18,7 @@ export interface RunNotification {
 
 /** An error message is the tool's own one line; a long one is cut so the notification stays a notification. */
 const MAX_MESSAGE_CHARS = 300;
-const TOTAL_ORDER = [
-  'created',
-  'updated',
-  'unchanged',
-  'duplicate',
-  'rejected',
-  'conflict',
-  'failed',
-  'skipped',
-  'valid',
-] as const;
+const TOTAL_ORDER = OUTCOME_KINDS;
 
 /**
  * The notification of a run's end. Pure. Rows are counted, never named: the only text from the run is the one-line
