@@ -5,7 +5,7 @@ import { createScrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import { escapeControl } from './escapeControl.js';
 import { explainParseFailure } from './explainParseFailure.js';
-import { readCredentials } from './fluent/credentials.js';
+import { type Credentials, readCredentials } from './fluent/credentials.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from './fluent/errors.js';
 import { explainUsername, formatExplanation } from './history/explainUsername.js';
 import { formatRuns } from './history/formatRuns.js';
@@ -20,7 +20,7 @@ import {
   resolveOptions,
   VALIDATE_OPTIONS,
 } from './options.js';
-import { runSync } from './run-sync.js';
+import { type RunDependencies, runSync } from './run-sync.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
 import { parseSandboxFlags } from './sandbox/parseSandboxFlags.js';
@@ -171,12 +171,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     return { options, credentials, accountId: env.FLUENT_ACCOUNT_ID || undefined };
   };
 
-  const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
-    const { options, credentials, accountId } = prepare(command, args);
-    // The first signal stops the run gracefully; a second one leaves at once (the checkpoint stays consistent).
+  /**
+   * What a run that writes (sync, validate, undo) is given; from here on the first signal stops it gracefully and a
+   * second one leaves at once (the checkpoint stays consistent).
+   */
+  const runDependencies = (credentials: Credentials | undefined, accountId: string | undefined): RunDependencies => {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const result = await runSync(options, {
+    return {
       log,
       out: process.stdout,
       progressStream: process.stderr,
@@ -186,8 +188,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       scrubber,
       signal: signals.signal,
       exitCodeOf,
-    });
-    exitCode = result.exitCode;
+    };
+  };
+
+  const runCommand = async (command: 'sync' | 'validate', args: Record<string, unknown>) => {
+    const { options, credentials, accountId } = prepare(command, args);
+    exitCode = (await runSync(options, runDependencies(credentials, accountId))).exitCode;
   };
 
   const runDoctorCommand = async (args: Record<string, unknown>) => {
@@ -250,21 +256,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   const runUndoCommand = async (args: Record<string, unknown>) => {
     const { options, credentials, accountId } = prepare('undo', args);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
     const { runUndo } = await import('./undo/runUndo.js');
-    const result = await runUndo(String(args['run-id']), options, {
-      exitCodeOf,
-      log,
-      out: process.stdout,
-      progressStream: process.stderr,
-      credentials,
-      accountId,
-      redactKey: env.FLUENT_REDACT_KEY || undefined,
-      scrubber,
-      signal: signals.signal,
-    });
-    exitCode = result.exitCode;
+    exitCode = (await runUndo(String(args['run-id']), options, runDependencies(credentials, accountId))).exitCode;
   };
 
   const parser = yargs([...argv])
