@@ -134,6 +134,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   // Every credential value is masked in any output, even when the set is incomplete and so unusable.
   // The one scrubber of the run: the client adds every token it is granted, and every output path uses it.
   const scrubber = createScrubber(SECRET_VARIABLES.map((name) => env[name] ?? ''));
+  scrubStray = scrubber.scrub;
   // Until the options are resolved, a problem with them is still logged in the format asked for.
   let log: Logger = createLogger({ stream: process.stderr, format: earlyLogFormat(argv, env), scrubber });
   /** The command yargs is parsing, for messages about its flags. */
@@ -514,6 +515,9 @@ function reportError(error: unknown, log: Logger): number {
   return exitCodeOf(error);
 }
 
+/** The run's scrubber, once main has made it, for errors that reach no code of ours. */
+let scrubStray = (text: string) => text;
+
 // A run that stalls with nothing left to wait for would let Node end the process quietly with exit 0: a broken
 // invariant must never look like success to a cron job.
 const onStall = () => {
@@ -521,6 +525,15 @@ const onStall = () => {
   process.exit(3);
 };
 process.once('beforeExit', onStall);
+// An error a library throws outside any call of ours (an event with no listener) would print a stack and exit 1,
+// which reads as "rows need attention": one line and exit 3 instead; the checkpoint is consistent at every commit.
+const onStray = (error: unknown) => {
+  const message = escapeControl(scrubStray(error instanceof Error ? error.message : String(error)));
+  process.stderr.write(`error: unexpected error: ${message} (please report this with the command you ran)\n`);
+  process.exit(3);
+};
+process.on('uncaughtException', onStray);
+process.on('unhandledRejection', onStray);
 const code = await main(process.argv.slice(2), process.env);
 process.off('beforeExit', onStall);
 process.exitCode = code;

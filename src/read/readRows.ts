@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { AbortError, UsageError } from '../errors.js';
@@ -80,6 +81,12 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
     });
     const magic = raw.head;
     if (magic[0] === 0x50 && magic[1] === 0x4b && (magic[2] === 0x03 || magic[2] === 0x05)) {
+      if (!options.stdin && path !== '-' && !endsWithZipDirectory(path)) {
+        raw.stream.destroy();
+        throw new UsageError(
+          `${name} is cut short: an Excel workbook ends with its zip directory, and this file has none; save or copy it again`,
+        );
+      }
       const workbook = await readXlsxRows({ name, stream: raw.stream, sheet: options.sheet, signal });
       const { header, rows, sheet } = workbook;
       return { format: 'xlsx', sheet, header, delimiter: ',', encoding: 'utf-8', rows, digest: digest.digest };
@@ -129,4 +136,25 @@ function describeGzipError(name: string, error: Error): string | undefined {
   if (code === undefined || !code.startsWith('Z_')) return undefined;
   if (code === 'Z_BUF_ERROR') return `${name} is gzip-compressed but cut short: ${error.message}`;
   return `${name} is gzip-compressed but its data is corrupt: ${error.message}`;
+}
+
+/** The zip format's end-of-directory record: its signature, and how far before the end it can start (a comment). */
+const END_OF_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const END_OF_DIRECTORY_SPAN = 22 + 0xffff;
+
+/**
+ * Whether a zip file ends with its directory, as every complete one does: a workbook cut short (a copy that stopped,
+ * an upload that broke) is told as such before the streaming reader spends itself on it.
+ */
+function endsWithZipDirectory(path: string): boolean {
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, END_OF_DIRECTORY_SPAN);
+    const tail = Buffer.alloc(length);
+    fs.readSync(fd, tail, 0, length, size - length);
+    return tail.lastIndexOf(END_OF_DIRECTORY) !== -1;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
