@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CustomerField, FieldChange, OutcomeKind, RunMode } from '../types.js';
+import { decodeValue } from './runJournal.js';
 
 /** One past run as the journal keeps it: what it was, how it ended, its summary (report.json) and its context. */
 export interface RunRecord {
@@ -138,15 +139,7 @@ export function createRunHistory(db: Database.Database): RunHistory {
         ...r,
         changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as CustomerField[]),
       })),
-    diffsOf: (runId, username) =>
-      (
-        stmt.diffsOf.all(runId, username) as {
-          username: string;
-          field: CustomerField;
-          before: string | null;
-          after: string | null;
-        }[]
-      ).map((d) => ({ ...d, before: decodeValue(d.before), after: decodeValue(d.after) })),
+    diffsOf: (runId, username) => (stmt.diffsOf.all(runId, username) as RawDiff[]).map(toFieldChange),
     stateOf: (key) => ({
       known: (stmt.known.all(key) as (Omit<UsernameState, 'hashKnown'> & { hashKnown: number })[]).map((k) => ({
         ...k,
@@ -194,8 +187,4 @@ interface RawDiff {
 
 function toFieldChange(d: RawDiff): FieldChange {
   return { ...d, before: decodeValue(d.before), after: decodeValue(d.after) };
-}
-
-function decodeValue(value: string | null): string | boolean | null {
-  return value === null ? null : (JSON.parse(value) as string | boolean);
 }

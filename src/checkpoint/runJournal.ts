@@ -479,6 +479,6 @@ function encodeValue(value: string | boolean | null): string | null {
   return value === null ? null : JSON.stringify(value);
 }
 
-function decodeValue(value: string | null): string | boolean | null {
+export function decodeValue(value: string | null): string | boolean | null {
   return value === null ? null : (JSON.parse(value) as string | boolean);
 }
