@@ -95,10 +95,67 @@ export interface RawRow {
 }
 
 /**
- * A row that passed (with `notes`: what normalising changed that the report must say, e.g. a dropped phone
- * extension), or the reasons it is rejected.
+ * The rules by which normalising changes a value on its way in (SPEC §4: report.json `normalised` counts them, and
+ * review.csv lists the rows of the rules in REVIEW_RULES). Trimming and whitespace collapse count as `textTrimmed`,
+ * an NFC change as `textRecomposed`; the rest name what was read.
  */
-export type NormaliseResult = { ok: true; customer: Customer; notes: string[] } | { ok: false; reasons: string[] };
+export const NORMALISATION_RULES = [
+  /** A phone written otherwise than in E.164 (spaces, dashes, a national prefix) was rewritten as E.164. */
+  'phoneReformatted',
+  /** A national phone number was read with `--default-country`, the row naming no country. */
+  'phoneAssumedCountry',
+  /** A phone was read from an international call prefix (`00`, `011`, `0011`, `010`, carrier-select forms). */
+  'phoneInternationalPrefix',
+  /** A phone given as `+CC…` that is possible but not valid by the metadata (which lags new ranges). */
+  'phonePossibleNotValid',
+  /** A phone's extension was dropped (`--phone-extension drop`). */
+  'phoneExtensionDropped',
+  /** A country name, alpha-3 code or short form was stored as its ISO alpha-2 code. */
+  'countryTranslated',
+  /** An opt-in word (`ja`, `oui`, `Y`, …) was read as true or false. */
+  'optInWord',
+  /** The mapping file's `values` replaced the cell's value. */
+  'valueMapped',
+  /** Unicode NFC changed the text (a decomposed accent composed). */
+  'textRecomposed',
+  /** Leading or trailing whitespace was removed, or a run of whitespace collapsed to one space. */
+  'textTrimmed',
+  /** The email was lower-cased. */
+  'emailLowerCased',
+] as const;
+
+export type NormalisationRule = (typeof NORMALISATION_RULES)[number];
+
+/** The rules whose rows a person should look at although they were (or would be) written: review.csv. */
+export const REVIEW_RULES: ReadonlySet<NormalisationRule> = new Set(['phoneAssumedCountry', 'phonePossibleNotValid']);
+
+/** One change normalising made to one cell of a row that passed: the cell as the file had it, and what is written. */
+export interface Normalisation {
+  /** A Fluent field, or an attribute as `attributes.NAME`. */
+  field: ChangedField;
+  rule: NormalisationRule;
+  /** The cell as the file had it (before any value map, NFC or trim). */
+  input: string;
+  /** The value written, as diff.csv shows it (booleans as `true`/`false`). */
+  written: string;
+}
+
+/** A value that made its row rejected, for grouping rejects by what they held (`country "Deutschland" ×15`). */
+export interface OffendingValue {
+  /** A Fluent field, an attribute as `attributes.NAME`, or a column's header for a problem of the cell itself. */
+  field: string;
+  /** The cell's value as the reason quotes it (normalised text). */
+  value: string;
+}
+
+/**
+ * A row that passed (with `notes`: what normalising changed that the row's reason must say, e.g. a dropped phone
+ * extension, and `normalised`: every change by rule, for the report's counts and review.csv), or the reasons it is
+ * rejected with the values that caused them (`offending`, where a reason is about one cell's value).
+ */
+export type NormaliseResult =
+  | { ok: true; customer: Customer; notes: string[]; normalised: Normalisation[] }
+  | { ok: false; reasons: string[]; offending: OffendingValue[] };
 
 /** A customer as the OMS holds it (a `customers` lookup node). */
 export interface OmsCustomer {

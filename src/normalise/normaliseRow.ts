@@ -73,7 +73,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     badColumns.add(column);
   }
   // Cells of a ragged row do not line up with the header: reasons about their values would only mislead.
-  if (cells.length !== width) return { ok: false, reasons };
+  if (cells.length !== width) return { ok: false, reasons, offending: [] };
 
   const { columnOfField } = layout;
   /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for what it holds. */
@@ -146,7 +146,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   if (!username.ok) reasons.push(username.reason);
   else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
 
-  return reasons.length > 0 ? { ok: false, reasons } : { ok: true, customer, notes };
+  return reasons.length > 0 ? { ok: false, reasons, offending: [] } : { ok: true, customer, notes, normalised: [] };
 }
 
 /** The username column when the file has one (case kept: it is the customer's own), else the template. */

@@ -261,6 +261,7 @@ describe('normaliseRow: phone extensions', () => {
       ok: true,
       customer: expect.objectContaining({ primaryPhone: e164 }),
       notes: [`primaryPhone extension ${ext} was dropped`],
+      normalised: expect.any(Array),
     });
   });
 
@@ -401,13 +402,21 @@ describe('normaliseRow: row shape and bytes', () => {
   it('rejects a short row with the column count only', () => {
     const { raw } = aRow({ a: '1', b: '2', c: '3', d: '4', e: '5' });
     const context = aContext(['firstName', 'lastName', 'primaryEmail', 'country', 'title', 'Notes']);
-    expect(normaliseRow(raw, context)).toEqual({ ok: false, reasons: ['row has 5 columns; the header has 6'] });
+    expect(normaliseRow(raw, context)).toEqual({
+      ok: false,
+      reasons: ['row has 5 columns; the header has 6'],
+      offending: [],
+    });
   });
 
   it('rejects a long row with the column count only', () => {
     const context = aContext(['firstName', 'primaryEmail']);
     const raw = { row: 3, line: 9, cells: ['Jane', 'not-an-email', 'extra'] };
-    expect(normaliseRow(raw, context)).toEqual({ ok: false, reasons: ['row has 3 columns; the header has 2'] });
+    expect(normaliseRow(raw, context)).toEqual({
+      ok: false,
+      reasons: ['row has 3 columns; the header has 2'],
+      offending: [],
+    });
   });
 
   it('rejects a replacement character in any column, mapped or not, naming the column', () => {
