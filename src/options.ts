@@ -264,6 +264,7 @@ export function resolveOptions(input: {
   }) as string;
   const apiHost = get('api-host', (value, source) => asApiHost(value, source, input.warn));
   const retailerId = get('retailer-id', asRetailerId);
+  const shard = get('shard', asShard);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
   const verbose = bool('verbose');
@@ -303,7 +304,7 @@ export function resolveOptions(input: {
     defaultCountry,
     phoneExtension,
     sheet: str('sheet'),
-    shard: get('shard', asShard),
+    shard,
     maxErrorRate,
     fullCompare: bool('full-compare'),
     allowEmpty: bool('allow-empty'),
@@ -314,7 +315,7 @@ export function resolveOptions(input: {
     limit,
     allowScopedLogin: bool('allow-scoped-login'),
     reportMissing: bool('report-missing'),
-    metricsFile: get('metrics-file', checkMetricsFile),
+    metricsFile: get('metrics-file', (value, source) => checkMetricsFile(value, source, shard)),
     pushgateway: get('pushgateway', checkHookUrl),
     notifyUrl: get('notify-url', checkHookUrl),
     sandbox,
