@@ -44,7 +44,7 @@ export function checkTrustedPath(
 ): TrustedPath {
   const absolute = path.resolve(target);
   const uid = process.geteuid?.();
-  if (uid === undefined) return { real: absolute, entry: lstatOrUndefined(absolute) };
+  if (uid === undefined) return { real: realPathOf(absolute), entry: lstatOrUndefined(absolute) };
   const { subject } = options;
   const root = path.parse(absolute).root;
   const checkFolder = (folder: string, stat: fs.Stats) => {
@@ -114,6 +114,19 @@ export function isTrustedOwner(uid: number): boolean {
 export function isOwnEntry(stat: fs.Stats): boolean {
   const own = process.geteuid?.();
   return own === undefined || stat.uid === own;
+}
+
+/** The real path of the part of `absolute` that exists, then the rest as given: where no walk is made. */
+function realPathOf(absolute: string): string {
+  const rest: string[] = [];
+  for (let existing = absolute; ; existing = path.dirname(existing)) {
+    try {
+      return path.join(fs.realpathSync(existing), ...rest.reverse());
+    } catch {
+      if (path.dirname(existing) === existing) return absolute;
+      rest.push(path.basename(existing));
+    }
+  }
 }
 
 function lstatOrUndefined(target: string): fs.Stats | undefined {
