@@ -244,17 +244,14 @@ export function resolveOptions(input: {
   const bool = (name: OptionName) => get(name, asBoolean) ?? false;
 
   const rate = get('rate', asRate) as number | 'auto';
-  const batch = get(
-    'batch',
-    numberWhere((n) => isCount(n) && n <= MAX_BATCH, `a whole number from 1 to ${MAX_BATCH}`),
-  ) as number;
-  const concurrency = get('concurrency', numberWhere(isCount, 'a whole number of at least 1')) as number;
+  const batch = get('batch', wholeNumber(RANGES.batch)) as number;
+  const concurrency = get('concurrency', wholeNumber(RANGES.concurrency)) as number;
   const maxErrorRate = get(
     'max-error-rate',
     numberWhere((n) => n >= 0 && n <= 1, 'a share between 0 and 1 (0.05 = 5%)'),
   ) as number;
-  const keepRuns = get('keep-runs', numberWhere(isCount, 'a whole number of at least 1')) as number;
-  const limit = get('limit', numberWhere(isCount, 'a whole number of rows of at least 1'));
+  const keepRuns = get('keep-runs', wholeNumber(RANGES.keepRuns)) as number;
+  const limit = get('limit', wholeNumber(RANGES.limit, 'of rows '));
   const mode = get('mode', (v, s) => asChoice(v, s, WRITE_MODES)) as WriteMode;
   const onDuplicate = get('on-duplicate', (v, s) => asChoice(v, s, ['reject', 'first', 'last'])) as OnDuplicate;
   const logFormat = get('log-format', (v, s) => asChoice(v, s, ['text', 'json'])) as LogFormat;
@@ -267,6 +264,7 @@ export function resolveOptions(input: {
   }) as string;
   const apiHost = get('api-host', (value, source) => asApiHost(value, source, input.warn));
   const retailerId = get('retailer-id', asRetailerId);
+  const shard = get('shard', asShard);
   const sandbox = bool('sandbox');
   const dryRun = bool('dry-run');
   const verbose = bool('verbose');
@@ -306,7 +304,7 @@ export function resolveOptions(input: {
     defaultCountry,
     phoneExtension,
     sheet: str('sheet'),
-    shard: get('shard', asShard),
+    shard,
     maxErrorRate,
     fullCompare: bool('full-compare'),
     allowEmpty: bool('allow-empty'),
@@ -317,7 +315,7 @@ export function resolveOptions(input: {
     limit,
     allowScopedLogin: bool('allow-scoped-login'),
     reportMissing: bool('report-missing'),
-    metricsFile: get('metrics-file', checkMetricsFile),
+    metricsFile: get('metrics-file', (value, source) => checkMetricsFile(value, source, shard)),
     pushgateway: get('pushgateway', checkHookUrl),
     notifyUrl: get('notify-url', checkHookUrl),
     sandbox,
@@ -379,16 +377,56 @@ function asString(value: unknown, source: string): string {
 }
 
 /**
+ * The most mutations a batch holds: a batch is filled from one lookup of 50 usernames (SPEC §5), and 50 customers stay
+ * far under Fluent's 2 MB request limit.
+ */
+export const MAX_BATCH = 50;
+
+/**
+ * What each number option can take: what the code that uses it can hold and store, and no more. A value outside is
+ * refused before any request, never carried into a run that fails at its end (a --keep-runs of 1e300 is no SQLite
+ * integer). `--concurrency` is bounded by the connections one process should open to one host; `--rate` by what a
+ * timer can space (below 0.01/s the wait between requests would pass what setTimeout holds once split by the
+ * shards) and what any OMS takes; `--keep-runs` by a lifetime of nightly runs; `--shard` N by a hash of 32 bits spread
+ * over at most that many machines.
+ */
+export const RANGES = {
+  batch: { min: 1, max: MAX_BATCH },
+  concurrency: { min: 1, max: 1_000 },
+  keepRuns: { min: 1, max: 100_000 },
+  limit: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  rate: { min: 0.01, max: 10_000 },
+  shards: { min: 1, max: 10_000 },
+} as const;
+
+/** A decimal number as people write one; `0x10`, `Infinity` or `1_000` are not read as numbers. */
+const DECIMAL_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A given value as a number: a JSON or yargs number as it is, a decimal text read, anything else NaN. */
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string' || !DECIMAL_TEXT.test(value.trim())) return Number.NaN;
+  return Number(value.trim());
+}
+
+/**
  * A number check whose message names where the value came from (a flag, an env variable, a job file), what was given
- * and what is allowed: `--rate must be a number of requests per second above 0, got "fast"`.
+ * and what is allowed: `--max-error-rate must be a share between 0 and 1 (0.05 = 5%), got "2"`.
  */
 function numberWhere(ok: (n: number) => boolean, expected: string): (value: unknown, source: string) => number {
   return (value, source) => {
-    const n =
-      typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    const n = toNumber(value);
     if (!Number.isFinite(n) || !ok(n)) throw new UsageError(`${source} must be ${expected}, got ${showGiven(value)}`);
     return n;
   };
+}
+
+/** A whole-number check within `range`, all of it safe integers: `--keep-runs must be a whole number from 1 to 100000`. */
+function wholeNumber(range: { min: number; max: number }, unit = ''): (value: unknown, source: string) => number {
+  return numberWhere(
+    (n) => Number.isSafeInteger(n) && n >= range.min && n <= range.max,
+    `a whole number ${unit}from ${range.min} to ${range.max}`,
+  );
 }
 
 /** A given value as a message quotes it, as typed (the logger escapes any control character in it). */
@@ -401,26 +439,17 @@ function refuseTogether(a: { source: string } | undefined, b: { source: string }
   throw new UsageError(`${a?.source} and ${b?.source} cannot be used together: ${what}`);
 }
 
-/**
- * The most mutations a batch holds: a batch is filled from one lookup of 50 usernames (SPEC §5), and 50 customers stay
- * far under Fluent's 2 MB request limit.
- */
-export const MAX_BATCH = 50;
-
-/** `--rate`: a positive number of requests per second, or `auto`. */
+/** `--rate`: a number of requests per second within RANGES.rate, or `auto`. */
 function asRate(value: unknown, source: string): number | 'auto' {
   if (typeof value === 'string' && value.trim().toLowerCase() === 'auto') return 'auto';
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n <= 0) {
+  const n = toNumber(value);
+  const { min, max } = RANGES.rate;
+  if (!Number.isFinite(n) || n < min || n > max) {
     throw new UsageError(
-      `${source} must be a number of requests per second above 0 (or auto), got "${String(value).trim()}"`,
+      `${source} must be a number of requests per second from ${min} to ${max} (or auto), got "${String(value).trim()}"`,
     );
   }
   return n;
-}
-
-function isCount(n: number): boolean {
-  return Number.isInteger(n) && n >= 1;
 }
 
 function asBoolean(value: unknown, source: string): boolean {
@@ -446,14 +475,22 @@ function asShard(value: unknown, source: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || index < 1 || count < 1 || index > count) {
-    throw new UsageError(`${source} must be K/N with 1 <= K <= N (e.g. 2/4), got "${text}"`);
+  if (!match || index < 1 || index > count || count > RANGES.shards.max) {
+    throw new UsageError(`${source} must be K/N with 1 <= K <= N <= ${RANGES.shards.max} (e.g. 2/4), got "${text}"`);
   }
   return { index, count };
 }
 
-/** Fluent's retailer ids are whole numbers; anything else is a typo found before any request. */
+/**
+ * Fluent's retailer ids are whole numbers; anything else is a typo found before any request. One given as a number
+ * (a job file's `"retailer-id": 12`) must be one a number holds exactly: past 2^53 it is no longer the id written.
+ */
 function asRetailerId(value: unknown, source: string): string {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    throw new UsageError(
+      `${source} must be a Fluent retailer id, a whole number such as 1, written in quotes when it is long; got ${showGiven(value)}`,
+    );
+  }
   const id = asString(value, source);
   if (!/^[1-9]\d{0,18}$/.test(id)) {
     throw new UsageError(`${source} must be a Fluent retailer id, a whole number such as 1, got "${id}"`);

@@ -8,6 +8,7 @@ import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
 import { type SettleRows, stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
+import { checkCheckpointPath } from './checkpoint/openCheckpointFile.js';
 import type { MissingList } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import { createRunId } from './createRunId.js';
@@ -132,6 +133,8 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
   if (source.delimiter !== ',') log.info(`reading ${options.file} as ${describeDelimiter(source.delimiter)}-delimited`);
   for (const { header, field } of layout.guessed) log.info(`reading column "${header}" as ${field}`);
   if (layout.unmapped.length > 0) log.info(`ignoring unmapped columns: ${layout.unmapped.join(', ')}`);
+  // A --checkpoint that cannot be used is refused before the report folder is made: a refused run leaves nothing.
+  if (mode !== 'validate') checkCheckpointPath(options.checkpoint);
   prepareReportDir(reportDir);
   const phoneColumn = layout.columnOfField.primaryPhone;
   const phoneColumns = phoneColumn === undefined ? [] : [phoneColumn];

@@ -82,7 +82,7 @@ describe('resolveOptions', () => {
   });
 
   it.each([
-    [{ rate: -5 }, /--rate must be .* above 0/],
+    [{ rate: -5 }, /--rate must be .* from 0.01 to 10000/],
     [{ rate: 'fast' }, /--rate must be a number/],
     [{ concurrency: 1.5 }, /--concurrency must be a whole number/],
     [{ 'max-error-rate': 2 }, /--max-error-rate must be a share between 0 and 1/],
@@ -121,9 +121,9 @@ describe('resolveOptions', () => {
   });
 
   it.each<[Record<string, unknown>, Record<string, string>, string]>([
-    [{ rate: 'fast' }, {}, '--rate must be a number of requests per second above 0 (or auto), got "fast"'],
-    [{ rate: 0 }, {}, '--rate must be a number of requests per second above 0 (or auto), got "0"'],
-    [{}, { FLUENT_CONCURRENCY: 'lots' }, 'FLUENT_CONCURRENCY must be a whole number of at least 1, got "lots"'],
+    [{ rate: 'fast' }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "fast"'],
+    [{ rate: 0 }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "0"'],
+    [{}, { FLUENT_CONCURRENCY: 'lots' }, 'FLUENT_CONCURRENCY must be a whole number from 1 to 1000, got "lots"'],
     [{ 'on-duplicate': 'keep' }, {}, '--on-duplicate must be one of reject, first, last, got "keep"'],
     [{ 'log-format': 'jsno' }, {}, '--log-format must be one of text, json, got "jsno" (did you mean json?)'],
     [{ mode: 'insert' }, {}, '--mode must be one of upsert, create-only, update-only, got "insert"'],
@@ -132,9 +132,9 @@ describe('resolveOptions', () => {
       {},
       '--mode must be one of upsert, create-only, update-only, got "updateonly" (did you mean update-only?)',
     ],
-    [{ limit: 0 }, {}, '--limit must be a whole number of rows of at least 1, got "0"'],
-    [{ limit: '10 rows' }, {}, '--limit must be a whole number of rows of at least 1, got "10 rows"'],
-    [{ limit: 2.5 }, {}, '--limit must be a whole number of rows of at least 1, got "2.5"'],
+    [{ limit: 0 }, {}, '--limit must be a whole number of rows from 1 to 9007199254740991, got "0"'],
+    [{ limit: '10 rows' }, {}, '--limit must be a whole number of rows from 1 to 9007199254740991, got "10 rows"'],
+    [{ limit: 2.5 }, {}, '--limit must be a whole number of rows from 1 to 9007199254740991, got "2.5"'],
     [{ 'dry-run': 'perhaps' }, {}, '--dry-run must be true or false, got "perhaps"'],
   ])('says in one line what %j %j gave and what is allowed', (flags, env, message) => {
     expect(usageErrorMessage(() => resolve(flags, env))).toBe(message);
@@ -226,5 +226,72 @@ describe('resolveOptions', () => {
     );
     const camel = jobFile('camel-typo.json', { maxErorRate: 0.1 });
     expect(usageErrorMessage(() => resolve({}, {}, camel))).toMatch(/did you mean "max-error-rate"\?$/);
+  });
+});
+
+describe('number options are held to what the code can store', () => {
+  it.each<[Record<string, unknown>, Record<string, string>, string]>([
+    [{ 'keep-runs': 1e300 }, {}, '--keep-runs must be a whole number from 1 to 100000, got "1e+300"'],
+    [{}, { FLUENT_KEEP_RUNS: '1e300' }, 'FLUENT_KEEP_RUNS must be a whole number from 1 to 100000, got "1e300"'],
+    [{ 'keep-runs': 100_001 }, {}, '--keep-runs must be a whole number from 1 to 100000, got "100001"'],
+    [
+      { limit: 2 ** 53 },
+      {},
+      '--limit must be a whole number of rows from 1 to 9007199254740991, got "9007199254740992"',
+    ],
+    [{ concurrency: 1e300 }, {}, '--concurrency must be a whole number from 1 to 1000, got "1e+300"'],
+    [{ concurrency: 1001 }, {}, '--concurrency must be a whole number from 1 to 1000, got "1001"'],
+    [{ batch: 1e21 }, {}, '--batch must be a whole number from 1 to 50, got "1e+21"'],
+    [{}, { FLUENT_BATCH: '0x10' }, 'FLUENT_BATCH must be a whole number from 1 to 50, got "0x10"'],
+    [{ rate: 1e300 }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "1e+300"'],
+    [{ rate: 1e-9 }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "1e-9"'],
+    [
+      {},
+      { FLUENT_RATE: 'Infinity' },
+      'FLUENT_RATE must be a number of requests per second from 0.01 to 10000 (or auto), got "Infinity"',
+    ],
+    [{ 'max-error-rate': -0.1 }, {}, '--max-error-rate must be a share between 0 and 1 (0.05 = 5%), got "-0.1"'],
+    [{ 'max-error-rate': 'NaN' }, {}, '--max-error-rate must be a share between 0 and 1 (0.05 = 5%), got "NaN"'],
+    [
+      { shard: '1/99999999999999999999' },
+      {},
+      '--shard must be K/N with 1 <= K <= N <= 10000 (e.g. 2/4), got "1/99999999999999999999"',
+    ],
+    [{ shard: '3/10001' }, {}, '--shard must be K/N with 1 <= K <= N <= 10000 (e.g. 2/4), got "3/10001"'],
+  ])('refuses %j %j before any request', (flags, env, message) => {
+    expect(usageErrorMessage(() => resolve(flags, env))).toBe(message);
+  });
+
+  it('takes the ends of every range', () => {
+    expect(
+      resolve({
+        'keep-runs': 100_000,
+        concurrency: 1000,
+        batch: 50,
+        rate: 0.01,
+        limit: 2 ** 53 - 1,
+        shard: '10000/10000',
+      }),
+    ).toMatchObject({ keepRuns: 100_000, concurrency: 1000, batch: 50, rate: 0.01, limit: 2 ** 53 - 1 });
+    expect(resolve({}, { FLUENT_RATE: '10000', FLUENT_MAX_ERROR_RATE: '1', FLUENT_KEEP_RUNS: '1' })).toMatchObject({
+      rate: 10_000,
+      maxErrorRate: 1,
+      keepRuns: 1,
+    });
+  });
+
+  it('refuses a job-file number JSON cannot hold as written, naming the key, instead of rounding it', () => {
+    const config = jobFile('long-id.json', '{"retailer-id": 1234567890123456789, "rate": 5}');
+    expect(usageErrorMessage(() => resolve({}, {}, config))).toBe(
+      `job file ${config}: "retailer-id" is 1234567890123456789, a number JSON cannot hold as written (it would read as 1234567890123456800); write it in quotes: "1234567890123456789"`,
+    );
+    const huge = jobFile('huge.json', '{"keep-runs": 1e400}');
+    expect(usageErrorMessage(() => resolve({}, {}, huge))).toMatch(/"keep-runs" is 1e400, .*would read as Infinity/);
+    // Written as text, the long id is kept exactly; a short number is read as the id it is.
+    const noEnvId = { FLUENT_RETAILER_ID: '' };
+    expect(resolve({}, noEnvId, jobFile('text-id.json', '{"retailer-id": "1234567890123456789"}')).retailerId).toBe(
+      '1234567890123456789',
+    );
+    expect(resolve({}, noEnvId, jobFile('number-id.json', '{"retailer-id": 42}')).retailerId).toBe('42');
   });
 });

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import Database from 'better-sqlite3';
-import { UsageError } from '../errors.js';
+import { AbortError, UsageError } from '../errors.js';
 import { type CheckpointLock, createLock } from './lock.js';
 import { openCheckpointFile } from './openCheckpointFile.js';
 import { createRunHistory, type RunHistory } from './runHistory.js';
@@ -40,28 +40,40 @@ export function openCheckpoint(
   const opened = openCheckpointFile(file);
   const { db } = opened;
   try {
-    db.pragma('busy_timeout = 5000');
-    // WAL with synchronous NORMAL survives a killed process (kill -9); only an OS crash can lose the last commits.
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    if (opened.version === 'new') {
-      createSchema(db);
-      // Header and tables on disk at once, so the file says what it is even if this process is killed next.
+    return prepareForRun(opened, file, runId, now, options.scrub);
+  } catch (error) {
+    if (db.open) db.close();
+    throw isDiskFull(error) ? diskFull(file, opened.version) : error;
+  }
+}
+
+/** The rest of openCheckpoint, once the file is known to be ours: its journal mode, layout and lock. */
+function prepareForRun(
+  opened: ReturnType<typeof openCheckpointFile>,
+  file: string,
+  runId: string,
+  now: () => Date,
+  scrub: ((text: string) => string) | undefined,
+): { checkpoint: Checkpoint; takenOverFrom?: { runId: string } } {
+  const { db } = opened;
+  db.pragma('busy_timeout = 5000');
+  // WAL with synchronous NORMAL survives a killed process (kill -9); only an OS crash can lose the last commits.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  if (opened.version === 'new') {
+    createSchema(db);
+    // Header and tables on disk at once, so the file says what it is even if this process is killed next.
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+  if (opened.version === 1) refuseLiveFirstReleaseHolder(db, file);
+  const lock = createLock(db, opened.path, { now, file });
+  const { takenOverFrom } = lock.acquire(runId);
+  try {
+    if (typeof opened.version === 'number' && opened.version < SCHEMA_VERSION) {
+      migrateSchema(db, opened.version);
       db.pragma('wal_checkpoint(TRUNCATE)');
     }
-    if (opened.version === 1) refuseLiveFirstReleaseHolder(db, file);
-    const lock = createLock(db, opened.path, { now, file });
-    const { takenOverFrom } = lock.acquire(runId);
-    try {
-      if (typeof opened.version === 'number' && opened.version < SCHEMA_VERSION) {
-        migrateSchema(db, opened.version);
-        db.pragma('wal_checkpoint(TRUNCATE)');
-      }
-    } catch (error) {
-      lock.release();
-      throw error;
-    }
-    const journal = createRunJournal(db, now, options.scrub);
+    const journal = createRunJournal(db, now, scrub);
     const checkpoint: Checkpoint = {
       file,
       journal,
@@ -78,9 +90,34 @@ export function openCheckpoint(
     };
     return takenOverFrom ? { checkpoint, takenOverFrom } : { checkpoint };
   } catch (error) {
-    if (db.open) db.close();
+    lock.release();
     throw error;
   }
+}
+
+function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC';
+}
+
+/**
+ * A full disk while the checkpoint is readied (its layout migrated, its lock taken): each step is one transaction, so
+ * the file is as it was before the run. Exit 3, as any run stopped by its surroundings rather than by what it was
+ * given: nothing was sent, and the same command succeeds once there is room.
+ */
+function diskFull(file: string, version: number | 'new'): AbortError {
+  if (version === 'new') {
+    return new AbortError(
+      `the disk is full: checkpoint ${file} could not be created and nothing was sent; free some space and run again`,
+    );
+  }
+  const what =
+    version < SCHEMA_VERSION
+      ? `checkpoint ${file} could not be migrated from layout ${version} to ${SCHEMA_VERSION}`
+      : `checkpoint ${file} could not be readied for the run`;
+  return new AbortError(
+    `the disk is full: ${what}; it is left as it was and nothing was sent: free some space and run again`,
+  );
 }
 
 /**

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { checkTrustedPath, isOwnEntry } from '../checkTrustedPath.js';
 import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
+import { escapeControl } from '../escapeControl.js';
 import { ensurePrivateDir } from '../privateFs.js';
-import { APPLICATION_ID, LAYOUT_1_TABLES, SCHEMA_VERSION } from './schema.js';
+import { APPLICATION_ID, findForeignObjects, LAYOUT_1_TABLES, SCHEMA_VERSION } from './schema.js';
 
 /** A checkpoint file opened for use: the database and the layout version it holds (`new` when just created). */
 export interface CheckpointFile {
@@ -17,6 +19,8 @@ const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const HEADER_BYTES = 100;
 const OWNER_ONLY = 0o600;
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW = 0, O_NONBLOCK = 0 } = fs.constants;
+/** The files SQLite and the lock keep beside the checkpoint, opened by name: each must be ours too, or absent. */
+const COMPANIONS = ['-wal', '-shm', '-journal', '-lock'] as const;
 
 type Inspection =
   | { kind: 'created' }
@@ -25,15 +29,32 @@ type Inspection =
   | { kind: 'by-content'; empty: boolean };
 
 /**
+ * The checks of the checkpoint's path openCheckpointFile makes before it creates or opens anything, on their own, so
+ * a run can refuse a bad --checkpoint before it makes its report folder: every folder and link on the path is root's
+ * or this user's (checkTrustedPath), and the file and its companions (-wal, -shm, -journal, -lock) are regular files
+ * of this user, or absent.
+ *
+ * @throws UsageError (exit 2) naming the checkpoint and what is wrong
+ */
+export function checkCheckpointPath(file: string): void {
+  const resolved = path.resolve(file);
+  const { entry } = checkTrustedPath(resolved, { subject: `checkpoint ${file}` });
+  if (entry) checkOwnFile(file, entry, 'checkpoint');
+  for (const suffix of COMPANIONS) checkCompanion(file, `${resolved}${suffix}`);
+}
+
+/**
  * Opens the checkpoint at `file` without ever following a symlink or changing a file that is not ours (SPEC §2, §4):
- * a missing file is created owner-only with O_EXCL; an existing one must be a regular file owned by this user and be a
- * customer-sync checkpoint — recognised by its application id and layout version in the header, read before SQLite
- * opens it — or a checkpoint of the first release, recognised by its tables. Anything else is a UsageError (exit 2)
- * naming the file, and the file is left as it was. A layout newer than this release's is refused the same way.
+ * the path must pass checkCheckpointPath; a missing file is created owner-only with O_EXCL; an existing one must be a
+ * regular file owned by this user and be a customer-sync checkpoint — recognised by its application id and layout
+ * version in the header, read before SQLite opens it — or a checkpoint of the first release, recognised by its tables,
+ * holding no object our layouts do not create. Anything else is a UsageError (exit 2) naming the file, and the file is
+ * left as it was. A layout newer than this release's is refused the same way.
  * Only files that are ours get their mode tightened to 0600. `create: false` refuses a missing file instead.
  */
 export function openCheckpointFile(file: string, options: { create?: boolean } = {}): CheckpointFile {
   const resolved = path.resolve(file);
+  checkCheckpointPath(file);
   if (options.create === false && !fs.existsSync(resolved)) {
     throw new UsageError(`no checkpoint at ${file}: pass --checkpoint with the one the runs used`);
   }
@@ -43,12 +64,14 @@ export function openCheckpointFile(file: string, options: { create?: boolean } =
     throw new UsageError(`checkpoint folder ${path.dirname(file)} cannot be created: ${describeFsError(error)}`);
   }
   const inspection = inspect(file, resolved);
-  for (const suffix of ['-wal', '-shm']) checkCompanion(file, `${resolved}${suffix}`);
+  for (const suffix of COMPANIONS) checkCompanion(file, `${resolved}${suffix}`);
   const before = fs.lstatSync(resolved);
 
   let db: Database.Database;
   try {
     db = new Database(resolved, { fileMustExist: true });
+    // A file someone else could have written: its schema's SQL may not call functions with side effects.
+    db.pragma('trusted_schema = OFF');
   } catch (error) {
     throw new UsageError(`checkpoint ${file} cannot be opened: ${(error as Error).message}`);
   }
@@ -64,6 +87,7 @@ export function openCheckpointFile(file: string, options: { create?: boolean } =
           ? inspection.version
           : recogniseByContent(db, file, inspection.empty);
     if (version !== 'new' && version > SCHEMA_VERSION) throw newerLayout(file, version);
+    if (version !== 'new') refuseForeignObjects(db, file, version);
     tightenMode(resolved);
     return { db, path: resolved, version };
   } catch (error) {
@@ -146,6 +170,25 @@ function isLayout1(db: Database.Database, tables: readonly string[]): boolean {
   return marker === '1';
 }
 
+/**
+ * A checkpoint holding a trigger, a view, or a table or index no layout of ours makes was changed by someone else:
+ * a trigger would run inside the run's own writes. Refused before anything is written to it.
+ */
+function refuseForeignObjects(db: Database.Database, file: string, version: number): void {
+  let foreign: { type: string; name: string }[];
+  try {
+    foreign = findForeignObjects(db, version);
+  } catch (error) {
+    throw notACheckpoint(file, `its schema cannot be read: ${(error as Error).message}`);
+  }
+  const [first] = foreign;
+  if (!first) return;
+  const more = foreign.length > 1 ? ` and ${foreign.length - 1} more` : '';
+  throw new UsageError(
+    `checkpoint ${file} holds ${first.type} "${escapeControl(first.name)}"${more}, which customer-sync never creates; it was left untouched: pass another --checkpoint (or drop what was added to it)`,
+  );
+}
+
 /** SQLite's own companions of the checkpoint must not be links or files of someone else either. */
 function checkCompanion(file: string, companion: string): void {
   let stat: fs.Stats;
@@ -165,8 +208,7 @@ export function checkOwnFile(file: string, stat: fs.Stats, what: string): void {
     );
   }
   if (!stat.isFile()) throw new UsageError(`${what} ${file} is not a regular file; pass another --checkpoint`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) {
+  if (!isOwnEntry(stat)) {
     throw new UsageError(
       `${what} ${file} belongs to another user (uid ${stat.uid}); run as that user or pass another --checkpoint`,
     );

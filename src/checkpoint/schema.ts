@@ -127,3 +127,31 @@ export function migrateSchema(db: Database.Database, from: number): void {
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
+
+/** Tables every layout has. */
+const COMMON_TABLES = ['lock', 'runs', 'run_rows', 'run_diffs', 'customers', 'pending'];
+
+/**
+ * The tables and indexes each layout holds, by version: what a checkpoint of ours can contain. SQLite adds its own
+ * objects (`sqlite_autoindex_*` for a primary key, `sqlite_stat*` after ANALYZE), which no statement can name.
+ */
+const LAYOUT_OBJECTS: Readonly<Record<number, { tables: readonly string[]; indexes: readonly string[] }>> = {
+  1: { tables: [...COMMON_TABLES, 'meta'], indexes: ['run_rows_by_key'] },
+  2: { tables: COMMON_TABLES, indexes: ['run_rows_by_key'] },
+  3: { tables: COMMON_TABLES, indexes: ['run_rows_open'] },
+};
+
+/**
+ * The objects of a checkpoint of layout `version` that no layout of ours creates: any trigger or view (none ever has
+ * one, and one would run its own SQL inside every write of a run: forging hashes, dropping pending marks), and any
+ * table or index not in that layout. Empty for a checkpoint that holds only what its layout made.
+ */
+export function findForeignObjects(db: Database.Database, version: number): { type: string; name: string }[] {
+  const layout = LAYOUT_OBJECTS[version];
+  const objects = db.prepare('SELECT type, name FROM sqlite_schema').all() as { type: string; name: string }[];
+  return objects.filter(({ type, name }) => {
+    if (type === 'table') return !(layout?.tables.includes(name) || name.startsWith('sqlite_stat'));
+    if (type === 'index') return !(layout?.indexes.includes(name) || name.startsWith('sqlite_autoindex_'));
+    return true;
+  });
+}

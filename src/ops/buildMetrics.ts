@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Shard } from '../options.js';
 import { OUTCOME_KINDS } from '../types.js';
 import type { RunEnd } from './opsTypes.js';
 import type { MetricSample } from './parseMetricsText.js';
@@ -14,8 +15,12 @@ export const METRIC_NAMES = {
   lastSuccess: 'customer_sync_last_success_timestamp_seconds',
 } as const;
 
-/** Every metric carries these, so one file or Pushgateway group can hold several jobs' series apart. */
-const LABELS = ['retailer', 'mode'] as const;
+/**
+ * Every metric carries these, so one file or Pushgateway group can hold several jobs' series apart. `shard`
+ * (`2-of-4`, as the Pushgateway group is named) only on a run of `--shard K/N`: the shards of one job are that many
+ * series, not one the last shard to finish overwrites.
+ */
+const LABELS = ['retailer', 'mode', 'shard'] as const;
 
 /**
  * The run's metrics (SPEC §4) in a registry of their own, for the textfile collector and the Pushgateway alike.
@@ -23,17 +28,21 @@ const LABELS = ['retailer', 'mode'] as const;
  * what one run cannot know by itself.
  * - `customer_sync_last_success_timestamp_seconds` is when a run last finished (exit 0 or 1; rows needing
  *   attention are counted in `customer_sync_rows`): a refused or aborted run keeps the earlier value, and leaves the
- *   metric out when there is none, so an alert on its age fires whether runs fail or stop running at all.
+ *   metric out when there is none (or when the earlier value is no time a run could have ended: not a number, or
+ *   later than this run's end), so an alert on its age fires whether runs fail or stop running at all.
  * - The two `_total` metrics are counters, as their names say: the earlier value plus this run's requests, so
  *   Prometheus's `increase()` reads requests per day. With no earlier file they start from this run's count.
  * - `customer_sync_rows{outcome}` is the last run's rows by outcome; a run that ended before reading any row has none.
  */
 export function buildMetrics(end: RunEnd, earlier: readonly MetricSample[]): Registry {
   const registry = new Registry();
-  const labels = { retailer: end.retailerId ?? '', mode: end.mode };
+  const labels: Partial<Record<(typeof LABELS)[number], string>> = {
+    retailer: end.retailerId ?? '',
+    mode: end.mode,
+    ...(end.shard ? { shard: describeShardLabel(end.shard) } : {}),
+  };
   const previous = (name: string): number | undefined =>
-    earlier.find((s) => s.name === name && s.labels.retailer === labels.retailer && s.labels.mode === labels.mode)
-      ?.value;
+    earlier.find((s) => s.name === name && LABELS.every((label) => s.labels[label] === labels[label]))?.value;
   const gauge = (name: string, help: string, value: number) =>
     new Gauge({ name, help, labelNames: LABELS, registers: [registry] }).set(labels, value);
   const counter = (name: string, help: string, value: number) => {
@@ -42,6 +51,8 @@ export function buildMetrics(end: RunEnd, earlier: readonly MetricSample[]): Reg
     new Counter({ name, help, labelNames: LABELS, registers: [registry] }).inc(labels, start + value);
   };
   const endSeconds = end.finishedAt.getTime() / 1000;
+  const carriedTime = (value: number | undefined) =>
+    value !== undefined && Number.isFinite(value) && value >= 0 && value <= endSeconds ? value : undefined;
 
   const { summary } = end;
   if (summary) {
@@ -71,9 +82,15 @@ export function buildMetrics(end: RunEnd, earlier: readonly MetricSample[]): Reg
     end.exitCode,
   );
   gauge(METRIC_NAMES.lastRun, 'When the last run ended, in Unix seconds', endSeconds);
-  const lastSuccess = end.exitCode === 0 || end.exitCode === 1 ? endSeconds : previous(METRIC_NAMES.lastSuccess);
+  const lastSuccess =
+    end.exitCode === 0 || end.exitCode === 1 ? endSeconds : carriedTime(previous(METRIC_NAMES.lastSuccess));
   if (lastSuccess !== undefined) {
     gauge(METRIC_NAMES.lastSuccess, 'When a run last finished (exit 0 or 1), in Unix seconds', lastSuccess);
   }
   return registry;
+}
+
+/** The `shard` label of shard K of N, the same as its Pushgateway group: `2-of-4`. */
+export function describeShardLabel(shard: Shard): string {
+  return `${shard.index}-of-${shard.count}`;
 }

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { checkTrustedPath } from '../checkTrustedPath.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { Shard } from '../options.js';
@@ -7,7 +9,7 @@ import type { CustomerField, FieldChange, MissingCustomer, OutcomeKind, RowOutco
 import { OUTCOME_KINDS } from '../types.js';
 import { emptyTotals } from './countOutcomes.js';
 import { prepareReportDir } from './prepareReportDir.js';
-import { openReportFile, type ReportFile } from './readReportFile.js';
+import { openReportFile, REPORT_FILE_LIMITS, type ReportFile, type ReportFileLimits } from './readReportFile.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { NEEDS_ATTENTION } from './topReasons.js';
 import { writeReport } from './writeReport.js';
@@ -23,6 +25,8 @@ export interface MergedReport {
 /** One shard's report folder, read enough to check it belongs with the others. */
 interface ShardReport {
   dir: string;
+  /** The folder's real path, every link on the way resolved: what "the same folder" is compared by. */
+  real: string;
   shard: Shard;
   summary: ReportSummary;
   outcomes: ReportFile;
@@ -49,20 +53,23 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * - rejects.csv is the shards' rejected, conflicting and failed rows in row order; diff.csv and missing.csv are the
  *   shards' in shard order (a diff line has no row; each missing customer is listed by the shard its username falls in);
  * - requests are summed (the shards ran side by side), the run spans the first start to the last finish.
- * Every file is read a record at a time: a merge of millions of rows stays flat in memory.
+ * Every file is read a record at a time, within the input's record limits (`deps.limits`, REPORT_FILE_LIMITS by
+ * default): a merge of millions of rows stays flat in memory, and a file that is no report is refused, never held.
+ * The merged report is never written into a shard it reads: folders are compared by their real paths (and by the
+ * folder itself, for a bind mount), so a link to a shard's folder is that shard's folder.
  *
  * @throws UsageError (exit 2) before writing anything when the folders are not the reports of every shard of one file:
- *   a shard missing or given twice, another input (sha256), another mode, rows that disagree
+ *   a shard missing or given twice, another input (sha256), another mode, rows that disagree; or when --report-dir is
+ *   (or is inside) one of them
  */
-export function mergeReports(dirs: readonly string[], outDir: string, deps: { scrubber: Scrubber }): MergedReport {
-  const shards = checkShards(dirs.map(readShardReport));
-  for (const shard of shards) {
-    if (path.resolve(shard.dir) === path.resolve(outDir)) {
-      throw new UsageError(
-        `--report-dir ${outDir} is the report of shard ${describeShard(shard.shard)}; write the merged report elsewhere`,
-      );
-    }
-  }
+export function mergeReports(
+  dirs: readonly string[],
+  outDir: string,
+  deps: { scrubber: Scrubber; limits?: ReportFileLimits },
+): MergedReport {
+  const limits = deps.limits ?? REPORT_FILE_LIMITS;
+  const shards = checkShards(dirs.map((dir) => readShardReport(dir, limits)));
+  refuseWritingIntoShard(shards, outDir);
   const { totals } = countMerged(shards);
   const summary = summariseShards(shards, totals);
   const header = readRejectsHeader(shards);
@@ -84,14 +91,43 @@ export function mergeReports(dirs: readonly string[], outDir: string, deps: { sc
   return { summary, reportDir: outDir, exitCode: summary.status === 'aborted' ? 3 : attention > 0 ? 1 : 0 };
 }
 
-function readShardReport(dir: string): ShardReport {
-  const json = openReportFile(dir, 'report.json');
+/**
+ * The merged report goes neither into a shard's folder nor inside one: compared by real path, and by device and inode
+ * where --report-dir exists already (two paths to one folder through a bind mount).
+ */
+function refuseWritingIntoShard(shards: readonly ShardReport[], outDir: string): void {
+  const out = checkTrustedPath(outDir, { subject: `the report folder ${outDir}`, followLast: true });
+  for (const shard of shards) {
+    const folder = fs.statSync(shard.real);
+    const same =
+      out.real === shard.real ||
+      (out.entry?.isDirectory() === true && out.entry.dev === folder.dev && out.entry.ino === folder.ino);
+    if (same) {
+      throw new UsageError(
+        `--report-dir ${outDir} is the report of shard ${describeShard(shard.shard)}; write the merged report elsewhere`,
+      );
+    }
+    if (out.real.startsWith(`${shard.real}${path.sep}`)) {
+      throw new UsageError(
+        `--report-dir ${outDir} is inside the report of shard ${describeShard(shard.shard)} (${shard.dir}); write the merged report elsewhere`,
+      );
+    }
+  }
+}
+
+function readShardReport(dir: string, limits: ReportFileLimits): ShardReport {
+  // Read only: another user's folder may be read, but no link of theirs is followed to get there.
+  const { real, entry } = checkTrustedPath(dir, { subject: `the shard report ${dir}`, followLast: true, read: true });
+  if (entry && !entry.isDirectory())
+    throw new UsageError(`${dir} is not a folder: pass the report folder of each shard`);
+  const json = openReportFile(dir, 'report.json', limits);
   if (!json) {
     throw new UsageError(`${dir} holds no report.json: pass the report folder (--report-dir) of each shard`);
   }
+  const text = json.text();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(json.text());
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new UsageError(`${dir}/report.json is not valid JSON: ${(error as Error).message}`);
   }
@@ -110,17 +146,18 @@ function readShardReport(dir: string): ShardReport {
   }
   const shard = parseShard(options.shard);
   if (!shard) throw new UsageError(`${dir} is not the report of a shard: its run had no --shard K/N`);
-  const outcomes = openReportFile(dir, 'outcomes.csv');
-  const rejects = openReportFile(dir, 'rejects.csv');
+  const outcomes = openReportFile(dir, 'outcomes.csv', limits);
+  const rejects = openReportFile(dir, 'rejects.csv', limits);
   if (!outcomes || !rejects) throw new UsageError(`${dir} lacks outcomes.csv or rejects.csv: it is not a whole report`);
   return {
     dir,
+    real,
     shard,
     summary: { ...summary, totals: { ...emptyTotals(), ...totals } },
     outcomes,
     rejects,
-    diff: openReportFile(dir, 'diff.csv'),
-    missing: openReportFile(dir, 'missing.csv'),
+    diff: openReportFile(dir, 'diff.csv', limits),
+    missing: openReportFile(dir, 'missing.csv', limits),
   };
 }
 

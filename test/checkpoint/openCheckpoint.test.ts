@@ -6,11 +6,17 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Checkpoint, openCheckpoint } from '../../src/checkpoint/openCheckpoint.js';
 import { APPLICATION_ID, SCHEMA_VERSION } from '../../src/checkpoint/schema.js';
-import { UsageError } from '../../src/errors.js';
+import { AbortError, UsageError } from '../../src/errors.js';
 import { aCustomer } from '../builders/customers.js';
 import { PROJECT_ROOT } from '../helpers/runCli.js';
 import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import { fixture } from '../helpers/workspace.js';
+import { fillDisk, mountTinyDisk, trapWorksHere } from '../report/fsTraps.js';
+
+const IS_ROOT = process.geteuid?.() === 0;
+const OTHER_UID = 12345;
+const TINY_DISK = trapWorksHere((d) => mountTinyDisk(d, 256));
+if (!TINY_DISK) console.log('skipped: mounting a tmpfs needs root, so the full-disk migration test did not run');
 
 let dir: string;
 let file: string;
@@ -179,6 +185,112 @@ describe('opening a checkpoint', () => {
     expect(after.all()).toEqual(['run_rows_open']);
     db.close();
   });
+});
+
+describe('a checkpoint someone else prepared', () => {
+  it.skipIf(!IS_ROOT)('refuses a path through a link or folder of another user, creating nothing there', () => {
+    const share = path.join(dir, 'share');
+    const victim = path.join(dir, 'victim');
+    fs.mkdirSync(share);
+    fs.mkdirSync(victim);
+    const link = path.join(share, 'state');
+    fs.symlinkSync(victim, link);
+    fs.lchownSync(link, OTHER_UID, OTHER_UID);
+    file = path.join(link, 'cp.sqlite');
+    expect(usageErrorMessage(() => openHere())).toBe(
+      `checkpoint ${file}: ${link} is a symbolic link of another user (uid ${OTHER_UID}), which customer-sync does not follow; give the real path`,
+    );
+    fs.rmSync(link);
+    fs.chownSync(share, OTHER_UID, OTHER_UID);
+    file = path.join(share, 'state', 'cp.sqlite');
+    expect(usageErrorMessage(() => openHere())).toMatch(`${share} is a folder of another user (uid ${OTHER_UID})`);
+    expect(fs.readdirSync(victim)).toEqual([]);
+    expect(fs.readdirSync(share)).toEqual([]);
+  });
+
+  it.skipIf(!IS_ROOT)('refuses a -lock or -journal file of another user before writing anything', () => {
+    openHere();
+    closeAll();
+    const before = fingerprint(file);
+    for (const suffix of ['-lock', '-journal']) {
+      const side = `${file}${suffix}`;
+      fs.writeFileSync(side, '');
+      fs.chownSync(side, OTHER_UID, OTHER_UID);
+      expect(usageErrorMessage(() => openHere())).toMatch(`${suffix} file of ${file} belongs to another user`);
+      expect(fingerprint(file)).toEqual(before);
+      fs.rmSync(side);
+    }
+  });
+
+  it.each([
+    ['trigger', "CREATE TRIGGER forge AFTER INSERT ON run_rows BEGIN UPDATE customers SET hash = 'forged'; END"],
+    ['trigger', 'CREATE TRIGGER wipe BEFORE INSERT ON pending BEGIN DELETE FROM pending; END'],
+    ['view', 'CREATE VIEW everything AS SELECT * FROM customers'],
+    ['table', 'CREATE TABLE extra (x)'],
+    ['index', 'CREATE INDEX extra_index ON customers (hash)'],
+  ])('refuses a checkpoint of ours holding a planted %s, leaving it untouched', (type, sql) => {
+    openHere();
+    closeAll();
+    const db = new Database(file);
+    db.exec(sql);
+    db.close();
+    const before = fingerprint(file);
+    const name = /^CREATE \w+ (\w+)/.exec(sql)?.[1];
+    expect(usageErrorMessage(() => openHere())).toBe(
+      `checkpoint ${file} holds ${type} "${name}", which customer-sync never creates; it was left untouched: pass another --checkpoint (or drop what was added to it)`,
+    );
+    expect(fingerprint(file)).toEqual(before);
+    expect(fs.existsSync(`${file}-lock`) && fs.statSync(`${file}-lock`).size).toBe(0);
+  });
+
+  it('refuses a checkpoint of an older layout holding a trigger before migrating it', () => {
+    file = path.join(dir, 'layout-2.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-2.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const db = new Database(file);
+    db.exec('CREATE TRIGGER t AFTER UPDATE ON customers BEGIN DELETE FROM pending; END');
+    db.close();
+    const before = fingerprint(file);
+    expect(usageErrorMessage(() => openHere())).toMatch(/holds trigger "t", which customer-sync never creates/);
+    expect(fingerprint(file)).toEqual(before);
+  });
+
+  it.skipIf(!TINY_DISK)(
+    'says the disk is full when a migration cannot be written, and leaves the file as it was',
+    () => {
+      const disk = path.join(dir, 'disk');
+      fs.mkdirSync(disk);
+      const unmount = mountTinyDisk(disk, 256);
+      try {
+        file = path.join(disk, 'layout-2.sqlite');
+        fs.copyFileSync(fixture('checkpoint-layout-2.sqlite'), file);
+        fs.chmodSync(file, 0o600);
+        const before = fingerprint(file);
+        fillDisk(disk, 0);
+        let error: unknown;
+        try {
+          openHere();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(AbortError);
+        expect((error as Error).message).toBe(
+          `the disk is full: checkpoint ${file} could not be migrated from layout 2 to ${SCHEMA_VERSION}; it is left as it was and nothing was sent: free some space and run again`,
+        );
+        expect(fingerprint(file)).toEqual(before);
+        // With room again, the same call migrates it.
+        fs.rmSync(path.join(disk, 'filler.bin'));
+        openHere();
+        closeAll();
+        const db = new Database(file, { readonly: true });
+        expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+        db.close();
+      } finally {
+        closeAll();
+        unmount?.();
+      }
+    },
+  );
 });
 
 describe('the checkpoint lock', () => {

@@ -18,7 +18,7 @@ describe('the command line', () => {
       'a rate that is not a number',
       ['sync', csv, '--sandbox', '--retailer-id', '1', '--rate', 'fast'],
       {},
-      '--rate must be a number of requests per second above 0 (or auto), got "fast"',
+      '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "fast"',
     ],
     [
       'a choice that does not exist',
@@ -108,7 +108,7 @@ describe('the command line', () => {
       'a limit of no rows',
       ['sync', csv, '--sandbox', '--retailer-id', '1', '--limit', '0'],
       {},
-      '--limit must be a whole number of rows of at least 1, got "0"',
+      '--limit must be a whole number of rows from 1 to 9007199254740991, got "0"',
     ],
   ];
   it.each(cases)('%s: one line, exit 2', async (_, args, env, message) => {

@@ -80,7 +80,7 @@ describe('the request rate against an OMS whose limit is not told', () => {
     const result = await sync(sandbox, 3, ['--rate', 'fast']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      'error: --rate must be a number of requests per second above 0 (or auto), got "fast"',
+      'error: --rate must be a number of requests per second from 0.01 to 10000 (or auto), got "fast"',
     );
     expect(sandbox.stats().graphql).toBe(0);
   });

@@ -62,40 +62,44 @@ async function expectRefusedBeforeAnyRequest(sandbox: Sandbox, run: ReturnType<t
 }
 
 describe('a report folder shared with other users', () => {
-  it('a report file another user created there is not reused: theirs stays as it was, the new one is ours', async () => {
-    const sandbox = await aSandbox();
-    const dir = ws.path('shared');
-    fs.mkdirSync(dir);
-    fs.chmodSync(dir, 0o1777);
-    const planted: Record<string, { keep: string; ino: number }> = {};
-    for (const name of ['outcomes.csv', 'report.json']) {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, `theirs: ${name}`);
-      fs.chmodSync(file, 0o644);
-      if (IS_ROOT) fs.chownSync(file, OTHER_UID, OTHER_UID);
-      // A second name, to look at the planted file after the report took the first one.
-      const keep = ws.path(`planted-${name}`);
-      fs.linkSync(file, keep);
-      planted[name] = { keep, ino: fs.statSync(keep).ino };
-    }
+  it.skipIf(!IS_ROOT)(
+    'a report file another user created there is not replaced: exit 2 before any request, theirs as it was',
+    async () => {
+      const sandbox = await aSandbox();
+      const dir = ws.path('shared');
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o1777);
+      const planted: Record<string, number> = {};
+      for (const name of ['outcomes.csv', 'report.json']) {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, `theirs: ${name}`);
+        fs.chmodSync(file, 0o644);
+        fs.chownSync(file, OTHER_UID, OTHER_UID);
+        planted[name] = fs.statSync(file).ino;
+      }
 
-    const result = await sync(sandbox, 'shared', dir, generateCustomersCsv(5));
+      const stderr = await expectRefusedBeforeAnyRequest(
+        sandbox,
+        sync(sandbox, 'shared', dir, generateCustomersCsv(5)),
+        dir,
+      );
 
-    expect(result.code).toBe(0);
-    expect(sandbox.customers()).toHaveLength(5);
-    for (const [name, { keep, ino }] of Object.entries(planted)) {
-      const theirs = fs.statSync(keep);
-      expect({ ino: theirs.ino, mode: theirs.mode & 0o7777 }).toEqual({ ino, mode: 0o644 });
-      if (IS_ROOT) expect(theirs.uid).toBe(OTHER_UID);
-      expect(fs.readFileSync(keep, 'utf8')).toBe(`theirs: ${name}`);
-      const ours = fs.lstatSync(path.join(dir, name));
-      expect(ours.isFile() && ours.ino !== ino, name).toBe(true);
-      expect(ours.uid).toBe(process.getuid?.());
-      expect(ours.mode & 0o777).toBe(0o600);
-    }
-    expect(readReport(dir).totals).toMatchObject({ read: 5, created: 5 });
-    expect(fs.statSync(dir).mode & 0o7777).toBe(0o1777);
-  });
+      expect(stderr).toMatch(
+        /holds a (outcomes\.csv|report\.json) of another user \(uid 1234\), which customer-sync does not replace/,
+      );
+      for (const [name, ino] of Object.entries(planted)) {
+        const theirs = fs.statSync(path.join(dir, name));
+        expect({ ino: theirs.ino, uid: theirs.uid, mode: theirs.mode & 0o7777 }).toEqual({
+          ino,
+          uid: OTHER_UID,
+          mode: 0o644,
+        });
+        expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe(`theirs: ${name}`);
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(['outcomes.csv', 'report.json']);
+      expect(fs.statSync(dir).mode & 0o7777).toBe(0o1777);
+    },
+  );
 
   it('a symlink planted as report.json is not followed: its target is unchanged and the report is written', async () => {
     const sandbox = await aSandbox();

@@ -42,3 +42,44 @@ describe('convertAttribute', () => {
     expect(convertAttribute(cell, type)).toEqual({ ok: false, problem });
   });
 });
+
+describe('convertAttribute: what JSON escapes can smuggle past the cell check', () => {
+  it.each<[string, string]>([
+    ['{"k":"a\\u0000b\\u001b[31m"}', 'the JSON value at "k" has a control character (\\u0000)'],
+    ['{"a":{"b":["ok","\\u009b2J"]}}', 'the JSON value at "a.b[1]" has a control character (\\u009b)'],
+    ['{"\\u001b]0;title\\u0007":1}', 'the JSON key "\\u001b]0;title\\u0007" has a control character (\\u001b)'],
+    ['"\\u007f"', 'the JSON string has a control character (\\u007f)'],
+    [
+      '{"k":"\\ufffd"}',
+      'the JSON value at "k" has a replacement character (\\ufffd), the mark of bytes that were not text',
+    ],
+    ['["\\ud800x"]', 'the JSON value at "[0]" has half of a surrogate pair (\\ud800), which is not a character'],
+    [
+      '{"id":12345678901234567890}',
+      'the number "12345678901234567890" at "id" cannot be kept as written (past 2^53, or out of a number\'s range); write it as a string',
+    ],
+    [
+      '[1e400]',
+      'the number "1e400" at "[0]" cannot be kept as written (past 2^53, or out of a number\'s range); write it as a string',
+    ],
+  ])('%s is refused: %s', (cell, problem) => {
+    expect(convertAttribute(cell, 'JSON')).toEqual({ ok: false, problem });
+  });
+
+  it('keeps tabs, line breaks, paired surrogates and exact numbers inside JSON strings, as the customer wrote them', () => {
+    expect(
+      convertAttribute('{"note":"line 1\\nline 2\\tend","emoji":"\\ud83d\\ude00","n":9007199254740991}', 'JSON'),
+    ).toEqual({
+      ok: true,
+      value: { note: 'line 1\nline 2\tend', emoji: '😀', n: 9007199254740991 },
+    });
+  });
+
+  it('walks nesting deeper than a recursive walk could', () => {
+    const depth = 100_000;
+    const cell = `${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}`;
+    const result = convertAttribute(cell, 'JSON');
+    expect(result.ok).toBe(false);
+    expect(result.ok === false && result.problem).toMatch(/has a control character \(\\u0000\)$/);
+  });
+});

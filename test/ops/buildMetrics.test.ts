@@ -101,6 +101,35 @@ describe('buildMetrics', () => {
     expect(sampleValue(samples, METRIC_NAMES.requests)).toBe(0);
   });
 
+  it('labels every series of a shard with it, so the shards of one job stay apart and carry over only their own', async () => {
+    const shard = (index: number) => ({ index, count: 4 });
+    const samples = await exposition(anEnd({ shard: shard(2) }));
+    for (const sample of samples)
+      expect(sample.labels).toMatchObject({ retailer: '7', mode: 'apply', shard: '2-of-4' });
+    // Not sharded: no shard label at all.
+    expect((await exposition(anEnd())).some((s) => 'shard' in s.labels)).toBe(false);
+
+    const aborted = anEnd({ exitCode: 3, summary: undefined, finishedAt: new Date('2026-03-02T00:00:00.000Z') });
+    const fromOtherShard = await exposition({ ...aborted, shard: shard(3) }, samples);
+    expect(sampleValue(fromOtherShard, METRIC_NAMES.lastSuccess)).toBeUndefined();
+    const fromSameShard = await exposition({ ...aborted, shard: shard(2) }, samples);
+    expect(sampleValue(fromSameShard, METRIC_NAMES.lastSuccess)).toBe(finishedAt.getTime() / 1000);
+  });
+
+  it('carries over no last success that no run could have had: later than this run, or not a number', async () => {
+    const end = anEnd({ exitCode: 2, summary: undefined });
+    const planted = (value: number) => [
+      { name: METRIC_NAMES.lastSuccess, labels: { retailer: '7', mode: 'apply' }, value },
+    ];
+    for (const value of [9_999_999_999, Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+      expect(
+        sampleValue(await exposition(end, planted(value)), METRIC_NAMES.lastSuccess),
+        String(value),
+      ).toBeUndefined();
+    }
+    expect(sampleValue(await exposition(end, planted(1_700_000_000)), METRIC_NAMES.lastSuccess)).toBe(1_700_000_000);
+  });
+
   it('labels a validate run without a retailer with an empty retailer, and counts valid rows', async () => {
     const end = anEnd({
       mode: 'validate',

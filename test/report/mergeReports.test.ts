@@ -3,8 +3,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { mergeReports } from '../../src/report/mergeReports.js';
+import { openReportFile } from '../../src/report/readReportFile.js';
 import { writeReport } from '../../src/report/writeReport.js';
 import type { FieldChange, RowOutcome } from '../../src/types.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
@@ -164,13 +166,69 @@ describe('mergeReports', () => {
     expect(() => mergeReports([one, empty], temp.dir, noSecrets)).toThrow(`${empty} holds no report.json`);
   });
 
-  it('reads no report file through a symlink', () => {
+  it('reads no report file through a symlink, report.json included, and says so', () => {
     const { one, two } = twoShards();
-    const outcomes = path.join(two, 'outcomes.csv');
-    fs.renameSync(outcomes, path.join(temp.dir, 'elsewhere.csv'));
-    fs.symlinkSync(path.join(temp.dir, 'elsewhere.csv'), outcomes);
-    expect(() => mergeReports([one, two], path.join(temp.dir, 'out'), noSecrets)).toThrow(
-      /cannot read .*outcomes.csv: it is a symbolic link/,
+    for (const name of ['outcomes.csv', 'report.json']) {
+      const file = path.join(two, name);
+      const moved = path.join(temp.dir, `elsewhere-${name}`);
+      fs.renameSync(file, moved);
+      fs.symlinkSync(moved, file);
+      expect(usageErrorMessage(() => mergeReports([one, two], path.join(temp.dir, 'out'), noSecrets))).toBe(
+        `${file} is a symbolic link, which a merge does not follow; pass the shard's own report folder`,
+      );
+      fs.rmSync(file);
+      fs.renameSync(moved, file);
+    }
+    expect(fs.existsSync(path.join(temp.dir, 'out'))).toBe(false);
+  });
+
+  it('never writes into a shard it reads: a link to its folder, or a folder inside it, is that shard', () => {
+    const { one, two } = twoShards();
+    const before = Object.fromEntries(fs.readdirSync(two).map((name) => [name, read(two, name)]));
+    const link = path.join(temp.dir, 'two-link');
+    fs.symlinkSync(two, link);
+    expect(usageErrorMessage(() => mergeReports([one, two], link, noSecrets))).toBe(
+      `--report-dir ${link} is the report of shard 2/2; write the merged report elsewhere`,
     );
+    expect(usageErrorMessage(() => mergeReports([one, link], path.join(two, 'merged'), noSecrets))).toBe(
+      `--report-dir ${path.join(two, 'merged')} is inside the report of shard 2/2 (${link}); write the merged report elsewhere`,
+    );
+    expect(Object.fromEntries(fs.readdirSync(two).map((name) => [name, read(two, name)]))).toEqual(before);
+  });
+
+  it('refuses a shard file over the record limits in one line, without holding it, and a report.json too large', () => {
+    const { one, two } = twoShards();
+    const out = path.join(temp.dir, 'out');
+    const limits = { recordBytes: 64 * 1024, fields: 100, jsonBytes: 8 * 1024 };
+    // No line break at all: the reader stops once past the limit.
+    const outcomes = path.join(two, 'outcomes.csv');
+    fs.writeFileSync(outcomes, 'x'.repeat(1024 * 1024));
+    expect(usageErrorMessage(() => mergeReports([one, two], out, { ...noSecrets, limits }))).toBe(
+      `${outcomes}: the record starting on line 1 is over 65536 bytes, which no report of customer-sync has; is ${two} the report folder of a shard?`,
+    );
+    fs.writeFileSync(outcomes, `row,line,username,outcome,reason,changedFields\n${','.repeat(200)}\n`);
+    expect(usageErrorMessage(() => mergeReports([one, two], out, { ...noSecrets, limits }))).toBe(
+      `${outcomes}: the record starting on line 2 has more than 100 fields, which no report of customer-sync has; is ${two} the report folder of a shard?`,
+    );
+    const json = path.join(one, 'report.json');
+    fs.writeFileSync(json, `{"pad": "${' '.repeat(16 * 1024)}"}`);
+    expect(usageErrorMessage(() => mergeReports([one, two], out, { ...noSecrets, limits }))).toBe(
+      `${json} is larger than 8192 bytes, which no report.json of customer-sync is; is ${one} the report folder of a shard?`,
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('reads records across chunks, quoted line breaks and a byte order mark as csv-parse does', () => {
+    const dir = path.join(temp.dir, 'plain');
+    fs.mkdirSync(dir);
+    const long = 'y'.repeat(300 * 1024);
+    fs.writeFileSync(path.join(dir, 'x.csv'), `\uFEFFa,b\n"multi\nline","q""uote"\n${long},z\nlast,row`);
+    const records = [...(openReportFile(dir, 'x.csv')?.records() ?? [])];
+    expect(records).toEqual([
+      ['a', 'b'],
+      ['multi\nline', 'q"uote'],
+      [long, 'z'],
+      ['last', 'row'],
+    ]);
   });
 });
