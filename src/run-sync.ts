@@ -8,13 +8,14 @@ import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
 import { type SettleRows, stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
-import type { MissingList } from './checkpoint/runJournal.js';
+import type { MissingList, RunContext } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import { createRunId } from './createRunId.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
+import { type NormaliseContext, normaliseRow } from './normalise/normaliseRow.js';
 import { announceRunEnd } from './ops/announceRunEnd.js';
 import { hookSecrets } from './ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
@@ -22,6 +23,7 @@ import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
 import { limitRows } from './read/limitRows.js';
 import { openInput } from './read/openInput.js';
+import { listReviewLines } from './report/listReviewLines.js';
 import { prepareReportDir } from './report/prepareReportDir.js';
 import { printSummary } from './report/printSummary.js';
 import { redactContent } from './report/redactContent.js';
@@ -29,7 +31,7 @@ import type { ReportContent, ReportSummary, RequestSample, ThroughputPoint } fro
 import { summariseRun } from './report/summariseRun.js';
 import { writeReport } from './report/writeReport.js';
 import { loadSeed } from './sandbox/loadSeed.js';
-import type { RunMode, UniquenessScope } from './types.js';
+import type { ChangedField, RunMode, UniquenessScope } from './types.js';
 
 export interface RunDependencies {
   log: Logger;
@@ -55,6 +57,9 @@ export interface RunResult {
   reportDir: string;
   summary: ReportSummary;
 }
+
+/** The values that rejected most rows, as many as the page lists. */
+const REJECTED_VALUES_SHOWN = 20;
 
 /** How often the checkpoint lock's holder says it is alive, shown to a run that finds the checkpoint busy. */
 const HEARTBEAT_MS = 15_000;
@@ -151,7 +156,13 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       apiHost: mode === 'validate' ? null : scope.apiHost,
       retailerId: options.retailerId ?? null,
       inputPath: options.file,
-      context: { header: source.header, phoneColumns, unmappedColumns: layout.unmapped, delimiter: source.delimiter },
+      context: {
+        header: source.header,
+        phoneColumns,
+        unmappedColumns: layout.unmapped,
+        delimiter: source.delimiter,
+        ...describeColumns(context, options.usernameTemplate),
+      },
     });
     const progress = createProgress({
       stream: deps.progressStream,
@@ -174,7 +185,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
           fullCompare: options.fullCompare,
         })
       : settleValid;
-    const read = await stageRows({
+    const { read, normalised } = await stageRows({
       // --limit: a sample run reads the first N data rows and stops reading there.
       rows: options.limit === undefined ? source.rows : limitRows(source.rows, options.limit),
       context,
@@ -194,7 +205,10 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
     }
 
     // check: in-file duplicates.
-    resolveDuplicates(journal, runId, options.onDuplicate);
+    resolveDuplicates(journal, runId, options.onDuplicate, (raw) => {
+      const result = normaliseRow(raw, context);
+      return result.ok ? result.customer : undefined;
+    });
 
     // plan → apply (validate has nothing left to do: its rows were settled as they were staged).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
@@ -314,6 +328,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
       missing: missing?.count(),
+      normalised,
     });
     record.summary = summary;
     const missingList = missing;
@@ -328,6 +343,8 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       outcomes: () => journal.outcomes(runId),
       rejects: () => journal.rejects(runId),
       diffs: () => journal.diffs(runId),
+      review: () => listReviewLines(journal.reviewRows(runId)),
+      rejectedValues: () => journal.rejectedValues(runId, REJECTED_VALUES_SHOWN),
       missing: missingList && (() => missingList.customers()),
       throughput: throughput ?? progress.points(),
     };
@@ -413,6 +430,26 @@ function settleValid(rows: Parameters<SettleRows>[0]): ReturnType<SettleRows> {
 
 /** The outcome nearly every row of a clean file gets: one shared value rather than one per row. */
 const VALID = Object.freeze({ kind: 'valid', reason: '' } as const);
+
+/**
+ * What the run records of its columns: which column each field (and attribute) is read from, for diff.csv's `input`;
+ * the template's key columns and how usernames are made, for `explain`.
+ */
+function describeColumns(
+  context: NormaliseContext,
+  template: string,
+): Pick<RunContext, 'fieldColumns' | 'keyColumns' | 'usernames'> {
+  const { layout } = context;
+  const fieldColumns: Partial<Record<ChangedField, number>> = { ...layout.columnOfField };
+  for (const attribute of layout.attributes) fieldColumns[`attributes.${attribute.name}`] = attribute.column;
+  const usernameColumn = layout.columnOfField.username;
+  return {
+    fieldColumns,
+    keyColumns: [...context.usernameTemplate.columns],
+    usernames:
+      usernameColumn === undefined ? { template } : { column: layout.header[usernameColumn]?.trim() ?? 'username' },
+  };
+}
 
 function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;
