@@ -4,18 +4,19 @@ import { checkCredentials, connectOms, type OmsConnection } from './apply/connec
 import { findMissingCustomers } from './apply/findMissingCustomers.js';
 import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
+import { describeRunColumns } from './check/describeRunColumns.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
 import { type SettleRows, stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
-import type { MissingList, RunContext } from './checkpoint/runJournal.js';
+import type { MissingList } from './checkpoint/runJournal.js';
 import type { CheckpointScope } from './checkpoint/syncState.js';
 import { createRunId } from './createRunId.js';
 import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
-import { type NormaliseContext, normaliseRow } from './normalise/normaliseRow.js';
+import { normaliseRow } from './normalise/normaliseRow.js';
 import { announceRunEnd } from './ops/announceRunEnd.js';
 import { hookSecrets } from './ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
@@ -31,7 +32,7 @@ import type { ReportContent, ReportSummary, RequestSample, ThroughputPoint } fro
 import { summariseRun } from './report/summariseRun.js';
 import { writeReport } from './report/writeReport.js';
 import { loadSeed } from './sandbox/loadSeed.js';
-import type { ChangedField, RunMode, UniquenessScope } from './types.js';
+import type { RunMode, UniquenessScope } from './types.js';
 
 export interface RunDependencies {
   log: Logger;
@@ -161,7 +162,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
         phoneColumns,
         unmappedColumns: layout.unmapped,
         delimiter: source.delimiter,
-        ...describeColumns(context, options.usernameTemplate),
+        ...describeRunColumns(context, options.usernameTemplate),
       },
     });
     const progress = createProgress({
@@ -430,26 +431,6 @@ function settleValid(rows: Parameters<SettleRows>[0]): ReturnType<SettleRows> {
 
 /** The outcome nearly every row of a clean file gets: one shared value rather than one per row. */
 const VALID = Object.freeze({ kind: 'valid', reason: '' } as const);
-
-/**
- * What the run records of its columns: which column each field (and attribute) is read from, for diff.csv's `input`;
- * the template's key columns and how usernames are made, for `explain`.
- */
-function describeColumns(
-  context: NormaliseContext,
-  template: string,
-): Pick<RunContext, 'fieldColumns' | 'keyColumns' | 'usernames'> {
-  const { layout } = context;
-  const fieldColumns: Partial<Record<ChangedField, number>> = { ...layout.columnOfField };
-  for (const attribute of layout.attributes) fieldColumns[`attributes.${attribute.name}`] = attribute.column;
-  const usernameColumn = layout.columnOfField.username;
-  return {
-    fieldColumns,
-    keyColumns: [...context.usernameTemplate.columns],
-    usernames:
-      usernameColumn === undefined ? { template } : { column: layout.header[usernameColumn]?.trim() ?? 'username' },
-  };
-}
 
 function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;

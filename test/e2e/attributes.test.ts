@@ -98,15 +98,17 @@ describe('customer attributes from a mapping file', () => {
     ]);
     const diff = readCsv(ws.path('first', 'diff.csv'));
     expect(diff.filter((d) => d.username === '1_cat@example.com')).toEqual([
-      { username: '1_cat@example.com', field: 'attributes.legacyCrmId', before: 'OLD-3', after: 'C-3' },
-      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '', after: '3' },
-      { username: '1_cat@example.com', field: 'attributes.vip', before: '', after: 'true' },
+      { username: '1_cat@example.com', field: 'attributes.legacyCrmId', before: 'OLD-3', after: 'C-3', input: 'C-3' },
+      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '', after: '3', input: '3' },
+      // The attribute's own column as the file had it: `yes`, read as true.
+      { username: '1_cat@example.com', field: 'attributes.vip', before: '', after: 'true', input: 'yes' },
     ]);
     expect(diff).toContainEqual({
       username: '1_ann@example.com',
       field: 'attributes.contactPrefs',
       before: '',
       after: '{"sms":true}',
+      input: '{"sms": true}',
     });
   });
 
@@ -131,7 +133,7 @@ describe('customer attributes from a mapping file', () => {
     expect(result.code).toBe(0);
     expect(readReport(ws.path('raise')).totals).toMatchObject({ read: 3, updated: 1, unchanged: 2 });
     expect(readCsv(ws.path('raise', 'diff.csv'))).toEqual([
-      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '3', after: '4' },
+      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '3', after: '4', input: '4' },
     ]);
     expect(readCsv(ws.path('raise', 'outcomes.csv'))[2]).toMatchObject({
       outcome: 'updated',

@@ -65,6 +65,13 @@ describe('run history', () => {
       runs: { outcome: string }[];
     };
     expect(json.runs.map((r) => r.outcome)).toEqual(['updated', 'created']);
+    const byEmail = await cli(['explain', 'ANN@example.com']);
+    expect(byEmail.stdout).toMatch(
+      new RegExp(`run ${runIds[1]} .*as 1_ann@example.com, found by its primaryEmail: updated`),
+    );
+    const nobody = await cli(['explain', 'zed@example.com']);
+    expect(nobody.code).toBe(0);
+    expect(nobody.stdout).toContain('{retailerId}_{primaryEmail} → 1_zed@example.com');
   });
 
   it('report --run writes a past run’s report files again, the same rows as the run wrote', async () => {
@@ -101,7 +108,7 @@ describe('undo', () => {
     expect(dry.code).toBe(1);
     expect(sandbox.stats().mutations).toBe(before);
     expect(readCsv(ws.path('undo-dry', 'diff.csv'))).toEqual([
-      { username: '1_ann@example.com', field: 'firstName', before: 'Anne', after: 'Ann' },
+      { username: '1_ann@example.com', field: 'firstName', before: 'Anne', after: 'Ann', input: '' },
     ]);
 
     const undo = await cli(['undo', runIds[1] ?? '', '--report-dir', ws.path('undo')]);
