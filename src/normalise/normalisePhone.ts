@@ -1,11 +1,20 @@
 import { type CountryCode, isSupportedCountry, Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import metadata from 'libphonenumber-js/min/metadata';
+import type { NormalisationRule } from '../types.js';
 import { answerValidity } from './answerValidity.js';
 import { quoteValue } from './quoteValue.js';
 
-/** A phone in E.164, with a note when reading it changed what the cell said (a dropped extension). */
-export type PhoneResult = { ok: true; e164: string; note?: string } | { ok: false; reason: string };
+/**
+ * A phone in E.164, with how it was read beyond reformatting (`rules`: an assumed country, an international prefix, a
+ * dropped extension…) and a note when reading it changed what the cell said (a dropped extension).
+ */
+export type PhoneResult =
+  | { ok: true; e164: string; rules: readonly NormalisationRule[]; note?: string }
+  | { ok: false; reason: string };
+
+const AS_WRITTEN: readonly NormalisationRule[] = Object.freeze([]);
+const ASSUMED: readonly NormalisationRule[] = Object.freeze(['phoneAssumedCountry']);
 
 /** How strictly a phone cell is read. */
 export interface PhoneRules {
@@ -56,7 +65,7 @@ export function normalisePhone(value: string, country: string | undefined, rules
     if (validIn !== undefined && !(answerValidity(fast, validIn) ?? libraryValid(value, validIn, fast))) {
       return notValid(value, validIn);
     }
-    return settle(value, fast);
+    return settle(value, fast, validIn === undefined ? AS_WRITTEN : ASSUMED);
   }
   // extract: false — the whole cell must be the number; a number buried in other text is not taken on trust.
   const parsed = parsePhoneNumberFromString(
@@ -73,9 +82,13 @@ export function normalisePhone(value: string, country: string | undefined, rules
     };
   }
   if (validIn !== undefined && !libraryValid(value, validIn, parsed.number)) return notValid(value, validIn);
-  const settled = settle(value, parsed.number);
+  const settled = settle(value, parsed.number, validIn === undefined ? AS_WRITTEN : ASSUMED);
   if (!settled.ok || !parsed.ext) return settled;
-  return { ...settled, note: `primaryPhone extension ${parsed.ext} was dropped` };
+  return {
+    ...settled,
+    rules: [...settled.rules, 'phoneExtensionDropped'],
+    note: `primaryPhone extension ${parsed.ext} was dropped`,
+  };
 }
 
 /** What the library itself, with its `max` metadata, says of a national number read with `country`. */
@@ -105,9 +118,9 @@ function notValid(value: string, country: string): PhoneResult {
  * for a few odd inputs it would strip again from its own output (+82 0 000… → +82 000… → +82 00…). Such a number has
  * no stable E.164 form: re-reading what we send would change it, so it is rejected rather than stored.
  */
-function settle(value: string, e164: string): PhoneResult {
+function settle(value: string, e164: string, rules = AS_WRITTEN): PhoneResult {
   const again = answerFast(e164, undefined) ?? libraryE164(e164);
-  if (again === e164) return { ok: true, e164 };
+  if (again === e164) return { ok: true, e164, rules };
   return {
     ok: false,
     reason: `primaryPhone ${quoteValue(value)} has no stable E.164 form: it reads as ${e164}, and that as ${again || 'nothing'}`,

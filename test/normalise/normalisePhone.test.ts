@@ -186,15 +186,15 @@ describe('normalisePhone', () => {
     ];
     for (const [value, country, e164] of cases) {
       expect(answerFast(value, country)).toBe(e164);
-      expect(normalisePhone(value, country)).toEqual({ ok: true, e164 });
+      expect(normalisePhone(value, country)).toEqual({ ok: true, e164, rules: [] });
     }
     expect(answerFast('+4412', undefined)).toBe(false);
     expect(answerFast('020 7946 0000 ext. 1', 'GB')).toBeUndefined();
   });
 
   it('drops a national prefix written after the calling code, as the library does', () => {
-    expect(normalisePhone('+44 (0)20 7946 0000', undefined)).toEqual({ ok: true, e164: '+442079460000' });
-    expect(normalisePhone('+4407911123456', undefined)).toEqual({ ok: true, e164: '+447911123456' });
+    expect(normalisePhone('+44 (0)20 7946 0000', undefined)).toEqual({ ok: true, e164: '+442079460000', rules: [] });
+    expect(normalisePhone('+4407911123456', undefined)).toEqual({ ok: true, e164: '+447911123456', rules: [] });
   });
 
   it('rejects a number whose E.164 form would change again when read back', () => {
@@ -205,7 +205,7 @@ describe('normalisePhone', () => {
   });
 
   it('takes international input whatever the country, even one with no numbering plan', () => {
-    expect(normalisePhone('+44 20 7946 0000', 'EU')).toEqual({ ok: true, e164: '+442079460000' });
+    expect(normalisePhone('+44 20 7946 0000', 'EU')).toEqual({ ok: true, e164: '+442079460000', rules: [] });
   });
 
   it('names a country without a numbering plan for national input', () => {

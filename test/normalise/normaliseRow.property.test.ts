@@ -141,7 +141,7 @@ describe('normaliseRow properties', () => {
     expect(refused).toBeGreaterThan(1_000);
   });
 
-  it('is idempotent: a normalised customer fed back as a row comes out the same (template usernames)', () => {
+  it('is idempotent: a normalised customer fed back as a row comes out the same, nothing changed (template usernames)', () => {
     const context = aContext([...FIELDS], { defaultCountry: 'GB' });
     let passed = 0;
     fc.assert(
@@ -150,7 +150,7 @@ describe('normaliseRow properties', () => {
         if (!first.ok) return;
         passed++;
         const again = normaliseRow({ row: 1, line: 2, cells: cellsOf(first.customer, FIELDS) }, context);
-        expect(again).toEqual(first);
+        expect(again).toEqual({ ...first, normalised: [] });
       }),
       { numRuns: 1_000 },
     );
@@ -165,7 +165,7 @@ describe('normaliseRow properties', () => {
         const first = normaliseRow({ row: 1, line: 2, cells: [username, ...cells] }, context);
         if (!first.ok) return;
         const again = normaliseRow({ row: 1, line: 2, cells: cellsOf(first.customer, [...header]) }, context);
-        expect(again).toEqual(first);
+        expect(again).toEqual({ ...first, normalised: [] });
       }),
       { numRuns: 500 },
     );

@@ -541,3 +541,132 @@ describe('normaliseRow: attributes', () => {
     ]);
   });
 });
+
+describe('normaliseRow: what it changed, by rule', () => {
+  const normalisedOf = (values: Record<string, string>, options: ContextOptions = {}) => {
+    const result = normalise({ primaryEmail: 'j@x.com', ...values }, options);
+    if (!result.ok) throw new Error(`expected the row to pass, got: ${result.reasons.join(' | ')}`);
+    return result.normalised;
+  };
+
+  it('lists nothing for a row it wrote as the file had it', () => {
+    expect(
+      normalisedOf({ firstName: 'Jane', country: 'GB', primaryPhone: '+442079460000', promotionOptIn: 'true' }),
+    ).toEqual([]);
+  });
+
+  it('names each changed cell with the cell as the file had it and the value written', () => {
+    expect(
+      normalisedOf({
+        firstName: '  Jane ',
+        lastName: 'Zoe\u0308',
+        primaryEmail: 'Jane@Example.COM',
+        promotionOptIn: 'Y',
+        country: 'United Kingdom',
+        primaryPhone: '020 7946 0000',
+      }),
+    ).toEqual([
+      { field: 'firstName', rule: 'textTrimmed', input: '  Jane ', written: 'Jane' },
+      { field: 'lastName', rule: 'textRecomposed', input: 'Zoe\u0308', written: 'Zo\u00eb' },
+      { field: 'primaryEmail', rule: 'emailLowerCased', input: 'Jane@Example.COM', written: 'jane@example.com' },
+      { field: 'promotionOptIn', rule: 'optInWord', input: 'Y', written: 'true' },
+      { field: 'country', rule: 'countryTranslated', input: 'United Kingdom', written: 'GB' },
+      { field: 'primaryPhone', rule: 'phoneReformatted', input: '020 7946 0000', written: '+442079460000' },
+    ]);
+  });
+
+  it('counts a cell both composed and trimmed under both rules', () => {
+    expect(normalisedOf({ firstName: ' Zoe\u0308  Ann' })).toEqual([
+      { field: 'firstName', rule: 'textRecomposed', input: ' Zoe\u0308  Ann', written: 'Zo\u00eb Ann' },
+      { field: 'firstName', rule: 'textTrimmed', input: ' Zoe\u0308  Ann', written: 'Zo\u00eb Ann' },
+    ]);
+  });
+
+  it('calls a code in lower case or padded a trimmed text, not a translation', () => {
+    expect(normalisedOf({ country: ' GB ' })).toEqual([
+      { field: 'country', rule: 'textTrimmed', input: ' GB ', written: 'GB' },
+    ]);
+    expect(normalisedOf({ country: 'gb' })).toEqual([
+      { field: 'country', rule: 'countryTranslated', input: 'gb', written: 'GB' },
+    ]);
+  });
+
+  it('lists a phone read with --default-country for review, and a dropped extension', () => {
+    expect(normalisedOf({ primaryPhone: '0412 345 678' }, { defaultCountry: 'AU' })).toEqual([
+      { field: 'primaryPhone', rule: 'phoneAssumedCountry', input: '0412 345 678', written: '+61412345678' },
+    ]);
+    expect(normalisedOf({ primaryPhone: '+44 20 7946 0000 x 12' }, { phoneExtension: 'drop' })).toEqual([
+      {
+        field: 'primaryPhone',
+        rule: 'phoneExtensionDropped',
+        input: '+44 20 7946 0000 x 12',
+        written: '+442079460000',
+      },
+    ]);
+  });
+
+  it('names attributes as attributes.NAME, with values as diff.csv shows them', () => {
+    const mapping = {
+      columns: {},
+      attributes: {
+        VIP: { name: 'vip', type: 'BOOLEAN' as const },
+        TIER: { name: 'tier', type: 'INTEGER' as const },
+        CRM: { name: 'crm', type: 'STRING' as const },
+      },
+    };
+    expect(normalisedOf({ VIP: 'yes', TIER: ' 3 ', CRM: 'C-1' }, { mapping })).toEqual([
+      { field: 'attributes.vip', rule: 'optInWord', input: 'yes', written: 'true' },
+      { field: 'attributes.tier', rule: 'textTrimmed', input: ' 3 ', written: '3' },
+    ]);
+  });
+
+  it('lists a username column it trimmed', () => {
+    expect(normalisedOf({ username: ' jane ' })).toEqual([
+      { field: 'username', rule: 'textTrimmed', input: ' jane ', written: 'jane' },
+    ]);
+  });
+});
+
+describe('normaliseRow: the values that rejected a row', () => {
+  const offendingOf = (values: Record<string, string>, options: ContextOptions = {}) => {
+    const result = normalise(values, options);
+    if (result.ok) throw new Error(`expected the row to be rejected, got ${JSON.stringify(result.customer)}`);
+    return result.offending;
+  };
+
+  it('names the field and the normalised value behind each reason about one cell', () => {
+    expect(
+      offendingOf({
+        firstName: 'x'.repeat(51),
+        primaryEmail: ' jane@ ',
+        promotionOptIn: 'perhaps',
+        country: 'Narnia',
+        primaryPhone: '+44 12',
+      }),
+    ).toEqual([
+      { field: 'firstName', value: 'x'.repeat(51) },
+      { field: 'primaryEmail', value: 'jane@' },
+      { field: 'promotionOptIn', value: 'perhaps' },
+      { field: 'country', value: 'Narnia' },
+      { field: 'primaryPhone', value: '+44 12' },
+    ]);
+  });
+
+  it('names a column by its header for a problem of the cell itself', () => {
+    expect(offendingOf({ primaryEmail: 'j@x.com', Notes: 'caf\uFFFD' })).toEqual([
+      { field: 'Notes', value: 'caf\uFFFD' },
+    ]);
+  });
+
+  it('names an attribute as attributes.NAME, and an empty username column', () => {
+    const mapping = { columns: {}, attributes: { TIER: { name: 'tier', type: 'INTEGER' as const } } };
+    expect(offendingOf({ primaryEmail: 'j@x.com', TIER: 'gold' }, { mapping })).toEqual([
+      { field: 'attributes.tier', value: 'gold' },
+    ]);
+    expect(offendingOf({ username: ' ', primaryEmail: 'j@x.com' })).toEqual([{ field: 'username', value: '' }]);
+  });
+
+  it('has none for a row whose column count is wrong, or a username the template could not make', () => {
+    expect(offendingOf({ primaryEmail: '' })).toEqual([]);
+  });
+});
