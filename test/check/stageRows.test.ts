@@ -10,6 +10,7 @@ import type { RunJournal } from '../../src/checkpoint/runJournal.js';
 import { hashCustomer } from '../../src/normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../../src/normalise/normaliseRow.js';
 import type { OnDuplicate } from '../../src/options.js';
+import { listReviewLines } from '../../src/report/listReviewLines.js';
 import type { RawRow } from '../../src/types.js';
 import { aContext } from '../normalise/builders.js';
 
@@ -208,6 +209,60 @@ describe('staging for validate', () => {
       ['1_ann@example.com_c-1', expect.not.stringContaining('(row of')],
       ['', expect.stringMatching(/ \(row with no email, name or key\)$/)],
       ['', expect.stringMatching(/ \(row of primaryEmail "bob@", firstName "Bob", "CRM" "C-2"\)$/)],
+    ]);
+  });
+
+  it('counts what normalising changed by rule, keeps the rows to review, and the values that rejected rows', async () => {
+    const header = ['primaryEmail', 'firstName', 'primaryPhone', 'country'];
+    const within = aContext(header, { defaultCountry: 'AU' });
+    const { journal } = scratch;
+    journal.startRun({
+      runId: 'v',
+      mode: 'validate',
+      apiHost: null,
+      retailerId: '1',
+      inputPath: 'in.csv',
+      context: {},
+    });
+    const { read, normalised } = await stageRows({
+      rows: rowsOf([
+        ['Ann@example.com', ' Ann ', '0412 345 678', ''],
+        ['bob@example.com', 'Bob', '+61 412 345 679', 'au'],
+        ['cy@example.com', 'Cy', '', 'Atlantis'],
+        ['dee@example.com', 'Dee', '', 'Atlantis'],
+        ['eve@', 'Eve', '', 'Atlantis'],
+      ]),
+      context: within,
+      shard: undefined,
+      journal,
+      runId: 'v',
+      settle: settleValid,
+      signal: new AbortController().signal,
+      onRow: () => {},
+    });
+    expect(read).toBe(5);
+    expect(normalised).toMatchObject({
+      emailLowerCased: 1,
+      textTrimmed: 1,
+      phoneAssumedCountry: 1,
+      // Both phones were written otherwise than in E.164.
+      phoneReformatted: 2,
+      countryTranslated: 1,
+      optInWord: 0,
+    });
+    expect([...listReviewLines(journal.reviewRows('v'))]).toEqual([
+      {
+        row: 1,
+        username: '1_ann@example.com',
+        field: 'primaryPhone',
+        input: '0412 345 678',
+        written: '+61412345678',
+        rule: 'phoneAssumedCountry',
+      },
+    ]);
+    expect(journal.rejectedValues('v', 10)).toEqual([
+      { field: 'country', value: 'Atlantis', rows: 3, example: 3 },
+      { field: 'primaryEmail', value: 'eve@', rows: 1, example: 5 },
     ]);
   });
 

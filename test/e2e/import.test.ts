@@ -133,6 +133,21 @@ describe('importing the legacy CRM export', () => {
     expect(outcomes.slice(3, 5).map((o) => o.line)).toEqual(['5', '7']);
     expect(outcomes[16]?.reason).toMatch(/department differs/);
     expect(outcomes[6]?.reason).toMatch(/retailer 2/);
+    // The values written on an assumption a person should confirm, and what normalising changed, by rule.
+    expect(readCsv(ws.path('apply', 'review.csv'))).toContainEqual({
+      row: '21',
+      username: '1_nocountry@example.com',
+      field: 'primaryPhone',
+      input: '0412 345 679',
+      written: '+61412345679',
+      rule: 'phoneAssumedCountry',
+    });
+    // Nina's phone was read as Australian; emails were lower-cased, country names translated, opt-in words read.
+    const normalised = report.normalised as Record<string, number>;
+    expect(normalised.phoneAssumedCountry).toBe(1);
+    for (const rule of ['emailLowerCased', 'countryTranslated', 'optInWord', 'phoneReformatted', 'textTrimmed']) {
+      expect(normalised[rule], rule).toBeGreaterThan(0);
+    }
     // customerId: the OMS id of every customer the run created, updated or found unchanged, for an order import.
     const ids = new Map(
       sandbox
