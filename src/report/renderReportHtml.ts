@@ -370,10 +370,22 @@ function renderFilterBar(
 /** One changed field of a customer: before → after, and the file's cell where it reads otherwise than what is written. */
 function formatChange(change: DiffLine): string {
   const before = change.before === null || change.before === '' ? '' : `<del>${formatValue(change.before)}</del> → `;
-  const written = change.after === null ? '' : String(change.after);
-  const input =
-    change.input !== '' && change.input !== written ? `<div class="input">file: ${escapeHtml(change.input)}</div>` : '';
+  const input = readsOtherwise(change) ? `<div class="input">file: ${escapeHtml(change.input)}</div>` : '';
   return `${before}<span class="after">${formatValue(change.after)}</span>${input}`;
+}
+
+/**
+ * Whether the file's cell reads otherwise than the value written, beyond surrounding spaces: `0412 345 678` for
+ * `+61412345678` or `Ja` for yes does; ` Ann ` for `Ann`, or `TRUE` and `yes` for yes, do not.
+ */
+function readsOtherwise(change: DiffLine): boolean {
+  const input = change.input.trim();
+  if (input === '' || change.after === null) return false;
+  if (typeof change.after === 'boolean') {
+    const same = change.after ? ['true', 'yes'] : ['false', 'no'];
+    return !same.includes(input.toLowerCase());
+  }
+  return input !== change.after;
 }
 
 /** Fields in report order (CUSTOMER_FIELDS), attributes after them by name. */

@@ -80,6 +80,17 @@ describe('run history', () => {
     });
     expect(result.code).toBe(0);
     expect(readCsv(ws.path('again', 'outcomes.csv'))).toEqual(readCsv(ws.path('night1', 'outcomes.csv')));
+    for (const name of ['diff.csv', 'review.csv', 'rejects.csv']) {
+      expect(readCsv(ws.path('again', name)), name).toEqual(readCsv(ws.path('night1', name)));
+    }
+    // The cell as the file had it, from the checkpoint alone.
+    expect(readCsv(ws.path('again', 'diff.csv'))).toContainEqual({
+      username: '1_ann@example.com',
+      field: 'firstName',
+      before: '',
+      after: 'Ann',
+      input: 'Ann',
+    });
     expect(readReport(ws.path('again')).totals).toEqual(readReport(ws.path('night1')).totals);
   });
 
