@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { normaliseRow } from '../../src/normalise/normaliseRow.js';
+import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import type { Customer, NormaliseResult } from '../../src/types.js';
 import { aContext, aRow, type ContextOptions } from './builders.js';
 
@@ -102,7 +103,7 @@ describe('normaliseRow: promotionOptIn', () => {
 
   it('rejects anything else, quoting it', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: 'maybe' })).toEqual([
-      'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0',
+      `promotionOptIn "maybe" is not one of ${FLAG_WORDS}`,
     ]);
   });
 
@@ -140,7 +141,9 @@ describe('normaliseRow: phone', () => {
   it('does not guess with the default country when the row’s country is unreadable: the country is the reason', () => {
     expect(
       reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '030 1234567', country: 'Narnia' }, { defaultCountry: 'GB' }),
-    ).toEqual(['country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name']);
+    ).toEqual([
+      'country "Narnia" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country\'s name',
+    ]);
   });
 
   it('takes international input as it is, whatever the country says', () => {
@@ -148,7 +151,7 @@ describe('normaliseRow: phone', () => {
     expect(phoneOf({ primaryPhone: '+1 (415) 555-2671', country: 'GB' })).toBe('+14155552671');
     // Only the unreadable country is a reason; the number needs no country.
     expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '+44 20 79', country: 'Narnia' })).toEqual([
-      'country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name',
+      'country "Narnia" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country\'s name',
       'primaryPhone "+44 20 79" has the wrong number of digits',
     ]);
   });
@@ -213,14 +216,18 @@ describe('normaliseRow: a phone read with --default-country', () => {
     );
   });
 
-  it('keeps the same numbers when the row names their country: possible is enough there', () => {
+  it('keeps the same numbers when the row names their country, where they are valid', () => {
     const phoneOf = (primaryPhone: string, country: string) =>
       customerOf({ primaryEmail: 'j@x.com', primaryPhone, country }, { defaultCountry: 'AU' }).primaryPhone;
-    expect(phoneOf('06 94 17 60 22', 'FR')).toBe('+33694176022');
+    expect(phoneOf('06 12 34 56 78', 'FR')).toBe('+33612345678');
     expect(phoneOf('(212) 555-0199', 'us')).toBe('+12125550199');
     expect(phoneOf('07911 123456', 'United Kingdom')).toBe('+447911123456');
-    // Possible but not valid by the library's metadata: the row's own country vouches for it.
-    expect(phoneOf('(999) 555-0199', 'US')).toBe('+19995550199');
+  });
+
+  it('rejects a national number that is possible but not valid even in the row’s own country', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '(999) 555-0199', country: 'US' })).toEqual([
+      'primaryPhone "(999) 555-0199" is not a valid US number',
+    ]);
   });
 
   it('keeps an E.164 number that is possible but not valid, with or without a default country', () => {
@@ -293,36 +300,52 @@ describe('normaliseRow: country', () => {
     ['gb', 'GB'],
     [' au ', 'AU'],
     ['uK', 'GB'],
+    ['GBR', 'GB'],
+    ['deu', 'DE'],
+    ['USA', 'US'],
+    ['Aus', 'AU'],
+    ['U.S.A.', 'US'],
+    ['U.K.', 'GB'],
+    ['England', 'GB'],
     ['United Kingdom', 'GB'],
     [' united   kingdom ', 'GB'],
-    ['U.S.A.', 'US'],
     ['the Netherlands', 'NL'],
     ['Côte d’Ivoire', 'CI'],
     ['COTE D IVOIRE', 'CI'],
     ['Türkiye', 'TR'],
     ['South Korea', 'KR'],
     ['Åland Islands', 'AX'],
+    ['Deutschland', 'DE'],
+    ['Allemagne', 'DE'],
+    ['Brasil', 'BR'],
+    ['日本', 'JP'],
+    ['Österreich', 'AT'],
+    ['Estados Unidos', 'US'],
+    ['EUA', 'US'],
+    ['Royaume-Uni', 'GB'],
+    ['イギリス', 'GB'],
+    ['Россия', 'RU'],
+    ['대한민국', 'KR'],
   ])('stores %j as its ISO 3166 alpha-2 code %s', (cell, code) => {
     expect(countryOf(cell)).toBe(code);
   });
 
+  it.each(['Narnia', 'G B', 'ZZZ', '826', 'XX', 'EU', 'E.U.', 'European Union', 'UN', 'ZZ', 'XK', 'AC', 'Kosovo'])(
+    'rejects %j, which is no ISO 3166 country',
+    (cell) => {
+      expect(reasonsOf({ primaryEmail: 'j@x.com', country: cell })).toEqual([
+        `country "${cell}" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country's name`,
+      ]);
+    },
+  );
+
   it.each([
-    'Narnia',
-    'Deutschland',
-    'G B',
-    'GBR',
-    '826',
-    'XX',
-    'EU',
-    'European Union',
-    'UN',
-    'ZZ',
-    'XK',
-    'AC',
-    'Kosovo',
-  ])('rejects %j, which is no ISO 3166 alpha-2 country', (cell) => {
+    ['Congo', 'CD (Congo - Kinshasa) or CG (Congo - Brazzaville)'],
+    ['Korea', 'KP (North Korea) or KR (South Korea)'],
+    ['Saint Martin', 'MF (St. Martin) or SX (Sint Maarten)'],
+  ])('rejects %j, which could be two countries, naming both', (cell, both) => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', country: cell })).toEqual([
-      `country "${cell}" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
+      `country "${cell}" could be ${both}; write its ISO code`,
     ]);
   });
 
@@ -448,7 +471,7 @@ describe('normaliseRow: row shape and bytes', () => {
     expect(reasons).toEqual([
       'firstName is 51 characters; Fluent allows at most 50',
       'primaryEmail "jane@" is not a valid email address',
-      'promotionOptIn "perhaps" is not one of true/false/yes/no/y/n/1/0',
+      `promotionOptIn "perhaps" is not one of ${FLAG_WORDS}`,
       'primaryPhone "12" has the wrong number of digits for GB',
       'username template needs primaryEmail, which is not valid',
     ]);
@@ -457,7 +480,7 @@ describe('normaliseRow: row shape and bytes', () => {
 
   it('quotes long values cut short, without inner double quotes', () => {
     const [reason] = reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: `say "${'y'.repeat(60)}"` });
-    expect(reason).toBe(`promotionOptIn "say '${'y'.repeat(34)}…" is not one of true/false/yes/no/y/n/1/0`);
+    expect(reason).toBe(`promotionOptIn "say '${'y'.repeat(34)}…" is not one of ${FLAG_WORDS}`);
   });
 });
 
@@ -531,7 +554,7 @@ describe('normaliseRow: attributes', () => {
   it('rejects a row whose value is not of the type, naming the attribute, the column and the type', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', CRM_ID: 'C-1', TIER: 'gold', VIP: 'maybe' }, { mapping })).toEqual([
       'attribute loyaltyTier (column "TIER", INTEGER): "gold" is not a whole number',
-      'attribute vip (column "VIP", BOOLEAN): "maybe" is not one of true/false/yes/no/y/n/1/0',
+      `attribute vip (column "VIP", BOOLEAN): "maybe" is not one of ${FLAG_WORDS}`,
     ]);
   });
 
