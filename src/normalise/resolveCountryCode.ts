@@ -81,7 +81,7 @@ const memo = new Map<string, CountryMatch | null>();
 
 /**
  * The country a row's `country` cell stands for (SPEC §3): an ISO 3166-1 alpha-2 code in any case (`gb`, and the
- * withdrawn `UK`), an alpha-3 code (`DEU`, `aus`), a common short form (`UK`, `USA`, `Aus`, `U.S.A.`) or the
+ * withdrawn `UK`), an alpha-3 code (`DEU`, `aus`; not in capitals, it is also looked up as a name), a common short form (`UK`, `USA`, `Aus`, `U.S.A.`) or the
  * country's name in any locale Node's ICU data knows (`United Kingdom`, `Deutschland`, `Allemagne`, `日本`, `Brasil`),
  * matched ignoring case, Latin accents, spaces and punctuation. A name that could be two or more countries gives their
  * codes as `candidates`; undefined when the text is none of these. Answers are memoised: a file repeats a few
@@ -109,7 +109,10 @@ function lookUp(country: string): CountryMatch | undefined {
   }
   if (THREE_LETTERS.test(country)) {
     const code = BY_ALPHA3.get(country.toUpperCase());
-    if (code !== undefined) return { code };
+    // In capitals it is a code; otherwise it may also be a name (Vietnamese `Nga` is Russia, NGA Nigeria).
+    const names = code === undefined || country === country.toUpperCase() ? undefined : findName(nameKey(country));
+    if (code !== undefined && (names === undefined || (names.length === 1 && names[0] === code))) return { code };
+    if (code !== undefined && names !== undefined) return { candidates: [...new Set([code, ...names])].sort() };
   }
   const key = nameKey(country);
   const short = SHORT_FORMS[key];

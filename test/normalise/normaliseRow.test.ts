@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ColumnMapping, loadMapping } from '../../src/normalise/loadMapping.js';
 import { normaliseRow } from '../../src/normalise/normaliseRow.js';
 import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import type { Customer, NormaliseResult } from '../../src/types.js';
@@ -691,5 +695,219 @@ describe('normaliseRow: the values that rejected a row', () => {
 
   it('has none for a row whose column count is wrong, or a username the template could not make', () => {
     expect(offendingOf({ primaryEmail: '' })).toEqual([]);
+  });
+});
+
+describe('normaliseRow: --default-country where the row points to another country', () => {
+  const assumedAu = { defaultCountry: 'AU' };
+  const notAssumed = (phone: string, evidence: string) =>
+    `primaryPhone "${phone}" has no country code, and --default-country AU is not assumed for it: ${evidence}; add the country code or a country column`;
+
+  it.each([
+    ['a French email', 'marie@laposte.fr', '04 61 80 07 28', 'primaryEmail\'s domain ".fr" is France\'s (FR)'],
+    ['a Japanese email', 'taro@docomo.ne.jp', '03-8801-2157', 'primaryEmail\'s domain ".jp" is Japan\'s (JP)'],
+    ['a German email', 'jens@gmx.de', '0302 158326', 'primaryEmail\'s domain ".de" is Germany\'s (DE)'],
+    [
+      'a British email',
+      'sam@btinternet.co.uk',
+      '0412 345 678',
+      'primaryEmail\'s domain ".uk" is United Kingdom\'s (GB)',
+    ],
+  ])('rejects a national number in a row with %s, naming it', (_, email, phone, evidence) => {
+    expect(reasonsOf({ primaryEmail: email, primaryPhone: phone }, assumedAu)).toEqual([notAssumed(phone, evidence)]);
+  });
+
+  it('takes a column whose header names a country, or a locale with a region, as evidence', () => {
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', Land: 'Deutschland' }, assumedAu),
+    ).toEqual([notAssumed('0412 345 678', 'column "Land" says "Deutschland" (DE)')]);
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', Locale: 'fr_FR' }, assumedAu)).toEqual([
+      notAssumed('0412 345 678', 'column "Locale" says "fr_FR" (FR)'),
+    ]);
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', 'Billing Country': 'Brasil' }, assumedAu),
+    ).toEqual([notAssumed('0412 345 678', 'column "Billing Country" says "Brasil" (BR)')]);
+  });
+
+  it.each([
+    ['a generic country domain', { primaryEmail: 'j@startup.io' }],
+    ['the default country’s own domain', { primaryEmail: 'j@bigpond.com.au' }],
+    ['a column naming the default country', { primaryEmail: 'j@x.com', Pays: 'Australie' }],
+    ['a locale without a region', { primaryEmail: 'j@x.com', Locale: 'en' }],
+    ['a column value that names no country', { primaryEmail: 'j@x.com', Country_Notes: 'see file' }],
+  ])('assumes the default country for a row with %s, listing it for review', (_, values: Record<string, string>) => {
+    const result = normalise({ ...values, primaryPhone: '0412 345 678' }, assumedAu);
+    expect(result).toMatchObject({
+      ok: true,
+      customer: { primaryPhone: '+61412345678' },
+      normalised: [
+        { field: 'primaryPhone', rule: 'phoneAssumedCountry', input: '0412 345 678', written: '+61412345678' },
+      ],
+    });
+  });
+
+  it('takes a country sharing the default country’s calling code as no evidence: its numbers read the same', () => {
+    expect(
+      customerOf({ primaryEmail: 'j@rogers.ca', primaryPhone: '(416) 555-0199' }, { defaultCountry: 'US' })
+        .primaryPhone,
+    ).toBe('+14165550199');
+  });
+
+  it('still reads 00 and a calling code, which needs no assumed country', () => {
+    expect(
+      customerOf({ primaryEmail: 'marie@orange.fr', primaryPhone: '0033 6 12 34 56 78' }, assumedAu).primaryPhone,
+    ).toBe('+33612345678');
+  });
+
+  it('never looks for evidence when the row names its own country', () => {
+    expect(
+      customerOf({ primaryEmail: 'marie@orange.de', primaryPhone: '06 12 34 56 78', country: 'FR' }, assumedAu)
+        .primaryPhone,
+    ).toBe('+33612345678');
+  });
+});
+
+describe('normaliseRow: phones read from an international prefix', () => {
+  it.each([
+    ['0061 233 354 220', 'AU', '+61233354220'],
+    ['0055 519 646 99044', 'BR', '+5551964699044'],
+    ['001 415 211 0419', 'JP', '+14152110419'],
+    ['011 44 20 7946 0000', 'US', '+442079460000'],
+    ['＋８１ ８０５ １２３ ６５８７', 'JP', '+818051236587'],
+  ])('reads %j in a %s row as %s, saying so', (phone, country, e164) => {
+    const result = normalise({ primaryEmail: 'j@x.com', primaryPhone: phone, country });
+    expect(result).toMatchObject({ ok: true, customer: { primaryPhone: e164 } });
+    const rules = result.ok ? result.normalised.map((entry) => entry.rule) : [];
+    expect(rules).toContain(phone.startsWith('＋') ? 'phoneReformatted' : 'phoneInternationalPrefix');
+  });
+
+  it('lists a +CC number that is possible but not valid for review', () => {
+    expect(normalise({ primaryEmail: 'j@x.com', primaryPhone: '+1 999 555 0199' })).toMatchObject({
+      ok: true,
+      normalised: [{ field: 'primaryPhone', rule: 'phonePossibleNotValid', written: '+19995550199' }],
+    });
+  });
+});
+
+describe('normaliseRow: yes/no in the customer’s language', () => {
+  it.each([
+    ['Ja', true],
+    ['Nein', false],
+    ['Oui', true],
+    ['Non', false],
+    ['Sí', true],
+    ['si', true],
+    ['Sim', true],
+    ['Não', false],
+    ['nao', false],
+    ['Sì', true],
+    ['nee', false],
+    ['Tak', true],
+    ['Nie', false],
+    ['はい', true],
+    ['いいえ', false],
+    ['Da', true],
+    ['Nu', false],
+    ['Evet', true],
+    ['Hayır', false],
+    ['WAHR', true],
+    ['FALSCH', false],
+    ['VRAI', true],
+    ['Kyllä', true],
+    ['Нет', false],
+  ])('reads %j as %s, listing the word', (cell, flag) => {
+    const result = normalise({ primaryEmail: 'j@x.com', promotionOptIn: cell });
+    expect(result).toMatchObject({
+      ok: true,
+      customer: { promotionOptIn: flag },
+      normalised: [{ field: 'promotionOptIn', rule: 'optInWord', input: cell, written: String(flag) }],
+    });
+  });
+
+  it('has no word that means yes in one language and no in another', async () => {
+    const { readFlag } = await import('../../src/normalise/readFlag.js');
+    for (const word of ['ne', 'ano', 'o', 'maybe', 'vielleicht', 'peut-être']) expect(readFlag(word)).toBeUndefined();
+  });
+});
+
+describe('normaliseRow: formulas in names', () => {
+  it.each([
+    ['firstName', '=HYPERLINK("http://evil.example","Hans")', "=HYPERLINK('http://evil.example','Hans')"],
+    ['firstName', '+SUM(1+1)', '+SUM(1+1)'],
+    ['lastName', '@SUM(A1:A9)', '@SUM(A1:A9)'],
+    ['lastName', "-cmd|' /C calc'!A0", "-cmd|' /C calc'!A0"],
+    ['title', '=1+1', '=1+1'],
+  ])('rejects a %s that is a spreadsheet formula: %j', (field, cell, quoted) => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', [field]: cell })).toEqual([
+      `${field} "${quoted}" is a spreadsheet formula, which exports of the OMS would run; pass --allow-formula-values to keep it`,
+    ]);
+  });
+
+  it.each(['+44 20 7946 0000', '@home', '-Smith', '- Anne (Marie)', 'Jean=Paul', '=', '+', 'Anne-Marie (née Dupont)'])(
+    'keeps %j, which is no formula',
+    (cell) => {
+      expect(customerOf({ primaryEmail: 'j@x.com', lastName: cell }).lastName).toBe(cell);
+    },
+  );
+
+  it('keeps a formula with --allow-formula-values, and in fields that are not names', () => {
+    const formula = '=HYPERLINK("http://evil.example","Hans")';
+    expect(customerOf({ primaryEmail: 'j@x.com', firstName: formula }, { allowFormulaValues: true }).firstName).toBe(
+      formula,
+    );
+    expect(customerOf({ primaryEmail: 'j@x.com', department: '=SUM(1)' }).department).toBe('=SUM(1)');
+  });
+});
+
+describe('normaliseRow: value maps', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'value-maps-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const mappingOf = (content: object): ColumnMapping => {
+    const file = path.join(dir, `mapping-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify(content));
+    return loadMapping(file);
+  };
+  const mapping = mappingOf({
+    columns: { Land: 'country', Newsletter: 'promotionOptIn', Anrede: 'title' },
+    attributes: { Tier: { name: 'tier', type: 'INTEGER' } },
+    values: {
+      country: { Oz: 'AU', 'Blighty ': 'United Kingdom' },
+      promotionOptIn: { Subscribed: true, 'Opted out': false },
+      title: { 'n/a': '' },
+      tier: { Gold: 3 },
+    },
+  });
+
+  it('reads a mapped cell as its value, whatever its case or padding, and lists it as valueMapped', () => {
+    const result = normalise(
+      { primaryEmail: 'j@x.com', Land: ' oz ', Newsletter: 'SUBSCRIBED', Anrede: 'N/A', Tier: 'gold' },
+      { mapping },
+    );
+    expect(result).toEqual({
+      ok: true,
+      customer: {
+        username: '1_j@x.com',
+        primaryEmail: 'j@x.com',
+        country: 'AU',
+        promotionOptIn: true,
+        attributes: [{ name: 'tier', type: 'INTEGER', value: 3 }],
+      },
+      notes: [],
+      normalised: [
+        { field: 'title', rule: 'valueMapped', input: 'N/A', written: '' },
+        { field: 'promotionOptIn', rule: 'valueMapped', input: 'SUBSCRIBED', written: 'true' },
+        { field: 'country', rule: 'valueMapped', input: ' oz ', written: 'AU' },
+        { field: 'attributes.tier', rule: 'valueMapped', input: 'gold', written: '3' },
+      ],
+    });
+  });
+
+  it('reads the other cells as ever', () => {
+    expect(
+      customerOf({ primaryEmail: 'j@x.com', Land: 'Blighty', Newsletter: 'Ja', Anrede: 'Dr', Tier: '2' }, { mapping }),
+    ).toMatchObject({ country: 'GB', promotionOptIn: true, title: 'Dr', attributes: [{ name: 'tier', value: 2 }] });
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', Land: 'Ozland', Newsletter: '', Anrede: '', Tier: '' }, { mapping }),
+    ).toHaveLength(1);
   });
 });
