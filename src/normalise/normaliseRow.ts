@@ -15,13 +15,15 @@ import {
 import { canonicalJson } from './canonicalJson.js';
 import type { UsernameTemplate } from './compileUsernameTemplate.js';
 import { convertAttribute } from './convertAttribute.js';
+import { findCountryEvidence } from './findCountryEvidence.js';
+import type { ValueMaps } from './loadMapping.js';
 import { normaliseEmail } from './normaliseEmail.js';
 import { normalisePhone, type PhoneResult, type PhoneRules } from './normalisePhone.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
 import { FLAG_WORDS, readFlag } from './readFlag.js';
 import type { ColumnLayout } from './resolveColumns.js';
-import { resolveCountryCode } from './resolveCountryCode.js';
+import { countryName, resolveCountryCode } from './resolveCountryCode.js';
 
 /** What normalising a row needs, fixed for the whole file. */
 export interface NormaliseContext {
@@ -31,10 +33,22 @@ export interface NormaliseContext {
   defaultCountry?: string;
   /** `--phone-extension`: an extension rejects the row (the default), or is dropped with a note. */
   phoneExtension?: PhoneRules['extension'];
+  /** `--allow-formula-values`: a name or title that is a spreadsheet formula is kept (the reports neutralise it). */
+  allowFormulaValues?: boolean;
+  /** The mapping file's `values`: what a cell stands for, applied before normalising. */
+  valueMaps?: ValueMaps;
 }
 
 /** Fields kept as normalised text. */
 const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department'] as const;
+/** The fields a formula is refused in: the ones every export and mail merge of customers shows. */
+const FORMULA_FIELDS: ReadonlySet<CustomerField> = new Set(['title', 'firstName', 'lastName']);
+/**
+ * A spreadsheet formula: `=` and anything (a spreadsheet evaluates it all), or `+`, `-` or `@` before a function call
+ * (`+SUM(1+1)`, `@HYPERLINK(…)`: a name then `(` with no space, as spreadsheets require) or a DDE link (`-cmd|…`).
+ * Not formulas: `+44 20 7946 0000`, `@home`, `-Smith`, `- Anne (Marie)`.
+ */
+const FORMULA = /^(?:=.|[+\-@]\s*[A-Za-z_][\w.]*(?:\(.*\)|\|))/s;
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const NUL = '\u0000';
@@ -105,21 +119,33 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     return cells[column] as string;
   };
 
+  const maps = context.valueMaps?.fields;
   const customer: Customer = { username: '' };
   for (const field of TEXT_FIELDS) {
     const input = rawOf(field);
-    const value = normaliseText(input);
+    const text = normaliseText(input);
+    if (!text) continue;
+    const mapped = maps?.[field]?.get(text.toLowerCase());
+    const value = mapped ?? text;
+    if (mapped !== undefined) normalised = record(normalised, field, 'valueMapped', input, value);
     if (!value) continue;
-    if (!fitsLimit(field, value, reasons)) {
+    if (FORMULA_FIELDS.has(field) && !context.allowFormulaValues && FORMULA.test(value)) {
+      reasons.push(
+        `${field} ${quoteValue(value)} is a spreadsheet formula, which exports of the OMS would run; pass --allow-formula-values to keep it`,
+      );
       offending = offend(offending, field, value);
-      continue;
+    } else if (!fitsLimit(field, value, reasons)) {
+      offending = offend(offending, field, value);
+    } else {
+      customer[field] = value;
+      if (mapped === undefined && input !== value) normalised = recordText(normalised, field, input, value);
     }
-    customer[field] = value;
-    if (input !== value) normalised = recordText(normalised, field, input, value);
   }
 
   const emailInput = rawOf('primaryEmail');
-  const email = normaliseText(emailInput);
+  const emailText = normaliseText(emailInput);
+  const emailMapped = emailText ? maps?.primaryEmail?.get(emailText.toLowerCase()) : undefined;
+  const email = emailMapped ?? emailText;
   if (email) {
     const result = normaliseEmail(email);
     if (!result.ok) {
@@ -129,16 +155,22 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
       offending = offend(offending, 'primaryEmail', result.email);
     } else {
       customer.primaryEmail = result.email;
-      if (result.email !== email) {
+      if (emailMapped !== undefined) {
+        normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, result.email);
+      } else if (result.email !== email) {
         normalised = record(normalised, 'primaryEmail', 'emailLowerCased', emailInput, result.email);
       } else if (emailInput !== email) {
         normalised = recordText(normalised, 'primaryEmail', emailInput, email);
       }
     }
+  } else if (emailMapped !== undefined) {
+    normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, '');
   }
 
   const optInInput = rawOf('promotionOptIn');
-  const optIn = normaliseText(optInInput);
+  const optInText = normaliseText(optInInput);
+  const optInMapped = optInText ? maps?.promotionOptIn?.get(optInText.toLowerCase()) : undefined;
+  const optIn = optInMapped ?? optInText;
   if (optIn) {
     const flag = readFlag(optIn);
     if (flag === undefined) {
@@ -147,39 +179,56 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     } else {
       customer.promotionOptIn = flag;
       const written = flag ? 'true' : 'false';
-      if (optIn !== written) normalised = record(normalised, 'promotionOptIn', 'optInWord', optInInput, written);
-      else if (optInInput !== optIn) normalised = recordText(normalised, 'promotionOptIn', optInInput, optIn);
+      if (optInMapped !== undefined) {
+        normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, written);
+      } else if (optIn !== written) {
+        normalised = record(normalised, 'promotionOptIn', 'optInWord', optInInput, written);
+      } else if (optInInput !== optIn) {
+        normalised = recordText(normalised, 'promotionOptIn', optInInput, optIn);
+      }
     }
+  } else if (optInMapped !== undefined) {
+    normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, '');
   }
 
   // The OMS gets the code: `gb`, `United Kingdom` and `GB` are one country, and a comparison must see them as one.
   const countryInput = rawOf('country');
-  const countryCell = normaliseText(countryInput);
-  const country = countryCell ? resolveCountryCode(countryCell) : undefined;
+  const countryText = normaliseText(countryInput);
+  const countryMapped = countryText ? maps?.country?.get(countryText.toLowerCase()) : undefined;
+  const countryCell = countryMapped ?? countryText;
+  const countryMatch = countryCell ? resolveCountryCode(countryCell) : undefined;
+  const country = countryMatch !== undefined && 'code' in countryMatch ? countryMatch.code : undefined;
   if (country !== undefined) {
     customer.country = country;
-    if (country !== countryCell) {
+    if (countryMapped !== undefined) {
+      normalised = record(normalised, 'country', 'valueMapped', countryInput, country);
+    } else if (country !== countryCell) {
       normalised = record(normalised, 'country', 'countryTranslated', countryInput, country);
     } else if (countryInput !== countryCell) {
       normalised = recordText(normalised, 'country', countryInput, countryCell);
     }
   } else if (countryCell) {
-    reasons.push(
-      `country ${quoteValue(countryCell)} is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
-    );
+    reasons.push(describeBadCountry(countryCell, countryMatch));
     offending = offend(offending, 'country', countryCell);
+  } else if (countryMapped !== undefined) {
+    normalised = record(normalised, 'country', 'valueMapped', countryInput, '');
   }
 
   const notes: string[] = [];
   const phoneInput = rawOf('primaryPhone');
-  const phone = normaliseText(phoneInput);
+  const phoneText = normaliseText(phoneInput);
+  const phoneMapped = phoneText ? maps?.primaryPhone?.get(phoneText.toLowerCase()) : undefined;
+  const phone = phoneMapped ?? phoneText;
+  if (!phone && phoneMapped !== undefined) {
+    normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, '');
+  }
   // A country cell that is unreadable or has bad bytes is already a reason; reading the phone without it could only
   // add a misleading one, or take the default country for a row that names another.
   const countryColumn = columnOfField.country;
   const countryBad = countryColumn !== undefined && badColumns?.has(countryColumn) === true;
   const countryKnown = !countryBad && (!countryCell || country !== undefined);
-  if (phone && (countryKnown || phone.startsWith('+'))) {
-    const result = normalisePhoneOfRow(phone, country, context);
+  if (phone && (countryKnown || isInternational(phone))) {
+    const result = normalisePhoneOfRow(phone, country, context, cells, email);
     if (!result.ok) {
       reasons.push(result.reason);
       offending = offend(offending, 'primaryPhone', phone);
@@ -188,25 +237,38 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     } else {
       customer.primaryPhone = result.e164;
       if (result.note !== undefined) notes.push(result.note);
-      normalised = recordPhone(normalised, result, phoneInput);
+      if (phoneMapped !== undefined) {
+        normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, result.e164);
+      }
+      normalised = recordPhone(normalised, result, phoneInput, phoneMapped !== undefined);
     }
   }
 
   // An empty cell leaves the attribute as it is in the OMS: only cells with a value become attributes.
+  const attributeMaps = context.valueMaps?.attributes;
   for (const { column, name, type } of layout.attributes) {
     const cell = cells[column] as string;
     if (badColumns?.has(column)) continue;
     const text = normaliseText(cell);
     if (text === '') continue;
-    const converted = convertAttribute(cell, type);
+    const mapped = attributeMaps?.[name]?.get(text.toLowerCase());
+    if (mapped === '') {
+      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, '');
+      continue;
+    }
+    const converted = convertAttribute(mapped ?? cell, type);
     if (!converted.ok) {
       reasons.push(`attribute ${name} (column ${describeColumn(layout, column)}, ${type}): ${converted.problem}`);
-      offending = offend(offending, `attributes.${name}`, text);
+      offending = offend(offending, `attributes.${name}`, mapped ?? text);
       continue;
     }
     customer.attributes ??= [];
     customer.attributes.push({ name, type, value: converted.value });
-    normalised = recordAttribute(normalised, name, type, cell, text, converted.value);
+    if (mapped !== undefined) {
+      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, showValue(converted.value));
+    } else {
+      normalised = recordAttribute(normalised, name, type, cell, text, converted.value);
+    }
   }
 
   const username = deriveUsername(customer, cells, context, rawOf);
@@ -218,7 +280,10 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   } else {
     customer.username = username.username;
     const input = rawOf('username');
-    if (input !== '' && input !== username.username) {
+    const text = normaliseText(input);
+    if (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) {
+      normalised = record(normalised, 'username', 'valueMapped', input, username.username);
+    } else if (input !== '' && input !== username.username) {
       normalised = recordText(normalised, 'username', input, username.username);
     }
   }
@@ -237,19 +302,56 @@ function deriveUsername(
 ): { ok: true; username: string } | { ok: false; reason: string; empty?: true } {
   const column = context.layout.columnOfField.username;
   if (column === undefined) return context.usernameTemplate(customer, cells);
-  const username = normaliseText(rawOf('username'));
+  const text = normaliseText(rawOf('username'));
+  const username = (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) || text;
   if (username) return { ok: true, username };
   return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})`, empty: true };
 }
 
 /**
- * The row's own country decides how a phone without `+` is read; `--default-country` only applies to rows with no
- * country, and is then an assumption: the number must be valid there, not merely possible.
+ * The row's own country decides how a phone without `+` is read. `--default-country` applies only to rows with no
+ * country and nothing else pointing to another country (an email's country-code domain, a column naming a country):
+ * it is then an assumption, and every number read with it is listed for review.
  */
-function normalisePhoneOfRow(phone: string, country: string | undefined, context: NormaliseContext): PhoneResult {
+function normalisePhoneOfRow(
+  phone: string,
+  country: string | undefined,
+  context: NormaliseContext,
+  cells: readonly string[],
+  email: string,
+): PhoneResult {
   const extension = context.phoneExtension ?? 'reject';
   if (country !== undefined) return normalisePhone(phone, country, { countryAssumed: false, extension });
-  return normalisePhone(phone, context.defaultCountry, { countryAssumed: true, extension });
+  const { defaultCountry } = context;
+  if (defaultCountry === undefined || isInternational(phone)) {
+    return normalisePhone(phone, undefined, { countryAssumed: false, extension });
+  }
+  const evidence = findCountryEvidence(cells, context.layout, email, defaultCountry);
+  if (evidence !== undefined) {
+    return normalisePhone(phone, undefined, {
+      countryAssumed: false,
+      extension,
+      notAssumed: { defaultCountry, evidence },
+    });
+  }
+  return normalisePhone(phone, defaultCountry, { countryAssumed: true, extension });
+}
+
+/** `+` or the full-width `＋` the phone cell is read with after NFKC. */
+function isInternational(phone: string): boolean {
+  const first = phone.charCodeAt(0);
+  return first === PLUS || first === FULL_WIDTH_PLUS;
+}
+
+const PLUS = 0x2b;
+const FULL_WIDTH_PLUS = 0xff0b;
+
+function describeBadCountry(cell: string, match: ReturnType<typeof resolveCountryCode>): string {
+  if (match !== undefined && 'candidates' in match) {
+    const candidates = match.candidates.map((code) => `${code} (${countryName(code)})`);
+    return `country ${quoteValue(cell)} could be ${candidates.join(' or ')}; write its ISO code`;
+  }
+  return `country ${quoteValue(cell)} is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country's name`;
 }
 
 /** A mapped column, an attribute's, or one the username template is made of. */
@@ -312,16 +414,22 @@ function recordText(
   return out;
 }
 
-/** How a phone was read: from an international prefix, with an assumed country, without its extension, or as it is. */
+/**
+ * How a phone was read: from an international prefix, with an assumed country, possible but not valid, without its
+ * extension, or (phoneReformatted) just rewritten as E.164; a value map's phone only by the rules beyond the map.
+ */
 function recordPhone(
   list: Normalisation[] | undefined,
   result: Extract<PhoneResult, { ok: true }>,
   input: string,
+  mapped: boolean,
 ): Normalisation[] | undefined {
   const { e164 } = result;
   let out = list;
   for (const rule of result.rules) out = record(out, 'primaryPhone', rule, input, e164);
-  if (out === list && input !== e164) out = record(out, 'primaryPhone', 'phoneReformatted', input, e164);
+  if (!mapped && result.rules.length === 0 && input !== e164) {
+    out = record(out, 'primaryPhone', 'phoneReformatted', input, e164);
+  }
   return out;
 }
 
@@ -336,7 +444,12 @@ function recordAttribute(
   // JSON is only trimmed, and its text is the customer's own: nothing to say about it.
   if (type === 'JSON') return list;
   const field: ChangedField = `attributes.${name}`;
-  const written = typeof value === 'string' ? value : canonicalJson(value);
+  const written = showValue(value);
   if (type === 'BOOLEAN' && text !== written) return record(list, field, 'optInWord', input, written);
   return input === text ? list : recordText(list, field, input, text, written);
+}
+
+/** An attribute value as a diff line shows it: text as it is, anything else as JSON. */
+function showValue(value: JsonValue): string {
+  return typeof value === 'string' ? value : canonicalJson(value);
 }
