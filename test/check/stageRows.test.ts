@@ -245,8 +245,8 @@ describe('staging for validate', () => {
       emailLowerCased: 1,
       textTrimmed: 1,
       phoneAssumedCountry: 1,
-      // Both phones were written otherwise than in E.164.
-      phoneReformatted: 2,
+      // Bob's phone was written otherwise than in E.164 (Ann's counts as read with the default country).
+      phoneReformatted: 1,
       countryTranslated: 1,
       optInWord: 0,
     });
