@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFluentClient, type FluentClient } from '../../src/fluent/createFluentClient.js';
+import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import type { OmsAttribute } from '../../src/types.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
@@ -156,7 +157,7 @@ describe('customer attributes from a mapping file', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['rejected', 'rejected']);
     expect(outcomes[0]?.reason).toBe('attribute loyaltyTier (column "TIER", INTEGER): "gold" is not a whole number');
     expect(outcomes[1]?.reason).toBe(
-      'attribute vip (column "VIP", BOOLEAN): "perhaps" is not one of true/false/yes/no/y/n/1/0; attribute contactPrefs (column "PREFS", JSON): "{x}" is not JSON',
+      `attribute vip (column "VIP", BOOLEAN): "perhaps" is not one of ${FLAG_WORDS}; attribute contactPrefs (column "PREFS", JSON): "{x}" is not JSON`,
     );
     expect(sandbox.stats().mutations).toBe(before);
   });

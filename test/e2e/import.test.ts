@@ -251,7 +251,7 @@ describe('importing the legacy CRM export', () => {
       customer('1', '1_gb.local@example.com', {
         firstName: 'Gemma',
         lastName: 'Brown',
-        primaryPhone: '+447700900123',
+        primaryPhone: '+447911123456',
         timezone: 'Europe/London',
         promotionOptIn: false,
         country: 'GB',
