@@ -215,7 +215,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         const runs = store.history.listRuns();
         process.stdout.write(args.json ? `${JSON.stringify(scrubber.scrubValue(runs), null, 2)}\n` : formatRuns(runs));
       } else if (kind === 'explain') {
-        const explanation = explainUsername(store.history, String(args.username));
+        const explanation = explainUsername(store.history, String(args.customer));
         process.stdout.write(
           args.json ? `${JSON.stringify(scrubber.scrubValue(explanation), null, 2)}\n` : formatExplanation(explanation),
         );
@@ -307,12 +307,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       (args) => runHistoryCommand('runs', args),
     )
     .command(
-      'explain <username>',
-      'what every run kept in the checkpoint did with one customer, and why',
+      'explain <customer>',
+      'what every run kept in the checkpoint did with one customer, and why, rejected rows included',
       (y) => {
         parsing = 'explain';
         return withRunOptions(y, HISTORY_OPTIONS)
-          .positional('username', { type: 'string', describe: 'the username (compared without regard to case)' })
+          .positional('customer', {
+            type: 'string',
+            describe: "a username, an email or a key column's value (compared without regard to case)",
+          })
           .option('json', { type: 'boolean', describe: 'print JSON for scripts' });
       },
       (args) => runHistoryCommand('explain', args),

@@ -78,6 +78,10 @@ export const OPTION_SPECS = {
     default: 'reject',
     choices: ['reject', 'drop'],
   },
+  'allow-formula-values': {
+    type: 'boolean',
+    describe: 'keep a name or title that is a spreadsheet formula (=…, +SUM(…)) instead of rejecting its row',
+  },
   sheet: { type: 'string', describe: 'which sheet of an .xlsx input to read (default: the first)' },
   shard: { type: 'string', describe: 'K/N: take only shard K of N of the usernames (1-based)' },
   'max-error-rate': {
@@ -142,6 +146,7 @@ export const VALIDATE_OPTIONS: readonly OptionName[] = [
   'username-template',
   'default-country',
   'phone-extension',
+  'allow-formula-values',
   'sheet',
   'shard',
   'allow-empty',
@@ -180,6 +185,8 @@ export interface ResolvedOptions {
   readonly usernameTemplate: string;
   readonly defaultCountry: string | undefined;
   readonly phoneExtension: PhoneExtension;
+  /** `--allow-formula-values`: a name or title that is a spreadsheet formula is kept, not rejected. */
+  readonly allowFormulaValues: boolean;
   readonly sheet: string | undefined;
   readonly shard: Shard | undefined;
   readonly maxErrorRate: number;
@@ -303,6 +310,7 @@ export function resolveOptions(input: {
     usernameTemplate: str('username-template') as string,
     defaultCountry,
     phoneExtension,
+    allowFormulaValues: bool('allow-formula-values'),
     sheet: str('sheet'),
     shard,
     maxErrorRate,

@@ -4,6 +4,7 @@ import { checkCredentials, connectOms, type OmsConnection } from './apply/connec
 import { findMissingCustomers } from './apply/findMissingCustomers.js';
 import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
+import { describeRunColumns } from './check/describeRunColumns.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
 import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
 import { type SettleRows, stageRows } from './check/stageRows.js';
@@ -16,6 +17,7 @@ import type { Scrubber } from './createScrubber.js';
 import { AbortError, UsageError } from './errors.js';
 import type { Credentials } from './fluent/credentials.js';
 import type { Logger } from './log.js';
+import { normaliseRow } from './normalise/normaliseRow.js';
 import { announceRunEnd } from './ops/announceRunEnd.js';
 import { hookSecrets } from './ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
@@ -23,6 +25,7 @@ import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
 import { limitRows } from './read/limitRows.js';
 import { openInput } from './read/openInput.js';
+import { listReviewLines } from './report/listReviewLines.js';
 import { prepareReportDir } from './report/prepareReportDir.js';
 import { printSummary } from './report/printSummary.js';
 import { redactContent } from './report/redactContent.js';
@@ -56,6 +59,9 @@ export interface RunResult {
   reportDir: string;
   summary: ReportSummary;
 }
+
+/** The values that rejected most rows, as many as the page lists. */
+const REJECTED_VALUES_SHOWN = 20;
 
 /** How often the checkpoint lock's holder says it is alive, shown to a run that finds the checkpoint busy. */
 const HEARTBEAT_MS = 15_000;
@@ -154,7 +160,13 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       apiHost: mode === 'validate' ? null : scope.apiHost,
       retailerId: options.retailerId ?? null,
       inputPath: options.file,
-      context: { header: source.header, phoneColumns, unmappedColumns: layout.unmapped, delimiter: source.delimiter },
+      context: {
+        header: source.header,
+        phoneColumns,
+        unmappedColumns: layout.unmapped,
+        delimiter: source.delimiter,
+        ...describeRunColumns(context, options.usernameTemplate),
+      },
     });
     const progress = createProgress({
       stream: deps.progressStream,
@@ -177,7 +189,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
           fullCompare: options.fullCompare,
         })
       : settleValid;
-    const read = await stageRows({
+    const { read, normalised } = await stageRows({
       // --limit: a sample run reads the first N data rows and stops reading there.
       rows: options.limit === undefined ? source.rows : limitRows(source.rows, options.limit),
       context,
@@ -197,7 +209,10 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
     }
 
     // check: in-file duplicates.
-    resolveDuplicates(journal, runId, options.onDuplicate);
+    resolveDuplicates(journal, runId, options.onDuplicate, (raw) => {
+      const result = normaliseRow(raw, context);
+      return result.ok ? result.customer : undefined;
+    });
 
     // plan → apply (validate has nothing left to do: its rows were settled as they were staged).
     let abortReason = deps.signal.aborted ? `stopped by ${String(deps.signal.reason)}` : undefined;
@@ -317,6 +332,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
       missing: missing?.count(),
+      normalised,
     });
     record.summary = summary;
     const missingList = missing;
@@ -331,6 +347,8 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       outcomes: () => journal.outcomes(runId),
       rejects: () => journal.rejects(runId),
       diffs: () => journal.diffs(runId),
+      review: () => listReviewLines(journal.reviewRows(runId)),
+      rejectedValues: () => journal.rejectedValues(runId, REJECTED_VALUES_SHOWN),
       missing: missingList && (() => missingList.customers()),
       throughput: throughput ?? progress.points(),
     };

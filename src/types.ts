@@ -228,6 +228,8 @@ export interface RowOutcome {
   outcome: OutcomeKind;
   reason: string;
   changedFields: ChangedField[];
+  /** The OMS id of the row's customer where one is known (created, updated, unchanged); '' otherwise. */
+  customerId: string;
 }
 
 /** What a diff line names: a Fluent field, or an attribute as `attributes.NAME` (SPEC §4). */
@@ -239,6 +241,30 @@ export interface FieldChange {
   field: ChangedField;
   before: string | boolean | null;
   after: string | boolean | null;
+}
+
+/** A field change as diff.csv lists it: with the cell as the file had it ('' when empty or not known). */
+export interface DiffLine extends FieldChange {
+  input: string;
+  /** The input row the change came from, where known: a customer's lines are told apart by it. */
+  row?: number;
+}
+
+/** One line of review.csv: a value written (or that would be) that a person should look at. */
+export interface ReviewLine {
+  row: number;
+  username: string;
+  field: ChangedField;
+  input: string;
+  written: string;
+  rule: NormalisationRule;
+}
+
+/** How many rejected rows held one value, for grouping rejects by it (`country "Deutschland" ×15`). */
+export interface RejectedValueCount extends OffendingValue {
+  rows: number;
+  /** The first row that held it. */
+  example: number;
 }
 
 /** Totals of report.json. read = sum of all the others, always. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../src/errors.js';
-import { resolveOptions } from '../src/options.js';
+import { resolveOptions, VALIDATE_OPTIONS } from '../src/options.js';
 import { usageErrorMessage } from './helpers/usageErrorMessage.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-options-'));
@@ -43,6 +43,13 @@ describe('resolveOptions', () => {
       mode: 'upsert',
       limit: undefined,
     });
+  });
+
+  it('reads --allow-formula-values from any source, off by default, and validate takes it', () => {
+    expect(resolve().allowFormulaValues).toBe(false);
+    expect(resolve({ 'allow-formula-values': true }).allowFormulaValues).toBe(true);
+    expect(resolve({}, { FLUENT_ALLOW_FORMULA_VALUES: 'true' }).allowFormulaValues).toBe(true);
+    expect(VALIDATE_OPTIONS).toContain('allow-formula-values');
   });
 
   it('layers flag > env > job file > default', () => {

@@ -120,8 +120,9 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       outcome: decision.outcome,
       reason: decision.reason,
       changedFields: decision.changes.map((c) => c.field),
+      customerId: decision.customerId,
     };
-    if (decision.changes.length > 0) journal.addDiffs(runId, decision.changes);
+    if (decision.changes.length > 0) journal.addDiffs(runId, decision.changes, row.row);
     const { record } = decision;
     if (record.kind === 'applied') {
       const entry = { username: row.username, omsId: record.omsId, hash: row.hash, appliedBy: record.appliedBy };
@@ -316,7 +317,13 @@ export async function applyPlan(input: ApplyInput): Promise<{ abortReason?: stri
       if (decision.kind === 'lookup') {
         toLookUp.push({ row, facts });
       } else if (decision.record.kind === 'none' && decision.changes.length === 0) {
-        settledHere.push({ row: row.row, outcome: decision.outcome, reason: decision.reason, changedFields: [] });
+        settledHere.push({
+          row: row.row,
+          outcome: decision.outcome,
+          reason: decision.reason,
+          changedFields: [],
+          customerId: decision.customerId,
+        });
       } else {
         rowsInFlight++;
         settle(row, decision);

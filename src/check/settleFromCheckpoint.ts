@@ -38,7 +38,7 @@ export function settleFromCheckpoint(input: {
       // Only a decision that records nothing but the outcome can be taken here; anything else is the apply stage's.
       if (decision.kind !== 'settle' || decision.record.kind !== 'none' || decision.changes.length > 0)
         return undefined;
-      return { kind: decision.outcome, reason: decision.reason };
+      return { kind: decision.outcome, reason: decision.reason, customerId: decision.customerId };
     });
   };
 }

@@ -2,8 +2,26 @@ import type { RunJournal, StagedRow } from '../checkpoint/runJournal.js';
 import { hashCustomer } from '../normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
 import type { Shard } from '../options.js';
-import type { Customer, OutcomeKind, RawRow } from '../types.js';
+import {
+  type Customer,
+  NORMALISATION_RULES,
+  type Normalisation,
+  type NormalisationRule,
+  type OffendingValue,
+  type OutcomeKind,
+  type RawRow,
+  REVIEW_RULES,
+} from '../types.js';
+import { identifyRow } from './identifyRow.js';
 import { shardOfRow } from './shardOfRow.js';
+
+/** How many cells each normalisation rule changed, over the rows of the run's shard that passed (report.json). */
+export type NormalisedCounts = Record<NormalisationRule, number>;
+
+/** Counts with every rule at zero, in NORMALISATION_RULES order. */
+export function emptyNormalisedCounts(): NormalisedCounts {
+  return Object.fromEntries(NORMALISATION_RULES.map((rule) => [rule, 0])) as NormalisedCounts;
+}
 
 /** A row that passed every check (and is of this run's shard). */
 export interface PassedRow {
@@ -17,7 +35,9 @@ export interface PassedRow {
  * Decides, for a batch of rows that passed every check, what needs no request: a final outcome for a row, or
  * undefined to leave it open for the apply stage. In-file duplicate rules run later and may still override it.
  */
-export type SettleRows = (rows: readonly PassedRow[]) => readonly ({ kind: OutcomeKind; reason: string } | undefined)[];
+export type SettleRows = (
+  rows: readonly PassedRow[],
+) => readonly ({ kind: OutcomeKind; reason: string; customerId?: string | null } | undefined)[];
 
 /** Rows normalised before a batch is settled and handed to the journal: one settle call per batch, memory flat. */
 const BATCH = 1_000;
@@ -27,7 +47,10 @@ const BATCH = 1_000;
  * `rejected` (with every reason), with `--shard` `skipped` for rows of other shards, and for rows that pass,
  * whatever `settle` decides (validate: `valid`; sync: what the checkpoint alone says). Each row is written once, with
  * its outcome when it has one, so nothing rewrites every row later. Memory stays flat: rows go to SQLite in batches as
- * they arrive. Returns the number of data rows read.
+ * they arrive. A passing row keeps what normalising changed that a person should look at (REVIEW_RULES: review.csv);
+ * a rejected one keeps the values that rejected it, and says who it is: its username where one can be formed, else
+ * its reason ends with its email, names and keys. Returns the number of data rows read and how many cells each
+ * normalisation rule changed.
  */
 export async function stageRows(input: {
   rows: AsyncIterable<RawRow>;
@@ -38,7 +61,7 @@ export async function stageRows(input: {
   settle: SettleRows;
   signal: AbortSignal;
   onRow: () => void;
-}): Promise<number> {
+}): Promise<{ read: number; normalised: NormalisedCounts }> {
   const stager = input.journal.createStager(input.runId);
   const { shard } = input;
   let batch: StagedRow[] = [];
@@ -54,17 +77,30 @@ export async function stageRows(input: {
   };
 
   let read = 0;
+  const normalised = emptyNormalisedCounts();
   for await (const raw of input.rows) {
     read++;
     const result = normaliseRow(raw, input.context);
     const rowShard = shard && shardOfRow(raw.row, result.ok ? result.customer.username : undefined, shard.count);
     if (shard && rowShard !== shard.index) {
       const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${rowShard}/${shard.count}` };
-      batch.push(stagedRow(raw, result.ok ? result : undefined, undefined, outcome));
+      batch.push(stagedRow(raw, result.ok ? result : undefined, undefined, outcome, undefined, undefined));
     } else if (!result.ok) {
-      batch.push(stagedRow(raw, undefined, undefined, { kind: 'rejected', reason: result.reasons.join('; ') }));
+      const who = identifyRow(raw.cells, input.context);
+      const reason = result.reasons.join('; ') + (who.identity ?? '');
+      const row = stagedRow(raw, undefined, undefined, { kind: 'rejected', reason }, undefined, result.offending);
+      row.username = who.username;
+      batch.push(row);
     } else {
-      const row = stagedRow(raw, result, hashCustomer(result.customer), undefined) as StagedRow & PassedRow;
+      let review: Normalisation[] | undefined;
+      for (const note of result.normalised) {
+        normalised[note.rule]++;
+        if (!REVIEW_RULES.has(note.rule)) continue;
+        review ??= [];
+        review.push(note);
+      }
+      const row = stagedRow(raw, result, hashCustomer(result.customer), undefined, review, undefined) as StagedRow &
+        PassedRow;
       batch.push(row);
       passed.push(row);
     }
@@ -74,7 +110,7 @@ export async function stageRows(input: {
   }
   flush();
   stager.flush();
-  return read;
+  return { read, normalised };
 }
 
 /**
@@ -86,14 +122,19 @@ function stagedRow(
   passed: { customer: Customer; notes: readonly string[] } | undefined,
   hash: string | undefined,
   outcome: StagedRow['outcome'],
+  review: readonly Normalisation[] | undefined,
+  offending: readonly OffendingValue[] | undefined,
 ): StagedRow {
   return {
     row: raw.row,
     line: raw.line,
     cells: raw.cells,
     customer: passed?.customer,
+    username: undefined,
     hash,
     notes: passed?.notes,
     outcome,
+    review,
+    offending,
   };
 }

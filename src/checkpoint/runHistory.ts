@@ -30,6 +30,13 @@ export interface UsernameRow {
   changedFields: CustomerField[];
 }
 
+/** A row found by its username or by a value in its cells. */
+export interface MatchedRow extends UsernameRow {
+  /** Its username is the one asked for. */
+  byUsername: boolean;
+  cells: string[];
+}
+
 /** A customer a run created or updated, with its changes. */
 export interface ChangedCustomer {
   username: string;
@@ -59,6 +66,12 @@ export interface RunHistory {
   getRun(runId: string): RunRecord | undefined;
   /** Every kept run's rows for a username (case-folded key), newest run first. */
   rowsOf(usernameKey: string): UsernameRow[];
+  /**
+   * Every kept run's rows whose username is `usernameKey` (case-folded) or whose cells hold `text` anywhere (ASCII
+   * letters in any case), newest run first, at most `limit`, each with its cells: the caller decides which column a
+   * match must be in. One pass over the kept rows.
+   */
+  rowsMatching(usernameKey: string, text: string, limit: number): MatchedRow[];
   /** A run's field changes for one username, in the order they were made. */
   diffsOf(runId: string, username: string): FieldChange[];
   /**
@@ -81,6 +94,13 @@ export function createRunHistory(db: Database.Database): RunHistory {
       `SELECT r.run_id AS runId, r.row, r.line, r.username, r.outcome, r.reason, r.changed_fields AS changedFields
        FROM run_rows r JOIN runs ON runs.run_id = r.run_id
        WHERE r.username_key = ? ORDER BY runs.started_at DESC, r.run_id DESC, r.row`,
+    ),
+    rowsMatching: db.prepare(
+      `SELECT r.run_id AS runId, r.row, r.line, r.username, r.outcome, r.reason, r.changed_fields AS changedFields,
+              r.username_key = ? AS byUsername, r.cells_json AS cells
+       FROM run_rows r JOIN runs ON runs.run_id = r.run_id
+       WHERE r.username_key = ? OR r.cells_json LIKE ? ESCAPE '\\'
+       ORDER BY runs.started_at DESC, r.run_id DESC, r.row LIMIT ?`,
     ),
     diffsOf: db.prepare(
       'SELECT username, field, before, after FROM run_diffs WHERE run_id = ? AND username = ? ORDER BY seq',
@@ -139,6 +159,22 @@ export function createRunHistory(db: Database.Database): RunHistory {
         ...r,
         changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as CustomerField[]),
       })),
+    rowsMatching(key, text, limit) {
+      // The cells are stored as JSON: the text is looked for as JSON writes it, its LIKE wildcards taken literally.
+      const inJson = JSON.stringify(text)
+        .slice(1, -1)
+        .replace(/[\\%_]/g, (c) => `\\${c}`);
+      const rows = stmt.rowsMatching.all(key, key, `%${inJson}%`, limit) as (Omit<
+        MatchedRow,
+        'changedFields' | 'byUsername' | 'cells'
+      > & { changedFields: string; byUsername: number; cells: string })[];
+      return rows.map((r) => ({
+        ...r,
+        changedFields: r.changedFields === '' ? [] : (r.changedFields.split(';') as CustomerField[]),
+        byUsername: r.byUsername === 1,
+        cells: JSON.parse(r.cells) as string[],
+      }));
+    },
     diffsOf: (runId, username) => (stmt.diffsOf.all(runId, username) as RawDiff[]).map(toFieldChange),
     stateOf: (key) => ({
       known: (stmt.known.all(key) as (Omit<UsernameState, 'hashKnown'> & { hashKnown: number })[]).map((k) => ({

@@ -1,5 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { Customer, FieldChange, MissingCustomer, OutcomeKind, RowOutcome, RunMode } from '../types.js';
+import type {
+  ChangedField,
+  Customer,
+  DiffLine,
+  FieldChange,
+  MissingCustomer,
+  Normalisation,
+  OffendingValue,
+  OutcomeKind,
+  RawRow,
+  RejectedValueCount,
+  RowOutcome,
+  RunMode,
+} from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 import { createSeenKeys, type SeenKeys } from './createSeenKeys.js';
 
@@ -10,15 +23,21 @@ export interface StagedRow {
   cells: readonly string[];
   /** The normalised customer of a row left open: the apply stage plans from it. Not kept for a settled row. */
   customer?: Customer;
+  /** The username of a row without a customer (rejected), where one could be formed. */
+  username?: string;
   /** Present when the row passed validation (and is of this run's shard): in-file duplicates are found among these. */
   hash?: string;
   /**
    * A final outcome decided while staging: rejected, skipped, or for a row that passed, whatever needs no request
    * (valid in validate; unchanged or conflict from the checkpoint alone). A duplicate rule may still override the last.
    */
-  outcome?: { kind: OutcomeKind; reason: string };
+  outcome?: { kind: OutcomeKind; reason: string; customerId?: string | null };
   /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
   notes?: readonly string[];
+  /** What normalising changed that a person should look at (review.csv); absent or empty when nothing. */
+  review?: readonly Normalisation[];
+  /** The values that rejected the row, for grouping rejects by them; absent or empty when none. */
+  offending?: readonly OffendingValue[];
 }
 
 /** A row that passed validation and still waits for its outcome. */
@@ -38,6 +57,8 @@ export interface OutcomeUpdate {
   outcome: OutcomeKind;
   reason: string;
   changedFields?: readonly string[];
+  /** The OMS id of the row's customer, where the outcome knows it (created, updated, unchanged). */
+  customerId?: string | null;
 }
 
 export interface RunStart {
@@ -46,7 +67,37 @@ export interface RunStart {
   apiHost: string | null;
   retailerId: string | null;
   inputPath: string;
-  context: unknown;
+  context: RunContext;
+}
+
+/**
+ * What a run records about its input beside its rows: enough to write its report again (`report --run`), to show the
+ * cell a change came from, and to find its rows by email or key (`explain`).
+ */
+export interface RunContext {
+  /** The input's header: the first columns of rejects.csv. */
+  header?: string[];
+  /** Input columns holding phones (E.164 values there are not neutralised). */
+  phoneColumns?: number[];
+  unmappedColumns?: string[];
+  delimiter?: string;
+  /** Per field, an attribute as `attributes.NAME`: the input column it is read from (diff.csv's `input`). */
+  fieldColumns?: Partial<Record<ChangedField, number>>;
+  /** The raw columns the username template is made of (`{column:HEADER}`): keys that identify a row. */
+  keyColumns?: number[];
+  /** How the run made usernames: `--username-template`, or a username column. */
+  usernames?: { template: string } | { column: string };
+  /** The run an undo put back. */
+  undoOf?: string;
+}
+
+/** A row of the run with review notes: what review.csv lists of it depends on how it ended. */
+export interface ReviewRow {
+  row: number;
+  username: string;
+  outcome: OutcomeKind | null;
+  changedFields: readonly string[];
+  notes: Normalisation[];
 }
 
 /**
@@ -84,13 +135,23 @@ export interface RunJournal {
   setOutcomes(runId: string, outcomes: readonly OutcomeUpdate[]): void;
   /** Gives every row still open one outcome (`skipped` for an aborted run's untouched rows), its text before any notes. */
   closeOpenRows(runId: string, reason: string, outcome: OutcomeKind): number;
-  addDiffs(runId: string, changes: readonly FieldChange[]): void;
+  /**
+   * Records a row's field changes; with `row`, each line also keeps the cell of the field's column as the file had it
+   * (the run's `fieldColumns`), for diff.csv's `input`.
+   */
+  addDiffs(runId: string, changes: readonly FieldChange[], row?: number): void;
   /** Rows of the run that ended `created`, in file order, at most `limit` after `afterRow`. */
   createdRows(runId: string, afterRow: number, limit: number): { row: number; username: string; reason: string }[];
   outcomeCounts(runId: string): Map<OutcomeKind, number>;
   outcomes(runId: string): Iterable<RowOutcome>;
   rejects(runId: string): Iterable<{ row: number; cells: string[]; reason: string }>;
-  diffs(runId: string): Iterable<FieldChange>;
+  diffs(runId: string): Iterable<DiffLine>;
+  /** Rows of the run with review notes, in row order. */
+  reviewRows(runId: string): Iterable<ReviewRow>;
+  /** The values that rejected most rows, most rows first (ties: the value met first), at most `limit`. */
+  rejectedValues(runId: string, limit: number): RejectedValueCount[];
+  /** Some rows' input records (their cells as read), in row order. */
+  rawRows(runId: string, rows: readonly number[]): RawRow[];
   /** Deletes the rows, diffs and records of all but the newest `keep` runs. */
   pruneRuns(keep: number): void;
   /** Starts an empty list of the OMS customers the run's file does not hold (one list per connection at a time). */
@@ -106,9 +167,10 @@ const INSERT_ROWS = 50;
 /** Rows read per query when streaming a run's rows: paged `all()` costs less per row than a statement iterator. */
 const READ_PAGE = 2_000;
 
-const RUN_ROW_COLUMNS = 'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason';
-const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const COLUMNS = 10;
+const RUN_ROW_COLUMNS =
+  'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason, customer_id, review_json, offending_json';
+const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const COLUMNS = 13;
 
 /**
  * Rows that passed validation (they have a hash) and that no duplicate rule has settled yet: rows still open, and rows
@@ -132,11 +194,17 @@ export function createRunJournal(
       `INSERT INTO run_rows (${RUN_ROW_COLUMNS}) VALUES ${Array(INSERT_ROWS).fill(RUN_ROW_VALUES).join(', ')}`,
     ),
     setOutcome: db.prepare(
-      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ? WHERE run_id = ? AND row = ?',
+      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ? WHERE run_id = ? AND row = ?',
     ),
     insertDiff: db.prepare(
-      'INSERT INTO run_diffs (run_id, seq, username, field, before, after) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO run_diffs (run_id, seq, username, field, before, after, row, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    // The input cell is taken from the row's own staged cells: nothing of the file is held for it meanwhile.
+    insertDiffOfRow: db.prepare(
+      `INSERT INTO run_diffs (run_id, seq, username, field, before, after, row, input)
+       SELECT ?, ?, ?, ?, ?, ?, row, json_extract(cells_json, ?) FROM run_rows WHERE run_id = ? AND row = ?`,
+    ),
+    context: db.prepare('SELECT context_json FROM runs WHERE run_id = ?').pluck(),
     lastDiff: db.prepare('SELECT COALESCE(MAX(seq), -1) FROM run_diffs WHERE run_id = ?').pluck(),
     createdRows: db.prepare(
       `SELECT row, username, reason FROM run_rows WHERE run_id = ? AND outcome = 'created' AND row > ?
@@ -147,7 +215,7 @@ export function createRunJournal(
     ),
     outcomes: db
       .prepare(
-        `SELECT row, line, username, outcome, reason, changed_fields FROM run_rows
+        `SELECT row, line, username, outcome, reason, changed_fields, customer_id FROM run_rows
          WHERE run_id = ? AND row > ? ORDER BY row LIMIT ?`,
       )
       .raw(),
@@ -157,7 +225,18 @@ export function createRunJournal(
          WHERE run_id = ? AND row > ? AND outcome IN ('rejected', 'conflict', 'failed') ORDER BY row LIMIT ?`,
       )
       .raw(),
-    diffs: db.prepare('SELECT username, field, before, after FROM run_diffs WHERE run_id = ? ORDER BY seq'),
+    diffs: db
+      .prepare(
+        `SELECT seq, username, field, before, after, row, input FROM run_diffs
+         WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      )
+      .raw(),
+    rawRows: db
+      .prepare(
+        `SELECT row, line, cells_json FROM run_rows
+         WHERE run_id = ? AND row IN (SELECT value FROM json_each(?)) ORDER BY row`,
+      )
+      .raw(),
     insertRun: db.prepare(
       `INSERT INTO runs (run_id, mode, api_host, retailer_id, status, started_at, input_path, context_json)
        VALUES (@runId, @mode, @apiHost, @retailerId, 'running', @startedAt, @inputPath, @context)`,
@@ -180,6 +259,20 @@ export function createRunJournal(
     count: prepareLater(
       db,
       'SELECT COUNT(*) FROM run_rows INDEXED BY run_rows_open WHERE run_id = ? AND outcome IS NULL',
+    ),
+    review: prepareLater(
+      db,
+      `SELECT row, username, outcome, changed_fields, review_json FROM run_rows INDEXED BY run_rows_review
+       WHERE run_id = ? AND review_json IS NOT NULL AND row > ? ORDER BY row LIMIT ?`,
+    ),
+    // Rows rejected while staging keep their offending values; nothing settles such a row again.
+    rejectedValues: prepareLater(
+      db,
+      `SELECT json_extract(v.value, '$[0]') AS field, json_extract(v.value, '$[1]') AS value, COUNT(*) AS "rows",
+              MIN(r.row) AS example
+       FROM run_rows r INDEXED BY run_rows_offending, json_each(r.offending_json) v
+       WHERE r.run_id = ? AND r.offending_json IS NOT NULL
+       GROUP BY 1, 2 ORDER BY "rows" DESC, example LIMIT ?`,
     ),
     close: prepareLater(
       db,
@@ -231,7 +324,7 @@ export function createRunJournal(
     values[at] = runId;
     values[at + 1] = r.row;
     values[at + 2] = r.line;
-    values[at + 3] = r.customer?.username ?? '';
+    values[at + 3] = r.customer?.username ?? r.username ?? '';
     values[at + 4] = key;
     values[at + 5] = r.hash ?? null;
     // Only an open row is planned from its customer later; a settled row needs none.
@@ -240,6 +333,10 @@ export function createRunJournal(
     values[at + 8] = outcome?.kind ?? null;
     // An open row keeps its normalisation notes here until its outcome's reason takes them in.
     values[at + 9] = outcome ? (outcome.reason === '' ? '' : scrub(outcome.reason)) : (r.notes?.join('; ') ?? '');
+    values[at + 10] = outcome?.customerId ?? null;
+    values[at + 11] = r.review && r.review.length > 0 ? JSON.stringify(r.review.map(encodeNote)) : null;
+    values[at + 12] =
+      r.offending && r.offending.length > 0 ? JSON.stringify(r.offending.map((o) => [o.field, o.value])) : null;
   };
 
   const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[], seen: SeenKeys) => {
@@ -249,7 +346,7 @@ export function createRunJournal(
     const full = rows.length - (rows.length % INSERT_ROWS);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i] as StagedRow;
-      const key = usernameKey(r.customer?.username ?? '');
+      const key = usernameKey(r.customer?.username ?? r.username ?? '');
       if (r.hash !== undefined && seen.add(key) && duplicates.addKey.run(runId, key).changes > 0) {
         notedKeys.set(runId, (notedKeys.get(runId) ?? 0) + 1);
       }
@@ -265,7 +362,14 @@ export function createRunJournal(
 
   const setOutcomes = db.transaction((runId: string, outcomes: readonly OutcomeUpdate[]) => {
     for (const o of outcomes) {
-      stmt.setOutcome.run(o.outcome, scrub(o.reason), (o.changedFields ?? []).join(';'), runId, o.row);
+      stmt.setOutcome.run(
+        o.outcome,
+        scrub(o.reason),
+        (o.changedFields ?? []).join(';'),
+        o.customerId ?? null,
+        runId,
+        o.row,
+      );
     }
   });
 
@@ -273,6 +377,18 @@ export function createRunJournal(
     stmt.deleteRows.run(runId);
     stmt.deleteDiffs.run(runId);
     stmt.deleteRun.run(runId);
+  };
+
+  /** Each run's field → input column, read once from what the run recorded when it started. */
+  const fieldColumns = new Map<string, Partial<Record<string, number>>>();
+  const columnOf = (runId: string, field: string): number | undefined => {
+    let columns = fieldColumns.get(runId);
+    if (!columns) {
+      const json = stmt.context.get(runId) as string | null | undefined;
+      columns = (json ? (JSON.parse(json) as RunContext).fieldColumns : undefined) ?? {};
+      fieldColumns.set(runId, columns);
+    }
+    return columns[field];
   };
 
   // Diff order across a resumed process: continue after the run's last diff.
@@ -351,16 +467,15 @@ export function createRunJournal(
       const reason = scrub(text);
       return openStmt.close().run(outcome, reason, reason, reason, runId).changes;
     },
-    addDiffs: db.transaction((runId: string, changes: readonly FieldChange[]) => {
+    addDiffs: db.transaction((runId: string, changes: readonly FieldChange[], row?: number) => {
       for (const c of changes) {
-        stmt.insertDiff.run(
-          runId,
-          nextDiffSeq(runId),
-          c.username,
-          c.field,
-          encodeValue(c.before),
-          encodeValue(c.after),
-        );
+        const values = [runId, nextDiffSeq(runId), c.username, c.field, encodeValue(c.before), encodeValue(c.after)];
+        const column = row === undefined ? undefined : columnOf(runId, c.field);
+        if (row !== undefined && column !== undefined) {
+          stmt.insertDiffOfRow.run(...values, `$[${column}]`, runId, row);
+        } else {
+          stmt.insertDiff.run(...values, row ?? null, null);
+        }
       }
     }),
     createdRows: (runId, afterRow, limit) =>
@@ -370,7 +485,10 @@ export function createRunJournal(
       return new Map(rows.map((r) => [r.outcome, r.n]));
     },
     *outcomes(runId) {
-      for (const [row, line, username, outcome, reason, changed] of readPages<RowOutcomeRow>(stmt.outcomes, runId)) {
+      for (const [row, line, username, outcome, reason, changed, customerId] of readPages<RowOutcomeRow>(
+        stmt.outcomes,
+        runId,
+      )) {
         yield {
           row,
           line,
@@ -378,6 +496,7 @@ export function createRunJournal(
           outcome,
           reason,
           changedFields: changed === '' ? [] : (changed.split(';') as RowOutcome['changedFields']),
+          customerId: customerId ?? '',
         };
       }
     },
@@ -387,9 +506,34 @@ export function createRunJournal(
       }
     },
     *diffs(runId) {
-      for (const r of stmt.diffs.iterate(runId) as Iterable<DiffRow>) {
-        yield { username: r.username, field: r.field, before: decodeValue(r.before), after: decodeValue(r.after) };
+      // Diff lines are numbered from 0.
+      for (const [, username, field, before, after, row, input] of readPages<DiffRow>(stmt.diffs, runId, -1)) {
+        const line: DiffLine = {
+          username,
+          field,
+          before: decodeValue(before),
+          after: decodeValue(after),
+          input: input ?? '',
+        };
+        if (row !== null) line.row = row;
+        yield line;
       }
+    },
+    *reviewRows(runId) {
+      for (const [row, username, outcome, changed, notes] of readPages<ReviewRowRow>(openStmt.review().raw(), runId)) {
+        yield {
+          row,
+          username,
+          outcome,
+          changedFields: changed === '' ? [] : changed.split(';'),
+          notes: (JSON.parse(notes) as EncodedNote[]).map(decodeNote),
+        };
+      }
+    },
+    rejectedValues: (runId, limit) => openStmt.rejectedValues().all(runId, limit) as RejectedValueCount[],
+    rawRows(runId, rows) {
+      const found = stmt.rawRows.all(runId, JSON.stringify(rows)) as [number, number, string][];
+      return found.map(([row, line, cells]) => ({ row, line, cells: JSON.parse(cells) as string[] }));
     },
     pruneRuns(keep) {
       const old = stmt.oldRuns.all(keep) as string[];
@@ -449,15 +593,33 @@ function prepareLater(db: Database.Database, sql: string): () => Database.Statem
   };
 }
 
-/** row, line, username, outcome, reason, changed_fields. */
-type RowOutcomeRow = [number, number, string, OutcomeKind, string, string];
+/** row, line, username, outcome, reason, changed_fields, customer_id. */
+type RowOutcomeRow = [number, number, string, OutcomeKind, string, string, string | null];
+
+/** row, username, outcome, changed_fields, review_json. */
+type ReviewRowRow = [number, string, OutcomeKind | null, string, string];
+
+/** A review note as review_json keeps it: field, rule, input, written. */
+type EncodedNote = [Normalisation['field'], Normalisation['rule'], string, string];
+
+function encodeNote(note: Normalisation): EncodedNote {
+  return [note.field, note.rule, note.input, note.written];
+}
+
+function decodeNote([field, rule, input, written]: EncodedNote): Normalisation {
+  return { field, rule, input, written };
+}
 
 /**
- * A run's rows from a raw statement taking (runId, afterRow, limit) whose rows start with `row`, in pages. A page is
- * read whole, so nothing holds the connection between pages: the caller may write while it reads.
+ * A run's rows from a raw statement taking (runId, after, limit) whose rows start with their key (`row`, or a diff's
+ * `seq`), in pages after `after`. A page is read whole, so nothing holds the connection between pages: the caller may
+ * write while it reads.
  */
-function* readPages<T extends [number, ...unknown[]]>(statement: Database.Statement, runId: string): Generator<T> {
-  let after = 0;
+function* readPages<T extends [number, ...unknown[]]>(
+  statement: Database.Statement,
+  runId: string,
+  after = 0,
+): Generator<T> {
   for (;;) {
     const page = statement.all(runId, after, READ_PAGE) as T[];
     yield* page;
@@ -467,12 +629,8 @@ function* readPages<T extends [number, ...unknown[]]>(statement: Database.Statem
   }
 }
 
-interface DiffRow {
-  username: string;
-  field: FieldChange['field'];
-  before: string | null;
-  after: string | null;
-}
+/** seq, username, field, before, after, row, input. */
+type DiffRow = [number, string, FieldChange['field'], string | null, string | null, number | null, string | null];
 
 /** Diff values are strings, booleans or null; JSON keeps the three apart in one TEXT column. */
 function encodeValue(value: string | boolean | null): string | null {

@@ -11,8 +11,12 @@ import type Database from 'better-sqlite3';
  * - 3: `run_rows` indexed by open row instead of by username: every staged row paid a random insert into the
  *   username index, while in-file duplicates are found after staging without it; rows settled as they are staged never
  *   enter the open-row index, so finding the few rows a re-run still has to look up reads no others.
+ * - 4: what the report shows of each row beyond its outcome: `run_rows.customer_id` (the OMS id, outcomes.csv's
+ *   `customerId`), `review_json` (what normalising changed that a person should look at: review.csv) and
+ *   `offending_json` (the values that rejected the row, to group rejects by), the last two indexed where present;
+ *   `run_diffs.row` and `input` (the cell as the file had it: diff.csv's `input`).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** "CSYN" as a big-endian 32-bit number, at offset 68 of the file header. */
 export const APPLICATION_ID = 0x4353594e;
@@ -27,6 +31,11 @@ export const LAYOUT_1_TABLES: Readonly<Record<string, readonly string[]>> = {
   customers: ['api_host', 'retailer_id', 'username_key', 'username', 'oms_id', 'hash', 'applied_run', 'applied_at'],
   pending: ['api_host', 'retailer_id', 'username_key', 'run_id', 'kind', 'started_at'],
 };
+
+/** Few rows have review notes or offending values: partial indexes find them without reading the others. */
+const RUN_ROWS_NOTE_INDEXES = `
+CREATE INDEX IF NOT EXISTS run_rows_review ON run_rows (run_id, row) WHERE review_json IS NOT NULL;
+CREATE INDEX IF NOT EXISTS run_rows_offending ON run_rows (run_id, row) WHERE offending_json IS NOT NULL;`;
 
 /**
  * The tables, in two rooms (STYLE.md): the sync state survives every run (`customers`: what the OMS holds as far as
@@ -62,11 +71,16 @@ CREATE TABLE IF NOT EXISTS run_rows (
   outcome TEXT,
   reason TEXT NOT NULL DEFAULT '',
   changed_fields TEXT NOT NULL DEFAULT '',
+  customer_id TEXT,
+  review_json TEXT,
+  offending_json TEXT,
   PRIMARY KEY (run_id, row)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS run_rows_open ON run_rows (run_id, row) WHERE outcome IS NULL;
+${RUN_ROWS_NOTE_INDEXES}
 CREATE TABLE IF NOT EXISTS run_diffs (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, username TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT,
+  row INTEGER, input TEXT,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS customers (
@@ -110,6 +124,15 @@ const MIGRATIONS: Readonly<Record<number, (db: Database.Database) => void>> = {
     db.exec(`DROP INDEX IF EXISTS run_rows_by_key;
              CREATE INDEX IF NOT EXISTS run_rows_open ON run_rows (run_id, row) WHERE outcome IS NULL;`);
   },
+  // Rows of earlier runs keep NULL in the new columns: no customer id, notes or input is known for them.
+  3: (db) => {
+    db.exec(`ALTER TABLE run_rows ADD COLUMN customer_id TEXT;
+             ALTER TABLE run_rows ADD COLUMN review_json TEXT;
+             ALTER TABLE run_rows ADD COLUMN offending_json TEXT;
+             ALTER TABLE run_diffs ADD COLUMN row INTEGER;
+             ALTER TABLE run_diffs ADD COLUMN input TEXT;
+             ${RUN_ROWS_NOTE_INDEXES}`);
+  },
 };
 
 /**
@@ -139,6 +162,7 @@ const LAYOUT_OBJECTS: Readonly<Record<number, { tables: readonly string[]; index
   1: { tables: [...COMMON_TABLES, 'meta'], indexes: ['run_rows_by_key'] },
   2: { tables: COMMON_TABLES, indexes: ['run_rows_by_key'] },
   3: { tables: COMMON_TABLES, indexes: ['run_rows_open'] },
+  4: { tables: COMMON_TABLES, indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending'] },
 };
 
 /**

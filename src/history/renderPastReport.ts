@@ -1,24 +1,27 @@
 import type { RunHistory } from '../checkpoint/runHistory.js';
-import type { RunJournal } from '../checkpoint/runJournal.js';
+import type { RunContext, RunJournal } from '../checkpoint/runJournal.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
+import { listReviewLines } from '../report/listReviewLines.js';
 import { prepareReportDir } from '../report/prepareReportDir.js';
 import { redactContent } from '../report/redactContent.js';
 import type { ReportContent, ReportSummary } from '../report/reportTypes.js';
 import { writeReport } from '../report/writeReport.js';
 
-/** What a run recorded to re-render its report with (see run-sync's startRun). */
-interface RunContext {
-  header?: string[];
-  phoneColumns?: number[];
-}
+/** The values that rejected most rows, as many as a run's page lists. */
+const REJECTED_VALUES_SHOWN = 20;
 
 /**
  * `report CHECKPOINT --run ID` (SPEC §2): writes a past run's report files again, from the checkpoint alone, into
- * `reportDir` — the same files as the run wrote (the throughput chart excepted: it was never stored).
+ * `reportDir` — the same files as the run wrote (the throughput chart excepted: it was never stored). A run that
+ * normalised a file (not an undo) has its review.csv again; one recorded before review notes were kept has an empty
+ * one.
  */
 export function renderPastReport(
-  input: { history: RunHistory; journal: Pick<RunJournal, 'outcomes' | 'rejects' | 'diffs'> },
+  input: {
+    history: RunHistory;
+    journal: Pick<RunJournal, 'outcomes' | 'rejects' | 'diffs' | 'reviewRows' | 'rejectedValues'>;
+  },
   runId: string,
   reportDir: string,
   options: { scrubber: Scrubber; redact: boolean; redactKey: string | undefined },
@@ -48,6 +51,9 @@ export function renderPastReport(
     outcomes: () => input.journal.outcomes(runId),
     rejects: () => input.journal.rejects(runId),
     diffs: () => input.journal.diffs(runId),
+    // An undo normalises no file: it wrote no review.csv.
+    review: context.undoOf === undefined ? () => listReviewLines(input.journal.reviewRows(runId)) : undefined,
+    rejectedValues: () => input.journal.rejectedValues(runId, REJECTED_VALUES_SHOWN),
     throughput: [],
   };
   return writeReport(reportDir, options.redact ? redactContent(content, options.redactKey) : content, {

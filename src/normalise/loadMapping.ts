@@ -3,6 +3,8 @@ import { readJsonFile } from '../readJsonFile.js';
 import { suggestName } from '../suggestName.js';
 import { ATTRIBUTE_TYPES, type AttributeType, CUSTOMER_FIELDS, type CustomerField } from '../types.js';
 import { matchFieldName } from './matchFieldName.js';
+import { normaliseText } from './normaliseText.js';
+import { countryName, resolveCountryCode } from './resolveCountryCode.js';
 
 /** Where a column mapped to a Fluent customer attribute goes: the attribute's name and the type its value takes. */
 export interface AttributeTarget {
@@ -10,15 +12,29 @@ export interface AttributeTarget {
   type: AttributeType;
 }
 
-/** A mapping file's content: CSV header → Fluent field name, and CSV header → customer attribute. */
+/** A mapping file's content: CSV header → Fluent field name, CSV header → customer attribute, and value maps. */
 export interface ColumnMapping {
   columns: Record<string, string>;
   attributes?: Record<string, AttributeTarget>;
+  /** `values`: what a cell stands for, per field or attribute, applied before normalising. */
+  values?: ValueMaps;
+}
+
+/**
+ * Value maps, checked and compiled: the key is the cell's text as normalising leaves it, lower-cased (a cell matches
+ * whatever its case, padding or Unicode form); the value is the text the cell is read as instead (`true`/`false` for a
+ * yes/no, the ISO code of a country, JSON text for a JSON attribute, '' for "no value").
+ */
+export interface ValueMaps {
+  fields: Partial<Record<CustomerField, ReadonlyMap<string, string>>>;
+  /** By attribute name. */
+  attributes: Readonly<Record<string, ReadonlyMap<string, string>>>;
 }
 
 const EXAMPLE = '{"columns": {"EMAIL_ADDR": "primaryEmail"}}';
 const ATTRIBUTE_EXAMPLE = '{"attributes": {"CRM_ID": {"name": "legacyCrmId", "type": "STRING"}}}';
-const SECTIONS = ['columns', 'attributes'] as const;
+const VALUES_EXAMPLE = '{"values": {"country": {"Oz": "AU"}, "promotionOptIn": {"Subscribed": true}}}';
+const SECTIONS = ['columns', 'attributes', 'values'] as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -27,7 +43,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * {"CSV header": {"name": "attributeName", "type": "STRING"}, ...}}`; either part may be left out, not both. Every
  * problem is a UsageError naming the file: unreadable, not JSON, neither part, a misspelt part name, an empty header
  * name, a target that is not a Fluent field (the allowed ones are listed), two headers mapped to the same field or
- * attribute, an attribute without a name or with a type Fluent's attributes do not take.
+ * attribute, an attribute without a name or with a type Fluent's attributes do not take. `values` (`{"country":
+ * {"Oz": "AU"}, "promotionOptIn": {"Subscribed": true}}`) maps cells of a Fluent field or of an attribute the file
+ * names to a value of that field's type; an unknown field, an empty cell text, two keys that differ only in case or
+ * padding, and a value of the wrong type (or a country that is not one) are UsageErrors naming the entry.
  */
 export function loadMapping(path: string): ColumnMapping {
   const parsed = readJsonFile(path, 'mapping file', EXAMPLE);
@@ -47,7 +66,91 @@ export function loadMapping(path: string): ColumnMapping {
   }
   const mapping: ColumnMapping = { columns: checkColumns(path, columns ?? {}) };
   if (attributes !== undefined) mapping.attributes = checkAttributes(path, attributes);
+  const values = isPlainObject(parsed) ? parsed.values : undefined;
+  if (values !== undefined) mapping.values = checkValues(path, values, mapping.attributes ?? {});
   return mapping;
+}
+
+/** What a value map's values must be, by the type of what it maps. */
+type ValueKind = 'text' | 'flag' | 'country' | AttributeType;
+
+function checkValues(path: string, values: unknown, attributes: Record<string, AttributeTarget>): ValueMaps {
+  if (!isPlainObject(values)) {
+    throw new UsageError(`mapping file ${path}: "values" must be an object, e.g. ${VALUES_EXAMPLE}`);
+  }
+  const typeOfAttribute = new Map(Object.values(attributes).map(({ name, type }) => [name, type]));
+  const maps: ValueMaps = { fields: {}, attributes: {} };
+  for (const [target, entries] of Object.entries(values)) {
+    const where = `mapping file ${path}: "values" for ${target}`;
+    const field = (CUSTOMER_FIELDS as readonly string[]).includes(target) ? (target as CustomerField) : undefined;
+    const attribute = field === undefined ? target.replace(/^attributes\./, '') : undefined;
+    const attributeType = attribute === undefined ? undefined : typeOfAttribute.get(attribute);
+    if (field === undefined && attributeType === undefined) {
+      const near = suggestName(target, [...CUSTOMER_FIELDS, ...typeOfAttribute.keys()]);
+      throw new UsageError(
+        `mapping file ${path}: "values" has "${target}", which is neither a Fluent customer field nor an attribute of "attributes"${near ? ` (did you mean "${near}"?)` : ''}`,
+      );
+    }
+    if (!isPlainObject(entries)) {
+      throw new UsageError(`${where} must be an object of cell → value, e.g. {"Oz": "AU"}`);
+    }
+    const kind: ValueKind =
+      field === 'promotionOptIn' ? 'flag' : field === 'country' ? 'country' : (attributeType ?? 'text');
+    const map = new Map<string, string>();
+    const keyOf = new Map<string, string>();
+    for (const [cell, value] of Object.entries(entries)) {
+      const key = normaliseText(cell).toLowerCase();
+      if (key === '') throw new UsageError(`${where} maps an empty cell, which is "no value" and cannot be mapped`);
+      const earlier = keyOf.get(key);
+      if (earlier !== undefined) {
+        throw new UsageError(
+          `${where} maps both "${earlier}" and "${cell}", which are one cell (case and spaces aside); keep one`,
+        );
+      }
+      keyOf.set(key, cell);
+      map.set(key, mappedText(`${where}: "${cell}"`, kind, value));
+    }
+    if (field !== undefined) maps.fields[field] = map;
+    else (maps.attributes as Record<string, ReadonlyMap<string, string>>)[attribute as string] = map;
+  }
+  return maps;
+}
+
+/** A value map's value as the cell text it stands for; a UsageError when it is not of the type of what it maps. */
+function mappedText(where: string, kind: ValueKind, value: unknown): string {
+  const wrong = (expected: string) =>
+    new UsageError(`${where} maps to ${JSON.stringify(value) ?? String(value)}, which is not ${expected}`);
+  switch (kind) {
+    case 'flag':
+    case 'BOOLEAN':
+      if (typeof value !== 'boolean') throw wrong('true or false');
+      return String(value);
+    case 'INTEGER':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw wrong('a whole number');
+      return String(value);
+    case 'FLOAT':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw wrong('a number');
+      return String(value);
+    case 'JSON':
+      if (value === null) throw wrong('a JSON value Fluent keeps (null is not)');
+      return JSON.stringify(value);
+    case 'country': {
+      if (typeof value !== 'string') throw wrong('a country code or name as text');
+      const text = normaliseText(value);
+      if (text === '') return text;
+      const match = resolveCountryCode(text);
+      if (match === undefined) throw wrong('a country code or name');
+      if ('candidates' in match) {
+        throw wrong(
+          `one country (it could be ${match.candidates.map((code) => `${code}, ${countryName(code)}`).join(' or ')})`,
+        );
+      }
+      return match.code;
+    }
+    default:
+      if (typeof value !== 'string') throw wrong('text');
+      return normaliseText(value);
+  }
 }
 
 function checkColumns(path: string, columns: Record<string, unknown>): Record<string, string> {

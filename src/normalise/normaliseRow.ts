@@ -1,14 +1,29 @@
 import { escapeControl } from '../escapeControl.js';
-import { type Customer, type CustomerField, FIELD_LIMITS, type NormaliseResult, type RawRow } from '../types.js';
+import {
+  type AttributeType,
+  type ChangedField,
+  type Customer,
+  type CustomerField,
+  FIELD_LIMITS,
+  type JsonValue,
+  type Normalisation,
+  type NormalisationRule,
+  type NormaliseResult,
+  type OffendingValue,
+  type RawRow,
+} from '../types.js';
+import { canonicalJson } from './canonicalJson.js';
 import type { UsernameTemplate } from './compileUsernameTemplate.js';
 import { convertAttribute } from './convertAttribute.js';
+import { findCountryEvidence } from './findCountryEvidence.js';
+import type { ValueMaps } from './loadMapping.js';
 import { normaliseEmail } from './normaliseEmail.js';
 import { normalisePhone, type PhoneResult, type PhoneRules } from './normalisePhone.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
 import { FLAG_WORDS, readFlag } from './readFlag.js';
 import type { ColumnLayout } from './resolveColumns.js';
-import { resolveCountryCode } from './resolveCountryCode.js';
+import { countryName, resolveCountryCode } from './resolveCountryCode.js';
 
 /** What normalising a row needs, fixed for the whole file. */
 export interface NormaliseContext {
@@ -18,10 +33,22 @@ export interface NormaliseContext {
   defaultCountry?: string;
   /** `--phone-extension`: an extension rejects the row (the default), or is dropped with a note. */
   phoneExtension?: PhoneRules['extension'];
+  /** `--allow-formula-values`: a name or title that is a spreadsheet formula is kept (the reports neutralise it). */
+  allowFormulaValues?: boolean;
+  /** The mapping file's `values`: what a cell stands for, applied before normalising. */
+  valueMaps?: ValueMaps;
 }
 
 /** Fields kept as normalised text. */
 const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department'] as const;
+/** The fields a formula is refused in: the ones every export and mail merge of customers shows. */
+const FORMULA_FIELDS: ReadonlySet<CustomerField> = new Set(['title', 'firstName', 'lastName']);
+/**
+ * A spreadsheet formula: `=` and anything (a spreadsheet evaluates it all), or `+`, `-` or `@` before a function call
+ * (`+SUM(1+1)`, `@HYPERLINK(…)`: a name then `(` with no space, as spreadsheets require) or a DDE link (`-cmd|…`).
+ * Not formulas: `+44 20 7946 0000`, `@home`, `-Smith`, `- Anne (Marie)`.
+ */
+const FORMULA = /^(?:=.|[+\-@]\s*[A-Za-z_][\w.]*(?:\(.*\)|\|))/s;
 
 const REPLACEMENT_CHARACTER = '\uFFFD';
 const NUL = '\u0000';
@@ -34,17 +61,25 @@ const NUL = '\u0000';
 const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\uFFFD]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
+
+/** Shared by every row that has nothing to list: the common path allocates no array for them. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /**
  * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3). Pure; never throws on bad data. Every
  * cell is NFC-normalised, trimmed and has its whitespace runs collapsed; an empty cell is "no value" and the field
  * stays absent. Every reason of the row is collected, one line each, naming the field or column, with any control
- * character shown escaped. A passing row carries notes on what was changed beyond normalising (a dropped extension).
+ * character shown escaped, and with the value behind it where a reason is about one cell (`offending`). A passing row
+ * carries notes on what was changed beyond normalising (a dropped extension) and every change normalising made to a
+ * cell, by rule (`normalised`: the cell as the file had it, and the value written).
  */
 export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseResult {
   const { layout } = context;
   const { cells } = raw;
   const reasons: string[] = [];
+  let offending: OffendingValue[] | undefined;
+  let normalised: Normalisation[] | undefined;
   const width = layout.header.length;
   if (cells.length !== width) reasons.push(`row has ${cells.length} columns; the header has ${width}`);
 
@@ -71,82 +106,191 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     if (reasons.length === before) continue;
     badColumns ??= new Set();
     badColumns.add(column);
+    offending = offend(offending, layout.header[column]?.trim() || `${column + 1}`, normaliseText(cell));
   }
   // Cells of a ragged row do not line up with the header: reasons about their values would only mislead.
-  if (cells.length !== width) return { ok: false, reasons, offending: [] };
+  if (cells.length !== width) return { ok: false, reasons, offending: offending ?? NONE };
 
   const { columnOfField } = layout;
-  /** The normalised value of a field's cell; '' when unmapped, empty or already rejected for what it holds. */
-  const cellOf = (field: CustomerField): string => {
+  /** The cell of a field as the file has it; '' when unmapped or already rejected for what it holds. */
+  const rawOf = (field: CustomerField): string => {
     const column = columnOfField[field];
     if (column === undefined || badColumns?.has(column)) return '';
-    return normaliseText(cells[column] as string);
+    return cells[column] as string;
   };
 
+  const maps = context.valueMaps?.fields;
   const customer: Customer = { username: '' };
   for (const field of TEXT_FIELDS) {
-    const value = cellOf(field);
-    if (value && fitsLimit(field, value, reasons)) customer[field] = value;
+    const input = rawOf(field);
+    const text = normaliseText(input);
+    if (!text) continue;
+    const mapped = maps?.[field]?.get(text.toLowerCase());
+    const value = mapped ?? text;
+    if (mapped !== undefined) normalised = record(normalised, field, 'valueMapped', input, value);
+    if (!value) continue;
+    if (FORMULA_FIELDS.has(field) && !context.allowFormulaValues && FORMULA.test(value)) {
+      reasons.push(
+        `${field} ${quoteValue(value)} is a spreadsheet formula, which exports of the OMS would run; pass --allow-formula-values to keep it`,
+      );
+      offending = offend(offending, field, value);
+    } else if (!fitsLimit(field, value, reasons)) {
+      offending = offend(offending, field, value);
+    } else {
+      customer[field] = value;
+      if (mapped === undefined && input !== value) normalised = recordText(normalised, field, input, value);
+    }
   }
 
-  const email = cellOf('primaryEmail');
+  const emailInput = rawOf('primaryEmail');
+  const emailText = normaliseText(emailInput);
+  const emailMapped = emailText ? maps?.primaryEmail?.get(emailText.toLowerCase()) : undefined;
+  const email = emailMapped ?? emailText;
   if (email) {
     const result = normaliseEmail(email);
-    if (!result.ok) reasons.push(result.reason);
-    else if (fitsLimit('primaryEmail', result.email, reasons)) customer.primaryEmail = result.email;
+    if (!result.ok) {
+      reasons.push(result.reason);
+      offending = offend(offending, 'primaryEmail', email);
+    } else if (!fitsLimit('primaryEmail', result.email, reasons)) {
+      offending = offend(offending, 'primaryEmail', result.email);
+    } else {
+      customer.primaryEmail = result.email;
+      if (emailMapped !== undefined) {
+        normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, result.email);
+      } else if (result.email !== email) {
+        normalised = record(normalised, 'primaryEmail', 'emailLowerCased', emailInput, result.email);
+      } else if (emailInput !== email) {
+        normalised = recordText(normalised, 'primaryEmail', emailInput, email);
+      }
+    }
+  } else if (emailMapped !== undefined) {
+    normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, '');
   }
 
-  const optIn = cellOf('promotionOptIn');
+  const optInInput = rawOf('promotionOptIn');
+  const optInText = normaliseText(optInInput);
+  const optInMapped = optInText ? maps?.promotionOptIn?.get(optInText.toLowerCase()) : undefined;
+  const optIn = optInMapped ?? optInText;
   if (optIn) {
     const flag = readFlag(optIn);
-    if (flag === undefined) reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of ${FLAG_WORDS}`);
-    else customer.promotionOptIn = flag;
+    if (flag === undefined) {
+      reasons.push(`promotionOptIn ${quoteValue(optIn)} is not one of ${FLAG_WORDS}`);
+      offending = offend(offending, 'promotionOptIn', optIn);
+    } else {
+      customer.promotionOptIn = flag;
+      const written = flag ? 'true' : 'false';
+      if (optInMapped !== undefined) {
+        normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, written);
+      } else if (optIn !== written) {
+        normalised = record(normalised, 'promotionOptIn', 'optInWord', optInInput, written);
+      } else if (optInInput !== optIn) {
+        normalised = recordText(normalised, 'promotionOptIn', optInInput, optIn);
+      }
+    }
+  } else if (optInMapped !== undefined) {
+    normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, '');
   }
 
   // The OMS gets the code: `gb`, `United Kingdom` and `GB` are one country, and a comparison must see them as one.
-  const countryCell = cellOf('country');
-  const country = countryCell ? resolveCountryCode(countryCell) : undefined;
-  if (country !== undefined) customer.country = country;
-  else if (countryCell) {
-    reasons.push(
-      `country ${quoteValue(countryCell)} is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
-    );
+  const countryInput = rawOf('country');
+  const countryText = normaliseText(countryInput);
+  const countryMapped = countryText ? maps?.country?.get(countryText.toLowerCase()) : undefined;
+  const countryCell = countryMapped ?? countryText;
+  const countryMatch = countryCell ? resolveCountryCode(countryCell) : undefined;
+  const country = countryMatch !== undefined && 'code' in countryMatch ? countryMatch.code : undefined;
+  if (country !== undefined) {
+    customer.country = country;
+    if (countryMapped !== undefined) {
+      normalised = record(normalised, 'country', 'valueMapped', countryInput, country);
+    } else if (country !== countryCell) {
+      normalised = record(normalised, 'country', 'countryTranslated', countryInput, country);
+    } else if (countryInput !== countryCell) {
+      normalised = recordText(normalised, 'country', countryInput, countryCell);
+    }
+  } else if (countryCell) {
+    reasons.push(describeBadCountry(countryCell, countryMatch));
+    offending = offend(offending, 'country', countryCell);
+  } else if (countryMapped !== undefined) {
+    normalised = record(normalised, 'country', 'valueMapped', countryInput, '');
   }
 
   const notes: string[] = [];
-  const phone = cellOf('primaryPhone');
+  const phoneInput = rawOf('primaryPhone');
+  const phoneText = normaliseText(phoneInput);
+  const phoneMapped = phoneText ? maps?.primaryPhone?.get(phoneText.toLowerCase()) : undefined;
+  const phone = phoneMapped ?? phoneText;
+  if (!phone && phoneMapped !== undefined) {
+    normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, '');
+  }
   // A country cell that is unreadable or has bad bytes is already a reason; reading the phone without it could only
   // add a misleading one, or take the default country for a row that names another.
   const countryColumn = columnOfField.country;
   const countryBad = countryColumn !== undefined && badColumns?.has(countryColumn) === true;
   const countryKnown = !countryBad && (!countryCell || country !== undefined);
-  if (phone && (countryKnown || phone.startsWith('+'))) {
-    const result = normalisePhoneOfRow(phone, country, context);
-    if (!result.ok) reasons.push(result.reason);
-    else if (fitsLimit('primaryPhone', result.e164, reasons)) {
+  if (phone && (countryKnown || isInternational(phone))) {
+    const result = normalisePhoneOfRow(phone, country, context, cells, email);
+    if (!result.ok) {
+      reasons.push(result.reason);
+      offending = offend(offending, 'primaryPhone', phone);
+    } else if (!fitsLimit('primaryPhone', result.e164, reasons)) {
+      offending = offend(offending, 'primaryPhone', phone);
+    } else {
       customer.primaryPhone = result.e164;
       if (result.note !== undefined) notes.push(result.note);
+      if (phoneMapped !== undefined) {
+        normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, result.e164);
+      }
+      normalised = recordPhone(normalised, result, phoneInput, phoneMapped !== undefined);
     }
   }
 
   // An empty cell leaves the attribute as it is in the OMS: only cells with a value become attributes.
+  const attributeMaps = context.valueMaps?.attributes;
   for (const { column, name, type } of layout.attributes) {
     const cell = cells[column] as string;
-    if (badColumns?.has(column) || normaliseText(cell) === '') continue;
-    const converted = convertAttribute(cell, type);
+    if (badColumns?.has(column)) continue;
+    const text = normaliseText(cell);
+    if (text === '') continue;
+    const mapped = attributeMaps?.[name]?.get(text.toLowerCase());
+    if (mapped === '') {
+      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, '');
+      continue;
+    }
+    const converted = convertAttribute(mapped ?? cell, type);
     if (!converted.ok) {
       reasons.push(`attribute ${name} (column ${describeColumn(layout, column)}, ${type}): ${converted.problem}`);
+      offending = offend(offending, `attributes.${name}`, mapped ?? text);
       continue;
     }
     customer.attributes ??= [];
     customer.attributes.push({ name, type, value: converted.value });
+    if (mapped !== undefined) {
+      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, showValue(converted.value));
+    } else {
+      normalised = recordAttribute(normalised, name, type, cell, text, converted.value);
+    }
   }
 
-  const username = deriveUsername(customer, cells, context, cellOf);
-  if (!username.ok) reasons.push(username.reason);
-  else if (fitsLimit('username', username.username, reasons)) customer.username = username.username;
+  const username = deriveUsername(customer, cells, context, rawOf);
+  if (!username.ok) {
+    reasons.push(username.reason);
+    if (username.empty) offending = offend(offending, 'username', '');
+  } else if (!fitsLimit('username', username.username, reasons)) {
+    offending = offend(offending, 'username', username.username);
+  } else {
+    customer.username = username.username;
+    const input = rawOf('username');
+    const text = normaliseText(input);
+    if (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) {
+      normalised = record(normalised, 'username', 'valueMapped', input, username.username);
+    } else if (input !== '' && input !== username.username) {
+      normalised = recordText(normalised, 'username', input, username.username);
+    }
+  }
 
-  return reasons.length > 0 ? { ok: false, reasons, offending: [] } : { ok: true, customer, notes, normalised: [] };
+  return reasons.length > 0
+    ? { ok: false, reasons, offending: offending ?? NONE }
+    : { ok: true, customer, notes, normalised: normalised ?? NONE };
 }
 
 /** The username column when the file has one (case kept: it is the customer's own), else the template. */
@@ -154,23 +298,60 @@ function deriveUsername(
   customer: Customer,
   cells: readonly string[],
   context: NormaliseContext,
-  cellOf: (field: CustomerField) => string,
-): { ok: true; username: string } | { ok: false; reason: string } {
+  rawOf: (field: CustomerField) => string,
+): { ok: true; username: string } | { ok: false; reason: string; empty?: true } {
   const column = context.layout.columnOfField.username;
   if (column === undefined) return context.usernameTemplate(customer, cells);
-  const username = cellOf('username');
+  const text = normaliseText(rawOf('username'));
+  const username = (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) || text;
   if (username) return { ok: true, username };
-  return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})` };
+  return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})`, empty: true };
 }
 
 /**
- * The row's own country decides how a phone without `+` is read; `--default-country` only applies to rows with no
- * country, and is then an assumption: the number must be valid there, not merely possible.
+ * The row's own country decides how a phone without `+` is read. `--default-country` applies only to rows with no
+ * country and nothing else pointing to another country (an email's country-code domain, a column naming a country):
+ * it is then an assumption, and every number read with it is listed for review.
  */
-function normalisePhoneOfRow(phone: string, country: string | undefined, context: NormaliseContext): PhoneResult {
+function normalisePhoneOfRow(
+  phone: string,
+  country: string | undefined,
+  context: NormaliseContext,
+  cells: readonly string[],
+  email: string,
+): PhoneResult {
   const extension = context.phoneExtension ?? 'reject';
   if (country !== undefined) return normalisePhone(phone, country, { countryAssumed: false, extension });
-  return normalisePhone(phone, context.defaultCountry, { countryAssumed: true, extension });
+  const { defaultCountry } = context;
+  if (defaultCountry === undefined || isInternational(phone)) {
+    return normalisePhone(phone, undefined, { countryAssumed: false, extension });
+  }
+  const evidence = findCountryEvidence(cells, context.layout, email, defaultCountry);
+  if (evidence !== undefined) {
+    return normalisePhone(phone, undefined, {
+      countryAssumed: false,
+      extension,
+      notAssumed: { defaultCountry, evidence },
+    });
+  }
+  return normalisePhone(phone, defaultCountry, { countryAssumed: true, extension });
+}
+
+/** `+` or the full-width `＋` the phone cell is read with after NFKC. */
+function isInternational(phone: string): boolean {
+  const first = phone.charCodeAt(0);
+  return first === PLUS || first === FULL_WIDTH_PLUS;
+}
+
+const PLUS = 0x2b;
+const FULL_WIDTH_PLUS = 0xff0b;
+
+function describeBadCountry(cell: string, match: ReturnType<typeof resolveCountryCode>): string {
+  if (match !== undefined && 'candidates' in match) {
+    const candidates = match.candidates.map((code) => `${code} (${countryName(code)})`);
+    return `country ${quoteValue(cell)} could be ${candidates.join(' or ')}; write its ISO code`;
+  }
+  return `country ${quoteValue(cell)} is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country's name`;
 }
 
 /** A mapped column, an attribute's, or one the username template is made of. */
@@ -193,4 +374,82 @@ function fitsLimit(field: CustomerField, value: string, reasons: string[]): bool
 function describeColumn(layout: ColumnLayout, column: number): string {
   const name = layout.header[column]?.trim();
   return name ? quoteValue(name) : `${column + 1}`;
+}
+
+function offend(list: OffendingValue[] | undefined, field: string, value: string): OffendingValue[] {
+  const entry = { field, value };
+  if (list === undefined) return [entry];
+  list.push(entry);
+  return list;
+}
+
+function record(
+  list: Normalisation[] | undefined,
+  field: ChangedField,
+  rule: NormalisationRule,
+  input: string,
+  written: string,
+): Normalisation[] {
+  const entry = { field, rule, input, written };
+  if (list === undefined) return [entry];
+  list.push(entry);
+  return list;
+}
+
+/**
+ * What normaliseText() did to a cell that came out otherwise than it went in: composed it (NFC), trimmed it or
+ * collapsed its whitespace, or both.
+ */
+function recordText(
+  list: Normalisation[] | undefined,
+  field: ChangedField,
+  input: string,
+  text: string,
+  written = text,
+): Normalisation[] | undefined {
+  const composed = NOT_ASCII.test(input) ? input.normalize('NFC') : input;
+  let out = list;
+  if (composed !== input) out = record(out, field, 'textRecomposed', input, written);
+  if (composed !== text) out = record(out, field, 'textTrimmed', input, written);
+  return out;
+}
+
+/**
+ * How a phone was read: from an international prefix, with an assumed country, possible but not valid, without its
+ * extension, or (phoneReformatted) just rewritten as E.164; a value map's phone only by the rules beyond the map.
+ */
+function recordPhone(
+  list: Normalisation[] | undefined,
+  result: Extract<PhoneResult, { ok: true }>,
+  input: string,
+  mapped: boolean,
+): Normalisation[] | undefined {
+  const { e164 } = result;
+  let out = list;
+  for (const rule of result.rules) out = record(out, 'primaryPhone', rule, input, e164);
+  if (!mapped && result.rules.length === 0 && input !== e164) {
+    out = record(out, 'primaryPhone', 'phoneReformatted', input, e164);
+  }
+  return out;
+}
+
+function recordAttribute(
+  list: Normalisation[] | undefined,
+  name: string,
+  type: AttributeType,
+  input: string,
+  text: string,
+  value: JsonValue,
+): Normalisation[] | undefined {
+  // JSON is only trimmed, and its text is the customer's own: nothing to say about it.
+  if (type === 'JSON') return list;
+  const field: ChangedField = `attributes.${name}`;
+  const written = showValue(value);
+  if (type === 'BOOLEAN' && text !== written) return record(list, field, 'optInWord', input, written);
+  return input === text ? list : recordText(list, field, input, text, written);
+}
+
+/** An attribute value as a diff line shows it: text as it is, anything else as JSON. */
+function showValue(value: JsonValue): string {
+  return typeof value === 'string' ? value : canonicalJson(value);
 }

@@ -38,6 +38,8 @@ export interface Settle {
   reason: string;
   changes: readonly FieldChange[];
   record: Record;
+  /** The OMS id of the row's customer where the decision knows it (created, updated, unchanged): outcomes.csv's. */
+  customerId: string | null;
 }
 
 /** The row needs a create or update sent; `why` is what the reason says about how it came to be sent. */
@@ -81,7 +83,7 @@ export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup'
     const interrupted =
       mine.appliedRunStatus !== null && mine.appliedRunStatus !== 'completed' && mine.appliedRun !== facts.runId;
     const reason = interrupted ? `applied by run ${mine.appliedRun}` : `same as applied by run ${mine.appliedRun}`;
-    return settle(facts, 'unchanged', reason, { kind: 'none' });
+    return settle(facts, 'unchanged', reason, { kind: 'none' }, [], mine.omsId);
   }
   return { kind: 'lookup' };
 }
@@ -99,18 +101,21 @@ export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[
       return settle(facts, action.kind, action.reason, unapplied(facts));
     case 'kept':
       // The OMS does not hold the row's content: nothing is recorded as applied, so a later upsert run compares again.
-      return settle(facts, 'unchanged', action.reason, unapplied(facts));
+      return settle(facts, 'unchanged', action.reason, unapplied(facts), [], ownId(matches, facts));
     case 'unchanged': {
       // A killed run's mutation that the OMS shows applied: that run did it (SPEC §3: "applied by run <id>").
       const killed = facts.pending && facts.pending.runId !== facts.runId ? facts.pending.runId : undefined;
       const reason = killed ? `applied by run ${killed}` : action.reason;
-      return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, ownId(matches, facts)));
+      const omsId = ownId(matches, facts);
+      return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, omsId), [], omsId);
     }
     case 'create':
     case 'update':
       if (facts.mode === 'dry-run') {
+        // A customer to update is known by its id already; one to create has none yet.
         const note = action.kind === 'update' ? action.note : '';
-        return settle(facts, outcomeOf(action), note, { kind: 'none' }, action.changes);
+        const omsId = action.kind === 'update' ? ownId(matches, facts) : null;
+        return settle(facts, outcomeOf(action), note, { kind: 'none' }, action.changes, omsId);
       }
       return { kind: 'send', action, why: '' };
   }
@@ -125,6 +130,7 @@ export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): S
     join(sent.why, note),
     applied(facts, facts.runId, omsId),
     sent.action.changes,
+    omsId,
   );
 }
 
@@ -190,6 +196,8 @@ export function resolveUnanswered(
         'unchanged',
         `created meanwhile by another writer (${said}); ${next.reason}`,
         unapplied(facts),
+        [],
+        ownId(matches, facts),
       );
     }
     case 'unchanged': {
@@ -199,13 +207,22 @@ export function resolveUnanswered(
           `confirmed by lookup after ${lostWhy}`,
           sent.action.kind === 'update' ? sent.action.note : '',
         );
-        return settle(facts, outcomeOf(sent.action), reason, applied(facts, facts.runId, omsId), sent.action.changes);
+        return settle(
+          facts,
+          outcomeOf(sent.action),
+          reason,
+          applied(facts, facts.runId, omsId),
+          sent.action.changes,
+          omsId,
+        );
       }
       return settle(
         facts,
         'unchanged',
         `created meanwhile by another writer with the same values (Fluent said: ${unanswered.detail})`,
         applied(facts, facts.runId, omsId),
+        [],
+        omsId,
       );
     }
     case 'create':
@@ -260,8 +277,9 @@ function settle(
   reason: string,
   record: Record,
   changes: readonly FieldChange[] = [],
+  customerId: string | null = null,
 ): Settle {
-  return { kind: 'settle', outcome, reason: join(reason, facts.notes), changes, record };
+  return { kind: 'settle', outcome, reason: join(reason, facts.notes), changes, record, customerId };
 }
 
 function applied(facts: RowFacts, appliedBy: string, omsId: string | null): Record {

@@ -23,7 +23,15 @@ export interface Input {
 export async function openInput(
   options: Pick<
     ResolvedOptions,
-    'file' | 'encoding' | 'sheet' | 'mapping' | 'usernameTemplate' | 'retailerId' | 'defaultCountry' | 'phoneExtension'
+    | 'file'
+    | 'encoding'
+    | 'sheet'
+    | 'mapping'
+    | 'usernameTemplate'
+    | 'retailerId'
+    | 'defaultCountry'
+    | 'phoneExtension'
+    | 'allowFormulaValues'
   >,
   signal?: AbortSignal,
 ): Promise<Input> {
@@ -35,6 +43,8 @@ export async function openInput(
     usernameTemplate: compileUsernameTemplate(options.usernameTemplate, layout, options.retailerId),
     defaultCountry: options.defaultCountry,
     phoneExtension: options.phoneExtension,
+    allowFormulaValues: options.allowFormulaValues,
+    valueMaps: mapping?.values,
   };
   return { source, layout, context };
 }

@@ -5,14 +5,25 @@ import { checkTrustedPath } from '../checkTrustedPath.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { Shard } from '../options.js';
-import type { CustomerField, FieldChange, MissingCustomer, OutcomeKind, RowOutcome, RunTotals } from '../types.js';
-import { OUTCOME_KINDS } from '../types.js';
+import type {
+  CustomerField,
+  DiffLine,
+  MissingCustomer,
+  NormalisationRule,
+  OutcomeKind,
+  RejectedValueCount,
+  ReviewLine,
+  RowOutcome,
+  RunTotals,
+} from '../types.js';
+import { NORMALISATION_RULES, OUTCOME_KINDS } from '../types.js';
 import { emptyTotals } from './countOutcomes.js';
 import { prepareReportDir } from './prepareReportDir.js';
 import { openReportFile, REPORT_FILE_LIMITS, type ReportFile, type ReportFileLimits } from './readReportFile.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
+import { withoutRowIdentity } from './rowIdentity.js';
 import { NEEDS_ATTENTION } from './topReasons.js';
-import { writeReport } from './writeReport.js';
+import { DIFF_HEADER, OUTCOMES_HEADER, REVIEW_HEADER, writeReport } from './writeReport.js';
 
 /** What `report --merge` made: the merged report's summary, where it is, and the exit code a whole run would have. */
 export interface MergedReport {
@@ -32,11 +43,18 @@ interface ShardReport {
   outcomes: ReportFile;
   rejects: ReportFile;
   diff: ReportFile | undefined;
+  review: ReportFile | undefined;
   missing: ReportFile | undefined;
 }
 
-const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields'];
-const DIFF_HEADER = ['username', 'field', 'before', 'after'];
+/** The columns of an earlier release's outcomes.csv and diff.csv, before `customerId` and `input`: still merged. */
+const OUTCOMES_HEADER_BEFORE_IDS = OUTCOMES_HEADER.slice(0, -1);
+const DIFF_HEADER_BEFORE_INPUT = DIFF_HEADER.slice(0, -1);
+/** The rejected values the merged page lists, and how many distinct ones it counts at most to find them. */
+const REJECTED_VALUES_SHOWN = 20;
+const REJECTED_VALUES_COUNTED = 50_000;
+/** A reason part about one value: the field, then the value quoted (`country "Deutschland" is not …`). */
+const VALUE_REASON = /^([A-Za-z][\w.]*) "([^"]*)"/;
 const MISSING_HEADER = ['username', 'id', 'primaryEmail'];
 /** The reason stageRows gives a row of another shard. */
 const OTHER_SHARD = /^belongs to shard (\d+)\/(\d+)$/;
@@ -70,10 +88,11 @@ export function mergeReports(
   const limits = deps.limits ?? REPORT_FILE_LIMITS;
   const shards = checkShards(dirs.map((dir) => readShardReport(dir, limits)));
   refuseWritingIntoShard(shards, outDir);
-  const { totals } = countMerged(shards);
+  const { totals, rejectedValues } = countMerged(shards);
   const summary = summariseShards(shards, totals);
   const header = readRejectsHeader(shards);
   const everyMissing = shards.every((s) => s.summary.missing !== undefined && s.missing !== undefined);
+  const everyReview = shards.every((s) => s.review !== undefined);
 
   const content: ReportContent = {
     summary,
@@ -82,6 +101,8 @@ export function mergeReports(
     outcomes: () => zipOutcomes(shards),
     rejects: () => mergeRejects(shards),
     diffs: () => concatDiffs(shards),
+    review: everyReview ? () => mergeReview(shards) : undefined,
+    rejectedValues: () => rejectedValues,
     missing: everyMissing ? () => concatMissing(shards) : undefined,
     throughput: [],
   };
@@ -157,6 +178,7 @@ function readShardReport(dir: string, limits: ReportFileLimits): ShardReport {
     outcomes,
     rejects,
     diff: openReportFile(dir, 'diff.csv', limits),
+    review: openReportFile(dir, 'review.csv', limits),
     missing: openReportFile(dir, 'missing.csv', limits),
   };
 }
@@ -205,14 +227,18 @@ function checkShards(shards: ShardReport[]): ShardReport[] {
 
 /**
  * One pass over the rows before anything is written: the merged totals (report.json comes last, but writeReport
- * checks the totals first), and every shard's lines checked against its own report.json.
+ * checks the totals first), every shard's lines checked against its own report.json, and the values that rejected
+ * most rows. A shard's report keeps no list of those, so they are read from the reasons, which quote them
+ * (`country "Deutschland" is not …`); at most REJECTED_VALUES_COUNTED distinct values are counted.
  */
-function countMerged(shards: readonly ShardReport[]): { totals: RunTotals } {
+function countMerged(shards: readonly ShardReport[]): { totals: RunTotals; rejectedValues: RejectedValueCount[] } {
   const totals = emptyTotals();
   const ownLines = shards.map(() => emptyTotals());
+  const values = new Map<string, RejectedValueCount>();
   for (const outcome of zipOutcomes(shards, ownLines)) {
     totals[outcome.outcome] += 1;
     totals.read += 1;
+    if (outcome.outcome === 'rejected') countRejectedValues(outcome, values);
   }
   shards.forEach((report, i) => {
     const counted = ownLines[i] as RunTotals;
@@ -223,7 +249,26 @@ function countMerged(shards: readonly ShardReport[]): { totals: RunTotals } {
       );
     }
   });
-  return { totals };
+  const rejectedValues = [...values.values()]
+    .sort((a, b) => b.rows - a.rows || a.example - b.example)
+    .slice(0, REJECTED_VALUES_SHOWN);
+  return { totals, rejectedValues };
+}
+
+/** Counts the values a rejected row's reason quotes, once each per row. */
+function countRejectedValues(outcome: RowOutcome, values: Map<string, RejectedValueCount>): void {
+  const seen = new Set<string>();
+  for (const part of withoutRowIdentity(outcome.reason).split('; ')) {
+    const match = VALUE_REASON.exec(part);
+    if (!match) continue;
+    const [, field = '', value = ''] = match;
+    const key = `${field}\u0000${value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const counted = values.get(key);
+    if (counted) counted.rows += 1;
+    else if (values.size < REJECTED_VALUES_COUNTED) values.set(key, { field, value, rows: 1, example: outcome.row });
+  }
 }
 
 /**
@@ -235,7 +280,8 @@ function* zipOutcomes(shards: readonly ShardReport[], perShard?: RunTotals[]): G
   try {
     shards.forEach((report, i) => {
       const header = readers[i]?.next();
-      if (header?.done || !sameCells(header?.value, OUTCOMES_HEADER)) {
+      const cells = header?.done ? undefined : header?.value;
+      if (!sameCells(cells, OUTCOMES_HEADER) && !sameCells(cells, OUTCOMES_HEADER_BEFORE_IDS)) {
         throw new UsageError(`${report.dir}/outcomes.csv does not start with the header ${OUTCOMES_HEADER.join(',')}`);
       }
     });
@@ -265,7 +311,7 @@ function* zipOutcomes(shards: readonly ShardReport[], perShard?: RunTotals[]): G
 }
 
 function toOutcome(cells: string[], report: ShardReport, expected: number): RowOutcome {
-  const [row, line, username, outcome, reason, changedFields] = cells.map(restoreCell);
+  const [row, line, username, outcome, reason, changedFields, customerId] = cells.map(restoreCell);
   if (Number(row) !== expected || !OUTCOME_KINDS.includes(outcome as OutcomeKind)) {
     throw new UsageError(`${report.dir}/outcomes.csv: the line for row ${expected} is not one of this tool's`);
   }
@@ -276,6 +322,7 @@ function toOutcome(cells: string[], report: ShardReport, expected: number): RowO
     outcome: outcome as OutcomeKind,
     reason: reason ?? '',
     changedFields: changedFields ? (changedFields.split(';') as CustomerField[]) : [],
+    customerId: customerId ?? '',
   };
 }
 
@@ -378,7 +425,7 @@ function* mergeRejects(shards: readonly ShardReport[]): Generator<RejectLine> {
   }
 }
 
-function* concatDiffs(shards: readonly ShardReport[]): Generator<FieldChange> {
+function* concatDiffs(shards: readonly ShardReport[]): Generator<DiffLine> {
   for (const report of shards) {
     if (!report.diff) continue;
     let header = true;
@@ -386,18 +433,58 @@ function* concatDiffs(shards: readonly ShardReport[]): Generator<FieldChange> {
       const cells = record.map(restoreCell);
       if (header) {
         header = false;
-        if (!sameCells(cells, DIFF_HEADER)) throw new UsageError(`${report.dir}/diff.csv is not a diff of a report`);
+        if (!sameCells(cells, DIFF_HEADER) && !sameCells(cells, DIFF_HEADER_BEFORE_INPUT)) {
+          throw new UsageError(`${report.dir}/diff.csv is not a diff of a report`);
+        }
         continue;
       }
-      const [username = '', field = '', before = '', after = ''] = cells;
+      const [username = '', field = '', before = '', after = '', input = ''] = cells;
       const value = (text: string) =>
         text === ''
           ? null
           : field === 'promotionOptIn' && (text === 'true' || text === 'false')
             ? text === 'true'
             : text;
-      yield { username, field: field as CustomerField, before: value(before), after: value(after) };
+      yield { username, field: field as CustomerField, before: value(before), after: value(after), input };
     }
+  }
+}
+
+/** The shards' review.csv lines merged by row, as rejects are (each shard's are in row order, no row in two). */
+function* mergeReview(shards: readonly ShardReport[]): Generator<ReviewLine> {
+  const readers = shards.map((s) => (s.review as ReportFile).records());
+  try {
+    readers.forEach((reader, i) => {
+      const header = reader.next();
+      if (header.done || !sameCells(header.value.map(restoreCell), REVIEW_HEADER)) {
+        throw new UsageError(`${shards[i]?.dir}/review.csv is not a review list of a report`);
+      }
+    });
+    const next = (i: number): ReviewLine | undefined => {
+      const record = (readers[i] as Generator<string[]>).next();
+      if (record.done) return undefined;
+      const [row = '', username = '', field = '', input = '', written = '', rule = ''] = record.value.map(restoreCell);
+      return {
+        row: Number(row),
+        username,
+        field: field as ReviewLine['field'],
+        input,
+        written,
+        rule: rule as ReviewLine['rule'],
+      };
+    };
+    const heads = readers.map((_, i) => next(i));
+    for (;;) {
+      let pick = -1;
+      heads.forEach((head, i) => {
+        if (head && (pick === -1 || head.row < (heads[pick] as ReviewLine).row)) pick = i;
+      });
+      if (pick === -1) return;
+      yield heads[pick] as ReviewLine;
+      heads[pick] = next(pick);
+    }
+  } finally {
+    for (const reader of readers) reader.return();
   }
 }
 
@@ -460,6 +547,7 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals): Rep
     unmappedColumns: Array.isArray(first.unmappedColumns) ? first.unmappedColumns : [],
     delimiter: typeof first.delimiter === 'string' ? first.delimiter : ',',
     ...(everyMissing ? { missing: sum((s) => s.missing) } : {}),
+    ...sumNormalised(shards),
     mergedFrom: shards.map((s) => ({
       shard: describeShard(s.shard),
       runId: s.summary.runId,
@@ -467,6 +555,19 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals): Rep
       reportDir: s.dir,
     })),
   };
+}
+
+/** The shards' normalisation counts added up, when every shard has them (a report of an earlier release has none). */
+function sumNormalised(shards: readonly ShardReport[]): Pick<ReportSummary, 'normalised'> {
+  if (!shards.every((s) => typeof s.summary.normalised === 'object' && s.summary.normalised !== null)) return {};
+  const normalised: Partial<Record<NormalisationRule, number>> = {};
+  for (const rule of NORMALISATION_RULES) {
+    normalised[rule] = shards.reduce((total, s) => {
+      const count = s.summary.normalised?.[rule];
+      return total + (typeof count === 'number' ? count : 0);
+    }, 0);
+  }
+  return { normalised };
 }
 
 /**

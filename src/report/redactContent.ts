@@ -14,7 +14,8 @@ const MIN_KNOWN_LENGTH = 3;
 
 /**
  * Masks customers' personal data in a report's row-level parts (`--redact`), so a report can be shared with people
- * who may not see PII: usernames, original cells, diff values, and in reasons the quoted values, email addresses
+ * who may not see PII: usernames, original cells, diff and review values (the file's and the written), rejected
+ * values, and in reasons the quoted values, email addresses
  * and the row's own values (an OMS error message may echo a username unquoted). Each masked value keeps its first
  * character, an email its domain, and gets a short tag, so rows stay tellable apart within one report.
  *
@@ -44,10 +45,23 @@ export function redactContent(content: ReportContent, key?: string): ReportConte
           username: mask(d.username),
           before: typeof d.before === 'string' ? mask(d.before) : d.before,
           after: typeof d.after === 'string' ? mask(d.after) : d.after,
+          input: mask(d.input),
         };
       }
     },
+    review: redactReview(content.review, mask),
+    rejectedValues:
+      content.rejectedValues && (() => (content.rejectedValues?.() ?? []).map((v) => ({ ...v, value: mask(v.value) }))),
     missing: redactMissing(content.missing, mask),
+  };
+}
+
+/** A review line's username and both its values are the customer's; its row, field and rule are not. */
+function redactReview(review: ReportContent['review'], mask: (value: string) => string): ReportContent['review'] {
+  if (!review) return undefined;
+  return function* () {
+    for (const r of review())
+      yield { ...r, username: mask(r.username), input: mask(r.input), written: mask(r.written) };
   };
 }
 

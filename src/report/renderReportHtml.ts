@@ -1,5 +1,16 @@
-import type { CustomerField, FieldChange, OutcomeKind, RowOutcome, RunMode } from '../types.js';
-import { OUTCOME_KINDS } from '../types.js';
+import crypto from 'node:crypto';
+import type {
+  ChangedField,
+  CustomerField,
+  DiffLine,
+  NormalisationRule,
+  OutcomeKind,
+  RejectedValueCount,
+  ReviewLine,
+  RowOutcome,
+  RunMode,
+} from '../types.js';
+import { CUSTOMER_FIELDS, NORMALISATION_RULES, OUTCOME_KINDS } from '../types.js';
 import { describeOutcome } from './describeOutcome.js';
 import { escapeHtml } from './escapeHtml.js';
 import { formatCount } from './formatCount.js';
@@ -7,6 +18,7 @@ import { formatDuration } from './formatDuration.js';
 import { renderOutcomeChart } from './renderOutcomeChart.js';
 import { renderThroughputChart } from './renderThroughputChart.js';
 import type { ReportSummary, ThroughputPoint } from './reportTypes.js';
+import { splitRowIdentity } from './rowIdentity.js';
 import type { ReasonCount } from './topReasons.js';
 
 /** The first rows of a long list, and how long the whole list is. */
@@ -15,13 +27,31 @@ export interface Excerpt<T> {
   total: number;
 }
 
+/** One changed customer: its diff lines, one per changed field. */
+export interface ChangedCustomer {
+  username: string;
+  row: number | undefined;
+  changes: DiffLine[];
+}
+
+/** The first changed customers, how many there are, and how many field changes of each field in all. */
+export interface ChangeExcerpt extends Excerpt<ChangedCustomer> {
+  /** diff.csv's lines: field changes of every customer. */
+  lines: number;
+  byField: ReadonlyMap<ChangedField, number>;
+}
+
 export interface HtmlReport {
   summary: ReportSummary;
   reasons: readonly ReasonCount[];
   /** Rejected, conflict and failed rows. */
   attention: Excerpt<RowOutcome>;
   /** `null` in validate mode, which compares nothing with the OMS. */
-  changes: Excerpt<FieldChange> | null;
+  changes: ChangeExcerpt | null;
+  /** review.csv's lines; `null` when the report has none (an undo). */
+  review: Excerpt<ReviewLine> | null;
+  /** The values that rejected most rows, most first. */
+  rejectedValues: readonly RejectedValueCount[];
   throughput: readonly ThroughputPoint[];
   /** The most rows a table shows (`rows` may already be cut to it). */
   rowLimit: number;
@@ -66,6 +96,21 @@ const FIELD_LABELS: Readonly<Record<CustomerField, string>> = {
   country: 'Country',
 };
 
+/** What each normalisation rule did, in a data owner's words. */
+const RULE_WORDS: Readonly<Record<NormalisationRule, string>> = {
+  phoneReformatted: 'Phone number rewritten in international form (E.164)',
+  phoneAssumedCountry: 'Phone number read as a number of the default country (--default-country)',
+  phoneInternationalPrefix: 'Phone number read from an international call prefix (00, 011, 0011, …)',
+  phonePossibleNotValid: 'Phone number given as +… that the phone numbering data does not know as issued',
+  phoneExtensionDropped: 'Phone extension left out (--phone-extension drop)',
+  countryTranslated: 'Country name or code stored as its two-letter ISO code',
+  optInWord: 'Opt-in word read as yes or no',
+  valueMapped: "Value replaced as the mapping file's values say",
+  textRecomposed: 'Accented letters composed (Unicode NFC)',
+  textTrimmed: 'Spaces trimmed or collapsed',
+  emailLowerCased: 'Email lower-cased',
+};
+
 const DELIMITER_NAMES: Readonly<Record<string, string>> = {
   ',': 'comma',
   ';': 'semicolon',
@@ -74,10 +119,11 @@ const DELIMITER_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The report page, one self-contained HTML document (inline CSS and SVG, no script, no remote asset; a CSP
- * meta tag makes the browser refuse any that slipped in), yielded in pieces so up to 2 × 10,000 table rows
- * stream to disk. Every value from the input is escaped. Written for a data owner: plain words, the numbers
- * first, what needs doing next.
+ * The report page, one self-contained HTML document (inline CSS and SVG, no remote asset; one small inline script,
+ * for the search boxes and filters, allowed by its hash in a CSP meta tag that makes the browser refuse any other),
+ * yielded in pieces so its tables of up to 10,000 rows each stream to disk. Without the script every row is shown
+ * and the filters stay hidden. Every value from the input is escaped. Written for a data owner: plain words, the
+ * numbers first, what needs doing next.
  */
 export function* renderReportHtml(report: HtmlReport): Generator<string> {
   const { summary } = report;
@@ -87,7 +133,7 @@ export function* renderReportHtml(report: HtmlReport): Generator<string> {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src '${SCRIPT_HASH}'">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
@@ -99,12 +145,15 @@ export function* renderReportHtml(report: HtmlReport): Generator<string> {
   yield renderCards(summary);
   yield renderOutcomesSection(summary);
   yield* renderAttentionSection(report);
+  if (report.review !== null) yield* renderReviewSection(summary.mode, report.review, report.rowLimit);
   if (report.changes !== null) yield* renderChangesSection(summary.mode, report.changes, report.rowLimit);
+  if (summary.normalised) yield renderNormalisedSection(summary.normalised);
   yield renderSpeedSection(report);
-  yield renderFilesSection(summary);
+  yield renderFilesSection(summary, report.review !== null);
   yield renderDetailsSection(summary);
   yield `<footer>Made by customer-sync. The same totals are in report.json, for scripts.</footer>
 </main>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;
@@ -176,27 +225,45 @@ function renderOutcomesSection(summary: ReportSummary): string {
   return `<section id="outcomes">\n<h2>${heading}</h2>\n${body}\n</section>\n`;
 }
 
-function* renderAttentionSection({ attention, reasons, rowLimit }: HtmlReport): Generator<string> {
+function* renderAttentionSection({ attention, reasons, rejectedValues, rowLimit }: HtmlReport): Generator<string> {
   yield '<section id="attention">\n<h2>Rows needing attention</h2>\n';
   if (attention.total === 0) {
     yield '<p class="empty">None. No row was rejected, in conflict or failed.</p>\n</section>\n';
     return;
   }
   yield `<h3>Most common problems</h3>
-<p class="sub">Similar problems are grouped: <code>"…"</code> stands for a value from the file and <code>#</code> for a number.</p>
+<p class="sub">Similar problems are grouped: <code>"…"</code> stands for a value from the file and <code>#</code> for a row number, a run or a length.</p>
 <table class="reasons"><thead><tr><th>Problem</th><th class="num">Rows</th><th class="num">For example, row</th></tr></thead><tbody>
 `;
   for (const reason of reasons) {
     yield `<tr><td>${escapeHtml(reason.reason)}</td><td class="num">${formatCount(reason.count)}</td><td class="num">${reason.example}</td></tr>\n`;
   }
-  yield `</tbody></table>
-<h3>The rows</h3>
-<p class="sub">Row numbers count the file's data rows from 1; line numbers are lines of the file as a text editor shows them (the header is line 1).</p>
-<div class="scroll"><table class="rows"><thead><tr><th class="num">Row</th><th class="num">Line</th><th>Username</th><th>Outcome</th><th>Reason</th></tr></thead><tbody>
+  yield '</tbody></table>\n';
+  if (rejectedValues.length > 0) {
+    yield `<h3>Values that rejected rows</h3>
+<p class="sub">The same value in many rows is usually one fix: a mapping file's <code>values</code> entry, or one correction in the export.</p>
+<table class="values" id="rejected-values"><thead><tr><th>Value</th><th class="num">Rows</th><th class="num">For example, row</th></tr></thead><tbody>
+`;
+    for (const value of rejectedValues) {
+      yield `<tr><td><code>${escapeHtml(value.field)}</code> “${escapeHtml(value.value)}” <span class="times">×${formatCount(value.rows)}</span></td><td class="num">${formatCount(value.rows)}</td><td class="num">${value.example}</td></tr>\n`;
+    }
+    yield '</tbody></table>\n';
+  }
+  const outcomes = NEEDING_ATTENTION.filter((kind) => attention.rows.some((row) => row.outcome === kind));
+  yield `<h3>The rows</h3>
+<p class="sub">Row numbers count the file's data rows from 1; line numbers are lines of the file as a text editor shows them (the header is line 1). A row with no username is shown by its email, names and keys.</p>
+${renderFilterBar('attention-rows', 'rows', [{ attribute: 'data-outcome', label: 'Outcome', every: 'every outcome', options: outcomes.map((kind) => [kind, kind]) }])}
+<div class="scroll"><table class="rows" id="attention-rows"><thead><tr><th class="num">Row</th><th class="num">Line</th><th>Username</th><th>Outcome</th><th>Reason</th></tr></thead><tbody>
 `;
   for (const outcome of attention.rows.slice(0, rowLimit)) {
-    const username = outcome.username === '' ? '<span class="none">none</span>' : escapeHtml(outcome.username);
-    yield `<tr><td class="num">${outcome.row}</td><td class="num">${outcome.line}</td><td>${username}</td><td><span class="tag" style="--c:${KIND_COLORS[outcome.outcome]}">${escapeHtml(outcome.outcome)}</span></td><td>${escapeHtml(outcome.reason)}</td></tr>\n`;
+    const { reason, identity } = splitRowIdentity(outcome.reason);
+    const who =
+      outcome.username !== ''
+        ? escapeHtml(outcome.username)
+        : identity !== undefined
+          ? `<span class="who">${escapeHtml(identity)}</span>`
+          : '<span class="none">no username</span>';
+    yield `<tr data-outcome="${outcome.outcome}"><td class="num">${outcome.row}</td><td class="num">${outcome.line}</td><td>${who}</td><td><span class="tag" style="--c:${KIND_COLORS[outcome.outcome]}">${escapeHtml(outcome.outcome)}</span></td><td>${escapeHtml(outcome.username === '' ? reason : outcome.reason)}</td></tr>\n`;
   }
   yield '</tbody></table></div>\n';
   if (attention.total > rowLimit) {
@@ -205,24 +272,131 @@ function* renderAttentionSection({ attention, reasons, rowLimit }: HtmlReport): 
   yield '</section>\n';
 }
 
-function* renderChangesSection(mode: RunMode, changes: Excerpt<FieldChange>, rowLimit: number): Generator<string> {
+function* renderReviewSection(mode: RunMode, review: Excerpt<ReviewLine>, rowLimit: number): Generator<string> {
+  const verb = mode === 'apply' ? 'were written' : 'would be written';
+  yield `<section id="review">\n<h2>Values to check</h2>\n`;
+  if (review.total === 0) {
+    yield '<p class="empty">None. No value was read on an assumption a person should confirm.</p>\n</section>\n';
+    return;
+  }
+  yield `<p class="sub">These values ${verb}, but only on an assumption the file cannot confirm: a phone number read as a number of the default country, or one the phone numbering data does not know as issued. Check them; <a href="review.csv">review.csv</a> lists them all.</p>
+${renderFilterBar('review-rows', 'values', [])}
+<div class="scroll"><table class="rows" id="review-rows"><thead><tr><th class="num">Row</th><th>Username</th><th>Field</th><th>In the file</th><th>Written</th><th>Why to check</th></tr></thead><tbody>
+`;
+  for (const line of review.rows.slice(0, rowLimit)) {
+    yield `<tr><td class="num">${line.row}</td><td>${escapeHtml(line.username)}</td><td>${escapeHtml(fieldLabel(line.field))}</td><td class="input">${formatValue(line.input)}</td><td class="after">${formatValue(line.written)}</td><td>${escapeHtml(RULE_WORDS[line.rule] ?? line.rule)}</td></tr>\n`;
+  }
+  yield '</tbody></table></div>\n';
+  if (review.total > rowLimit) {
+    yield `<p class="note">Showing the first ${formatCount(rowLimit)} of ${formatCount(review.total)} values to check. The full list is in <a href="review.csv">review.csv</a>.</p>\n`;
+  }
+  yield '</section>\n';
+}
+
+function* renderChangesSection(mode: RunMode, changes: ChangeExcerpt, rowLimit: number): Generator<string> {
   const heading = mode === 'dry-run' ? 'Changes that would be made' : 'Changes made';
   yield `<section id="changes">\n<h2>${heading}</h2>\n`;
   if (changes.total === 0) {
     yield `<p class="empty">${mode === 'dry-run' ? 'No customer would change.' : 'No customer was changed.'}</p>\n</section>\n`;
     return;
   }
-  yield `<p class="sub">One line per changed field. For a new customer, “Before” is empty.</p>
-<div class="scroll"><table class="rows"><thead><tr><th>Username</th><th>Field</th><th>Before</th><th>After</th></tr></thead><tbody>
+  const fields = orderFields([...changes.byField.keys()].filter((field) => field !== 'username'));
+  yield `<h3>Changes per field</h3>
+<table class="fields" id="field-counts"><thead><tr><th>Field</th><th class="num">Customers</th></tr></thead><tbody>
+${fields.map((field) => `<tr><td>${escapeHtml(fieldLabel(field))}</td><td class="num">${formatCount(changes.byField.get(field) ?? 0)}</td></tr>`).join('\n')}
+</tbody></table>
+<h3>The customers</h3>
+<p class="sub">One line per ${mode === 'dry-run' ? 'customer that would change' : 'changed customer'}, each changed field in its column: the value before (struck through; a new customer has none) → the value ${mode === 'dry-run' ? 'to be written' : 'written'}, and below it the cell as the file had it, where the tool read it into another form.</p>
+${renderFilterBar('change-rows', 'customers', [{ attribute: 'data-fields', label: 'Field', every: 'any field', options: fields.map((field) => [field, fieldLabel(field)]) }])}
 `;
-  for (const change of changes.rows.slice(0, rowLimit)) {
-    yield `<tr><td>${escapeHtml(change.username)}</td><td>${escapeHtml(FIELD_LABELS[change.field as CustomerField] ?? change.field)}</td><td class="before">${formatValue(change.before)}</td><td class="after">${formatValue(change.after)}</td></tr>\n`;
+  const shown = changes.rows.slice(0, rowLimit);
+  const columns = orderFields([
+    ...new Set(shown.flatMap((customer) => customer.changes.map((c) => c.field)).filter((f) => f !== 'username')),
+  ]);
+  yield `<div class="scroll"><table class="rows changes" id="change-rows"><thead><tr><th>Username</th>${columns.map((field) => `<th>${escapeHtml(fieldLabel(field))}</th>`).join('')}</tr></thead><tbody>\n`;
+  for (const customer of shown) {
+    const byField = new Map(customer.changes.map((change) => [change.field, change]));
+    const changed = customer.changes.map((change) => change.field);
+    const cells = columns.map((field) => {
+      const change = byField.get(field);
+      return change ? `<td>${formatChange(change)}</td>` : '<td class="same"></td>';
+    });
+    yield `<tr data-fields="|${escapeHtml(changed.join('|'))}|"><td>${escapeHtml(customer.username)}</td>${cells.join('')}</tr>\n`;
   }
   yield '</tbody></table></div>\n';
   if (changes.total > rowLimit) {
-    yield `<p class="note">Showing the first ${formatCount(rowLimit)} of ${formatCount(changes.total)} changes. The full list is in <a href="diff.csv">diff.csv</a>.</p>\n`;
+    yield `<p class="note">Showing the first ${formatCount(rowLimit)} of ${formatCount(changes.total)} customers (${formatCount(changes.lines)} changed fields). The full list is in <a href="diff.csv">diff.csv</a>.</p>\n`;
   }
   yield '</section>\n';
+}
+
+function renderNormalisedSection(normalised: Partial<Record<NormalisationRule, number>>): string {
+  const rows = NORMALISATION_RULES.filter((rule) => (normalised[rule] ?? 0) > 0).map(
+    (rule) =>
+      `<tr><td>${escapeHtml(RULE_WORDS[rule])}</td><td class="num">${formatCount(normalised[rule] ?? 0)}</td></tr>`,
+  );
+  const body =
+    rows.length === 0
+      ? '<p class="empty">Nothing: every value was already in the form the OMS takes.</p>'
+      : `<table class="normalised"><thead><tr><th>What was done</th><th class="num">Values</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+  return `<section id="normalised">
+<h2>Read on the way in</h2>
+<p class="sub">How the tool read values of the file into the form the OMS takes, counted over the rows it accepted. The changes above show each value as the file had it.</p>
+${body}
+</section>
+`;
+}
+
+/**
+ * A search box and filters for one table, hidden until the page's script shows them (without it, every row shows).
+ * Each filter keeps the rows whose `attribute` holds the chosen value.
+ */
+function renderFilterBar(
+  table: string,
+  noun: string,
+  filters: readonly { attribute: string; label: string; every: string; options: readonly [string, string][] }[],
+): string {
+  const selects = filters
+    .filter((filter) => filter.options.length > 1)
+    .map(
+      (filter) =>
+        `<label>${escapeHtml(filter.label)} <select name="${filter.attribute}"><option value="">${escapeHtml(filter.every)}</option>${filter.options.map(([value, label]) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`).join('')}</select></label>`,
+    );
+  return `<div class="filters" data-for="${table}" hidden><label>Search <input type="search" placeholder="Search these ${noun}"></label>${selects.join('')}<span class="count" aria-live="polite"></span></div>`;
+}
+
+/** One changed field of a customer: before → after, and the file's cell where it reads otherwise than what is written. */
+function formatChange(change: DiffLine): string {
+  const before = change.before === null || change.before === '' ? '' : `<del>${formatValue(change.before)}</del> → `;
+  const input = readsOtherwise(change) ? `<div class="input">file: ${escapeHtml(change.input)}</div>` : '';
+  return `${before}<span class="after">${formatValue(change.after)}</span>${input}`;
+}
+
+/**
+ * Whether the file's cell reads otherwise than the value written, beyond surrounding spaces: `0412 345 678` for
+ * `+61412345678` or `Ja` for yes does; ` Ann ` for `Ann`, or `TRUE` and `yes` for yes, do not.
+ */
+function readsOtherwise(change: DiffLine): boolean {
+  const input = change.input.trim();
+  if (input === '' || change.after === null) return false;
+  if (typeof change.after === 'boolean') {
+    const same = change.after ? ['true', 'yes'] : ['false', 'no'];
+    return !same.includes(input.toLowerCase());
+  }
+  return input !== change.after;
+}
+
+/** Fields in report order (CUSTOMER_FIELDS), attributes after them by name. */
+function orderFields(fields: readonly ChangedField[]): ChangedField[] {
+  const known = CUSTOMER_FIELDS.filter((field) => fields.includes(field));
+  const attributes = fields.filter((field) => !(CUSTOMER_FIELDS as readonly string[]).includes(field)).sort();
+  return [...known, ...attributes];
+}
+
+function fieldLabel(field: ChangedField): string {
+  return FIELD_LABELS[field as CustomerField] ?? field;
 }
 
 function renderSpeedSection({ summary, throughput }: HtmlReport): string {
@@ -249,11 +423,16 @@ ${body}
 `;
 }
 
-function renderFilesSection({ mode, missing }: ReportSummary): string {
+function renderFilesSection({ mode, missing }: ReportSummary, review: boolean): string {
   const files = [
-    ['outcomes.csv', 'every row of the file and what happened to it'],
+    ['outcomes.csv', 'every row of the file, what happened to it and the customer id in the OMS'],
     ['rejects.csv', 'the rows needing attention, with their original columns plus _row and _reason: fix and run again'],
-    ...(mode === 'validate' ? [] : [['diff.csv', 'every changed field: username, field, before, after']]),
+    ...(mode === 'validate'
+      ? []
+      : [['diff.csv', 'every changed field: username, field, before, after, and the cell as the file had it']]),
+    ...(review
+      ? [['review.csv', 'the values to check: row, username, field, the cell in the file, what was written, why']]
+      : []),
     ...(missing === undefined
       ? []
       : [
@@ -343,6 +522,46 @@ function rank(order: readonly OutcomeKind[], kind: OutcomeKind): number {
   return index === -1 ? order.length : index;
 }
 
+/** The outcomes the attention table holds, in the order its filter lists them. */
+const NEEDING_ATTENTION: readonly OutcomeKind[] = ['rejected', 'conflict', 'failed'];
+
+/**
+ * Shows the filter bars and filters their tables: the rows holding every word of the search box (case-insensitive)
+ * and, for each filter, the chosen value in the row's attribute (a `|`-separated list). Plain ES5, no libraries.
+ */
+const SCRIPT = `(function () {
+  var bars = document.querySelectorAll('.filters');
+  Array.prototype.forEach.call(bars, function (bar) {
+    var table = document.getElementById(bar.getAttribute('data-for'));
+    if (!table || !table.tBodies[0]) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var texts = rows.map(function (tr) { return tr.textContent.toLowerCase(); });
+    var search = bar.querySelector('input');
+    var selects = Array.prototype.slice.call(bar.querySelectorAll('select'));
+    var count = bar.querySelector('.count');
+    var update = function () {
+      var words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (tr, i) {
+        var keep = words.every(function (word) { return texts[i].indexOf(word) !== -1; });
+        selects.forEach(function (select) {
+          var held = '|' + (tr.getAttribute(select.name) || '') + '|';
+          if (select.value && held.indexOf('|' + select.value + '|') === -1) keep = false;
+        });
+        tr.hidden = !keep;
+        if (keep) shown++;
+      });
+      count.textContent = shown === rows.length ? '' : shown + ' of ' + rows.length + ' shown';
+    };
+    search.addEventListener('input', update);
+    selects.forEach(function (select) { select.addEventListener('change', update); });
+    bar.hidden = false;
+  });
+})();`;
+
+/** The CSP source that allows SCRIPT and nothing else. */
+const SCRIPT_HASH = `sha256-${crypto.createHash('sha256').update(SCRIPT).digest('base64')}`;
+
 function formatValue(value: string | boolean | null): string {
   if (value === null || value === '') return '<span class="none">empty</span>';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
@@ -422,7 +641,17 @@ td { overflow-wrap: anywhere; }
 th { position: sticky; top: 0; background: #f8f9fa; color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em; text-transform: uppercase; white-space: nowrap; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.before { color: #a61e1e; }
-td.after { color: #1b6e2d; }
+td.after, .after { color: #1b6e2d; }
+del { color: #a61e1e; }
+.input { color: var(--muted); font-size: 12.5px; }
+.who { color: var(--muted); }
+.times { color: var(--muted); font-weight: 600; }
+.changes td { white-space: nowrap; }
+.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 0 0 10px; font-size: 14px; }
+.filters input, .filters select { font: inherit; padding: 3px 8px; border: 1px solid var(--line); border-radius: 6px; }
+.filters input { min-width: 240px; }
+.filters .count { color: var(--muted); }
+[hidden] { display: none !important; }
 .scroll { max-height: 540px; overflow: auto; border: 1px solid var(--line); border-radius: 8px; }
 .scroll tr:last-child td { border-bottom: 0; }
 .tag { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12.5px; font-weight: 600; color: #fff; background: var(--c); white-space: nowrap; }

@@ -3,9 +3,12 @@
  * Here, apart from the writers, so the stages that produce them import no writer.
  */
 import type {
-  FieldChange,
+  DiffLine,
   MissingCustomer,
+  NormalisationRule,
+  RejectedValueCount,
   RequestStats,
+  ReviewLine,
   RowOutcome,
   RunMode,
   RunTotals,
@@ -35,6 +38,8 @@ export interface ReportSummary {
   delimiter: string;
   /** With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum). */
   missing?: number;
+  /** How many cells each normalisation rule changed on the way in (sync, dry run, validate; not undo). */
+  normalised?: Partial<Record<NormalisationRule, number>>;
   /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
   mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }
@@ -73,8 +78,12 @@ export interface ReportContent {
   outcomes: () => Iterable<RowOutcome>;
   /** Rejected, conflict and failed rows with their original cells, in row order. */
   rejects: () => Iterable<RejectLine>;
-  /** Field-level changes (apply and dry-run only). */
-  diffs: () => Iterable<FieldChange>;
+  /** Field-level changes (apply and dry-run only), a customer's lines one after another. */
+  diffs: () => Iterable<DiffLine>;
+  /** The values written (or that would be) that a person should look at, for review.csv; none: no review.csv. */
+  review?: (() => Iterable<ReviewLine>) | undefined;
+  /** The values that rejected most rows, most first, for the page (a short list). */
+  rejectedValues?: (() => readonly RejectedValueCount[]) | undefined;
   /** With --report-missing: the retailer's OMS customers the file does not hold, for missing.csv. */
   missing?: (() => Iterable<MissingCustomer>) | undefined;
   throughput: readonly ThroughputPoint[];

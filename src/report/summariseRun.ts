@@ -1,5 +1,5 @@
 import type { ClientStats } from '../fluent/createFluentClient.js';
-import type { OutcomeKind, RunMode, RunTotals, UniquenessScope } from '../types.js';
+import type { NormalisationRule, OutcomeKind, RunMode, RunTotals, UniquenessScope } from '../types.js';
 import { checkTotals, emptyTotals } from './countOutcomes.js';
 import type { ReportSummary } from './reportTypes.js';
 
@@ -25,6 +25,8 @@ export function summariseRun(run: {
   delimiter: string;
   /** With --report-missing, how many OMS customers the file does not hold. */
   missing?: number | undefined;
+  /** How many cells each normalisation rule changed (runs that normalise a file). */
+  normalised?: Partial<Record<NormalisationRule, number>> | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -49,6 +51,7 @@ export function summariseRun(run: {
     unmappedColumns: run.unmappedColumns,
     delimiter: run.delimiter,
     ...(run.missing === undefined ? {} : { missing: run.missing }),
+    ...(run.normalised === undefined ? {} : { normalised: run.normalised }),
   };
 }
 

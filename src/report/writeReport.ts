@@ -1,12 +1,12 @@
 import type { Scrubber } from '../createScrubber.js';
 import { ensurePrivateDir } from '../privateFs.js';
-import type { FieldChange, MissingCustomer, OutcomeKind, RowOutcome } from '../types.js';
+import type { ChangedField, DiffLine, MissingCustomer, OutcomeKind, ReviewLine, RowOutcome } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
 import type { TextSink } from './openTextSink.js';
 import { ReportWriteError } from './ReportWriteError.js';
-import type { Excerpt } from './renderReportHtml.js';
+import type { ChangedCustomer, ChangeExcerpt, Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { scrubContent } from './scrubContent.js';
@@ -22,16 +22,23 @@ export const REPORT_FILE_NAMES = [
   'outcomes.csv',
   'rejects.csv',
   'diff.csv',
+  'review.csv',
   'missing.csv',
   'report.html',
   'report.json',
 ] as const;
 
-const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields'] as const;
-const DIFF_HEADER = ['username', 'field', 'before', 'after'] as const;
+export const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields', 'customerId'] as const;
+export const DIFF_HEADER = ['username', 'field', 'before', 'after', 'input'] as const;
+export const REVIEW_HEADER = ['row', 'username', 'field', 'input', 'written', 'rule'] as const;
 const MISSING_HEADER = ['username', 'id', 'primaryEmail'] as const;
-/** In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones. */
-const DIFF_PHONE_COLUMNS: ReadonlySet<number> = new Set([2, 3]);
+/**
+ * In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones; so may `input` (only a strict E.164
+ * value is exempt from neutralising, so a cell like `+61 4…` still gets its `'`).
+ */
+const DIFF_PHONE_COLUMNS: ReadonlySet<number> = new Set([2, 3, 4]);
+/** In review.csv, `input` and `written` of a primaryPhone line, on the same terms. */
+const REVIEW_PHONE_COLUMNS: ReadonlySet<number> = new Set([3, 4]);
 const TOTALS_ORDER: readonly OutcomeKind[] = OUTCOME_KINDS.filter((kind) => kind !== 'valid');
 /**
  * Excel reads a CSV without a byte order mark in the machine's legacy code page, garbling Müller or 手塚, so the
@@ -42,7 +49,8 @@ const BOM = '\uFEFF';
 
 /**
  * Writes the reconciliation report into `dir` (created owner-only if missing): outcomes.csv, rejects.csv,
- * diff.csv (not in validate mode), missing.csv (with `--report-missing`), report.html and report.json. Every text passes through `scrubber` before it is
+ * diff.csv (not in validate mode), review.csv (when the content has one), missing.csv (with `--report-missing`),
+ * report.html and report.json. Every text passes through `scrubber` before it is
  * encoded. Each file is written to a new private temporary file and renamed over its final name once all are
  * complete, report.json last, so a script that sees report.json knows the rest is complete, and no existing file
  * is ever opened or followed (see stageReportFiles). Each row-level iterable is read once. Returns the paths
@@ -71,6 +79,9 @@ export function writeReport(
     // A validate report has no diff.csv; one an earlier run left beside it would read as this run's.
     if (summary.mode === 'validate') files.drop('diff.csv');
     const changes = summary.mode === 'validate' ? null : writeDiffCsv(files.open('diff.csv'), content.diffs());
+    // Likewise a review.csv of an earlier run, when this content has none (an undo normalises nothing).
+    const review = content.review ? writeReviewCsv(files.open('review.csv'), content.review()) : null;
+    if (!content.review) files.drop('review.csv');
     // Likewise a missing.csv of an earlier run with --report-missing, when this one has none.
     if (content.missing) writeLines(files.open('missing.csv'), [BOM], formatMissingLines(content.missing()));
     else files.drop('missing.csv');
@@ -81,6 +92,8 @@ export function writeReport(
         reasons,
         attention,
         changes,
+        review,
+        rejectedValues: content.rejectedValues?.() ?? [],
         throughput: content.throughput,
         rowLimit: HTML_ROW_LIMIT,
       }),
@@ -123,6 +136,7 @@ function writeOutcomesCsv(
           outcome.outcome,
           outcome.reason,
           outcome.changedFields.join(';'),
+          outcome.customerId,
         ]),
       );
       if (NEEDS_ATTENTION.has(outcome.outcome)) {
@@ -175,25 +189,58 @@ function indexOrAppend(columns: string[], name: string): number {
   return columns.length - 1;
 }
 
-/** Writes diff.csv (booleans as true/false, no value as an empty cell) and keeps the first rows for the page. */
-function writeDiffCsv(sink: TextSink, diffs: Iterable<FieldChange>): Excerpt<FieldChange> {
-  const changes: Excerpt<FieldChange> = { rows: [], total: 0 };
+/**
+ * Writes diff.csv (booleans as true/false, no value as an empty cell) and gathers, in the same pass, what the page
+ * shows of it: how many customers changed in each field, and the first customers with all their changed fields (a
+ * customer's lines follow one another).
+ */
+function writeDiffCsv(sink: TextSink, diffs: Iterable<DiffLine>): ChangeExcerpt {
+  const byField = new Map<ChangedField, number>();
+  const changes: ChangeExcerpt = { rows: [], total: 0, lines: 0, byField };
+  let current: ChangedCustomer | undefined;
   try {
     sink.write(BOM + formatCsvLine(DIFF_HEADER));
     for (const change of diffs) {
       sink.write(
         formatCsvLine(
-          [change.username, change.field, change.before, change.after],
+          [change.username, change.field, change.before, change.after, change.input],
           change.field === 'primaryPhone' ? DIFF_PHONE_COLUMNS : undefined,
         ),
       );
-      changes.total += 1;
-      if (changes.rows.length < HTML_ROW_LIMIT) changes.rows.push(change);
+      changes.lines += 1;
+      byField.set(change.field, (byField.get(change.field) ?? 0) + 1);
+      if (current?.username !== change.username || current.row !== change.row) {
+        changes.total += 1;
+        current = { username: change.username, row: change.row, changes: [] };
+        if (changes.rows.length < HTML_ROW_LIMIT) changes.rows.push(current);
+      }
+      if (changes.rows.at(-1) === current) current.changes.push(change);
     }
   } finally {
     sink.close();
   }
   return changes;
+}
+
+/** Writes review.csv and keeps its first lines for the page. */
+function writeReviewCsv(sink: TextSink, lines: Iterable<ReviewLine>): Excerpt<ReviewLine> {
+  const review: Excerpt<ReviewLine> = { rows: [], total: 0 };
+  try {
+    sink.write(BOM + formatCsvLine(REVIEW_HEADER));
+    for (const line of lines) {
+      sink.write(
+        formatCsvLine(
+          [line.row, line.username, line.field, line.input, line.written, line.rule],
+          line.field === 'primaryPhone' ? REVIEW_PHONE_COLUMNS : undefined,
+        ),
+      );
+      review.total += 1;
+      if (review.rows.length < HTML_ROW_LIMIT) review.rows.push(line);
+    }
+  } finally {
+    sink.close();
+  }
+  return review;
 }
 
 /** Lines of missing.csv: the retailer's OMS customers the file does not hold. */

@@ -182,7 +182,94 @@ describe('opening a checkpoint', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const after = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'run_rows'").pluck();
-    expect(after.all()).toEqual(['run_rows_open']);
+    expect(after.all().sort()).toEqual(['run_rows_offending', 'run_rows_open', 'run_rows_review']);
+    db.close();
+  });
+
+  it('migrates a checkpoint of layout 3 in place: its runs report as before, with no customer id or input known', () => {
+    file = path.join(dir, 'layout-3.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-3.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const before = new Database(file, { readonly: true });
+    expect(before.pragma('user_version', { simple: true })).toBe(3);
+    const runs = before.prepare('SELECT run_id FROM runs ORDER BY started_at').pluck().all() as string[];
+    before.close();
+    const applied = runs[0] as string;
+
+    const { checkpoint } = openHere();
+    const scope = { apiHost: 'https://legacy.example.invalid', retailerId: '1' };
+    expect(checkpoint.syncState.known(scope.apiHost, '1_cat@example.com')).toEqual([
+      expect.objectContaining({ retailerId: '1', omsId: '3', appliedRun: applied }),
+    ]);
+    expect(checkpoint.syncState.pending(scope, '1_dan@example.com')).toEqual({ runId: applied, kind: 'create' });
+    const outcomes = [...checkpoint.journal.outcomes(applied)];
+    expect(outcomes.map((o) => [o.row, o.outcome, o.customerId])).toEqual([
+      [1, 'created', ''],
+      [2, 'created', ''],
+      [3, 'created', ''],
+      [4, 'rejected', ''],
+      [5, 'duplicate', ''],
+    ]);
+    const diffs = [...checkpoint.journal.diffs(applied)];
+    expect(diffs).toHaveLength(21);
+    expect(diffs.find((d) => d.username === '1_ann@example.com' && d.field === 'primaryPhone')).toEqual({
+      username: '1_ann@example.com',
+      field: 'primaryPhone',
+      before: null,
+      after: '+61412345678',
+      input: '',
+    });
+    expect([...checkpoint.journal.reviewRows(applied)]).toEqual([]);
+    expect(checkpoint.journal.rejectedValues(applied, 10)).toEqual([]);
+
+    // A run of this release on the migrated file keeps what the new columns hold.
+    const { journal } = checkpoint;
+    journal.startRun({
+      runId: 'r4',
+      mode: 'apply',
+      apiHost: scope.apiHost,
+      retailerId: '1',
+      inputPath: 'x.csv',
+      context: { header: ['email', 'phone'], fieldColumns: { primaryEmail: 0, primaryPhone: 1 } },
+    });
+    const stager = journal.createStager('r4');
+    stager.add({
+      row: 1,
+      line: 2,
+      cells: ['ann@example.com', '0412 345 678'],
+      customer: aCustomer({ username: '1_ann@example.com' }),
+      hash: 'h',
+      review: [{ field: 'primaryPhone', rule: 'phoneAssumedCountry', input: '0412 345 678', written: '+61412345678' }],
+    });
+    stager.add({
+      row: 2,
+      line: 3,
+      cells: ['bob@', 'x'],
+      outcome: { kind: 'rejected', reason: 'no' },
+      offending: [{ field: 'primaryEmail', value: 'bob@' }],
+    });
+    stager.flush();
+    const change = {
+      username: '1_ann@example.com',
+      field: 'primaryPhone' as const,
+      before: null,
+      after: '+61412345678',
+    };
+    journal.addDiffs('r4', [change], 1);
+    journal.setOutcomes('r4', [{ row: 1, outcome: 'created', reason: '', customerId: '77' }]);
+    expect([...journal.outcomes('r4')].map((o) => o.customerId)).toEqual(['77', '']);
+    expect([...journal.diffs('r4')].map((d) => [d.row, d.input])).toEqual([[1, '0412 345 678']]);
+    expect([...journal.reviewRows('r4')]).toEqual([
+      expect.objectContaining({
+        row: 1,
+        outcome: 'created',
+        notes: [expect.objectContaining({ rule: 'phoneAssumedCountry' })],
+      }),
+    ]);
+    expect(journal.rejectedValues('r4', 10)).toEqual([{ field: 'primaryEmail', value: 'bob@', rows: 1, example: 2 }]);
+    closeAll();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 });
@@ -370,7 +457,15 @@ describe('sync state and run journal', () => {
     ]);
     expect(syncState.known('https://b', '1_jane@example.com')).toEqual([]);
     expect([...journal.outcomes('r1')]).toEqual([
-      { row: 1, line: 2, username: '1_Jane@example.com', outcome: 'created', reason: '', changedFields: [] },
+      {
+        row: 1,
+        line: 2,
+        username: '1_Jane@example.com',
+        outcome: 'created',
+        reason: '',
+        changedFields: [],
+        customerId: '',
+      },
     ]);
   });
 

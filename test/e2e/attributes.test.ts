@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFluentClient, type FluentClient } from '../../src/fluent/createFluentClient.js';
+import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import type { OmsAttribute } from '../../src/types.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
@@ -98,15 +99,17 @@ describe('customer attributes from a mapping file', () => {
     ]);
     const diff = readCsv(ws.path('first', 'diff.csv'));
     expect(diff.filter((d) => d.username === '1_cat@example.com')).toEqual([
-      { username: '1_cat@example.com', field: 'attributes.legacyCrmId', before: 'OLD-3', after: 'C-3' },
-      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '', after: '3' },
-      { username: '1_cat@example.com', field: 'attributes.vip', before: '', after: 'true' },
+      { username: '1_cat@example.com', field: 'attributes.legacyCrmId', before: 'OLD-3', after: 'C-3', input: 'C-3' },
+      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '', after: '3', input: '3' },
+      // The attribute's own column as the file had it: `yes`, read as true.
+      { username: '1_cat@example.com', field: 'attributes.vip', before: '', after: 'true', input: 'yes' },
     ]);
     expect(diff).toContainEqual({
       username: '1_ann@example.com',
       field: 'attributes.contactPrefs',
       before: '',
       after: '{"sms":true}',
+      input: '{"sms": true}',
     });
   });
 
@@ -131,7 +134,7 @@ describe('customer attributes from a mapping file', () => {
     expect(result.code).toBe(0);
     expect(readReport(ws.path('raise')).totals).toMatchObject({ read: 3, updated: 1, unchanged: 2 });
     expect(readCsv(ws.path('raise', 'diff.csv'))).toEqual([
-      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '3', after: '4' },
+      { username: '1_cat@example.com', field: 'attributes.loyaltyTier', before: '3', after: '4', input: '4' },
     ]);
     expect(readCsv(ws.path('raise', 'outcomes.csv'))[2]).toMatchObject({
       outcome: 'updated',
@@ -154,7 +157,7 @@ describe('customer attributes from a mapping file', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['rejected', 'rejected']);
     expect(outcomes[0]?.reason).toBe('attribute loyaltyTier (column "TIER", INTEGER): "gold" is not a whole number');
     expect(outcomes[1]?.reason).toBe(
-      'attribute vip (column "VIP", BOOLEAN): "perhaps" is not one of true/false/yes/no/y/n/1/0; attribute contactPrefs (column "PREFS", JSON): "{x}" is not JSON',
+      `attribute vip (column "VIP", BOOLEAN): "perhaps" is not one of ${FLAG_WORDS}; attribute contactPrefs (column "PREFS", JSON): "{x}" is not JSON`,
     );
     expect(sandbox.stats().mutations).toBe(before);
   });

@@ -17,7 +17,7 @@ const LOCALES = [
     title: '',
     first: '翔太',
     last: '佐藤',
-    phone: (n: string) => `090-${n.slice(-8, -4)}-${n.slice(-4)}`,
+    phone: (n: string) => `090-1${n.slice(-7, -4)}-${n.slice(-4)}`,
   },
 ];
 

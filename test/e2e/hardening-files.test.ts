@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../src/checkpoint/schema.js';
 import { parseMetricsText } from '../../src/ops/parseMetricsText.js';
 import type { Sandbox } from '../../src/sandbox/startSandbox.js';
 import { generateCustomersCsv } from '../helpers/generateCsv.js';
@@ -189,7 +190,7 @@ describe('item 16: a checkpoint someone else changed', () => {
         );
         expect(result.code).toBe(3);
         expect(lines(result.stderr)).toEqual([
-          `error: the disk is full: checkpoint ${checkpoint} could not be migrated from layout 2 to 3; it is left as it was and nothing was sent: free some space and run again`,
+          `error: the disk is full: checkpoint ${checkpoint} could not be migrated from layout 2 to ${SCHEMA_VERSION}; it is left as it was and nothing was sent: free some space and run again`,
         ]);
         expect(fs.readFileSync(checkpoint).equals(before)).toBe(true);
         expect(sandbox.stats().requests).toBe(0);

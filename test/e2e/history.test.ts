@@ -65,6 +65,13 @@ describe('run history', () => {
       runs: { outcome: string }[];
     };
     expect(json.runs.map((r) => r.outcome)).toEqual(['updated', 'created']);
+    const byEmail = await cli(['explain', 'ANN@example.com']);
+    expect(byEmail.stdout).toMatch(
+      new RegExp(`run ${runIds[1]} .*as 1_ann@example.com, found by its primaryEmail: updated`),
+    );
+    const nobody = await cli(['explain', 'zed@example.com']);
+    expect(nobody.code).toBe(0);
+    expect(nobody.stdout).toContain('{retailerId}_{primaryEmail} → 1_zed@example.com');
   });
 
   it('report --run writes a past run’s report files again, the same rows as the run wrote', async () => {
@@ -73,6 +80,17 @@ describe('run history', () => {
     });
     expect(result.code).toBe(0);
     expect(readCsv(ws.path('again', 'outcomes.csv'))).toEqual(readCsv(ws.path('night1', 'outcomes.csv')));
+    for (const name of ['diff.csv', 'review.csv', 'rejects.csv']) {
+      expect(readCsv(ws.path('again', name)), name).toEqual(readCsv(ws.path('night1', name)));
+    }
+    // The cell as the file had it, from the checkpoint alone.
+    expect(readCsv(ws.path('again', 'diff.csv'))).toContainEqual({
+      username: '1_ann@example.com',
+      field: 'firstName',
+      before: '',
+      after: 'Ann',
+      input: 'Ann',
+    });
     expect(readReport(ws.path('again')).totals).toEqual(readReport(ws.path('night1')).totals);
   });
 
@@ -101,7 +119,7 @@ describe('undo', () => {
     expect(dry.code).toBe(1);
     expect(sandbox.stats().mutations).toBe(before);
     expect(readCsv(ws.path('undo-dry', 'diff.csv'))).toEqual([
-      { username: '1_ann@example.com', field: 'firstName', before: 'Anne', after: 'Ann' },
+      { username: '1_ann@example.com', field: 'firstName', before: 'Anne', after: 'Ann', input: '' },
     ]);
 
     const undo = await cli(['undo', runIds[1] ?? '', '--report-dir', ws.path('undo')]);

@@ -83,15 +83,24 @@ describe('importing the legacy CRM export', () => {
       field: 'lastName',
       before: 'Oldname',
       after: 'Newname',
+      input: 'Newname',
     });
     expect(diff).toContainEqual({
       username: '1_existing.stale@example.com',
       field: 'primaryPhone',
       before: '+61412000999',
       after: '+61412000222',
+      // The cell as the file had it, beside the E.164 form the OMS gets.
+      input: '0412 000 222',
     });
     expect(diff.filter((d) => d.username === '1_partial.update@example.com')).toEqual([
-      { username: '1_partial.update@example.com', field: 'lastName', before: 'Old', after: 'Partial' },
+      {
+        username: '1_partial.update@example.com',
+        field: 'lastName',
+        before: 'Old',
+        after: 'Partial',
+        input: 'Partial',
+      },
     ]);
   });
 
@@ -124,6 +133,36 @@ describe('importing the legacy CRM export', () => {
     expect(outcomes.slice(3, 5).map((o) => o.line)).toEqual(['5', '7']);
     expect(outcomes[16]?.reason).toMatch(/department differs/);
     expect(outcomes[6]?.reason).toMatch(/retailer 2/);
+    // The values written on an assumption a person should confirm, and what normalising changed, by rule.
+    expect(readCsv(ws.path('apply', 'review.csv'))).toContainEqual({
+      row: '21',
+      username: '1_nocountry@example.com',
+      field: 'primaryPhone',
+      input: '0412 345 679',
+      written: '+61412345679',
+      rule: 'phoneAssumedCountry',
+    });
+    // Nina's phone was read as Australian; emails were lower-cased, country names translated, opt-in words read.
+    const normalised = report.normalised as Record<string, number>;
+    expect(normalised.phoneAssumedCountry).toBe(1);
+    for (const rule of ['emailLowerCased', 'countryTranslated', 'optInWord', 'phoneReformatted', 'textTrimmed']) {
+      expect(normalised[rule], rule).toBeGreaterThan(0);
+    }
+    // customerId: the OMS id of every customer the run created, updated or found unchanged, for an order import.
+    const ids = new Map(
+      sandbox
+        .customers()
+        .filter((c) => c.retailerId === '1')
+        .map((c) => [c.username, c.id]),
+    );
+    for (const o of outcomes) {
+      const known = ['created', 'updated', 'unchanged'].includes(o.outcome ?? '');
+      expect(o.customerId, `row ${o.row}`).toBe(known ? ids.get(o.username ?? '') : '');
+    }
+    // A rejected row says who it is: its username where one can be formed, else its email or names.
+    for (const o of outcomes.filter((row) => row.outcome === 'rejected' && row.username === '')) {
+      expect(o.reason, `row ${o.row}`).toMatch(/ \(row (of .+|with no email, name or key)\)$/);
+    }
 
     // The whole OMS, exactly: the seed as it was except for the two updates, plus the nine new customers.
     const customer = (retailerId: string, username: string, fields: Record<string, string | boolean>) => ({
@@ -212,7 +251,7 @@ describe('importing the legacy CRM export', () => {
       customer('1', '1_gb.local@example.com', {
         firstName: 'Gemma',
         lastName: 'Brown',
-        primaryPhone: '+447700900123',
+        primaryPhone: '+447911123456',
         timezone: 'Europe/London',
         promotionOptIn: false,
         country: 'GB',
@@ -278,7 +317,7 @@ describe('importing the legacy CRM export', () => {
     expect(full.code).toBe(1);
     expect(readReport(ws.path('full')).totals).toMatchObject({ unchanged: 12, updated: 1 });
     expect(readCsv(ws.path('full', 'diff.csv'))).toEqual([
-      { username: '1_jane.doe@example.com', field: 'lastName', before: 'Edited-By-Hand', after: 'Doe' },
+      { username: '1_jane.doe@example.com', field: 'lastName', before: 'Edited-By-Hand', after: 'Doe', input: 'Doe' },
     ]);
     const jane = sandbox.customers().find((c) => c.username === '1_jane.doe@example.com' && c.retailerId === '1');
     expect(jane?.lastName).toBe('Doe');

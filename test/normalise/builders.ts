@@ -10,6 +10,7 @@ export interface ContextOptions {
   retailerId?: string;
   defaultCountry?: string;
   phoneExtension?: 'reject' | 'drop';
+  allowFormulaValues?: boolean;
 }
 
 /** A normalise context for a header, as a run builds it (default template, retailer 1). */
@@ -21,6 +22,8 @@ export function aContext(header: string[], options: ContextOptions = {}): Normal
     usernameTemplate: compileUsernameTemplate(template, layout, 'retailerId' in options ? options.retailerId : '1'),
     defaultCountry: options.defaultCountry,
     phoneExtension: options.phoneExtension,
+    allowFormulaValues: options.allowFormulaValues,
+    valueMaps: options.mapping?.values,
   };
 }
 

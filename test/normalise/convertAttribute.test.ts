@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { convertAttribute } from '../../src/normalise/convertAttribute.js';
+import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import type { AttributeType } from '../../src/types.js';
 
 describe('convertAttribute', () => {
@@ -35,7 +36,7 @@ describe('convertAttribute', () => {
     ['FLOAT', 'Infinity', '"Infinity" is not a number (write decimals with a dot, e.g. 1.5)'],
     ['FLOAT', '0x10', '"0x10" is not a number (write decimals with a dot, e.g. 1.5)'],
     ['FLOAT', '1e999', '"1e999" is not a number (write decimals with a dot, e.g. 1.5)'],
-    ['BOOLEAN', 'maybe', '"maybe" is not one of true/false/yes/no/y/n/1/0'],
+    ['BOOLEAN', 'maybe', `"maybe" is not one of ${FLAG_WORDS}`],
     ['JSON', '{a: 1}', '"{a: 1}" is not JSON'],
     ['JSON', 'null', 'JSON null is not a value Fluent keeps'],
   ])('%s %j is refused: %s', (type, cell, problem) => {

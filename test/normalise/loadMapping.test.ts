@@ -154,3 +154,84 @@ describe('loadMapping: attributes', () => {
     expect(messageOf(file)).toMatch(/; did you mean "(columns|attributes)"\?$/);
   });
 });
+
+describe('loadMapping: values', () => {
+  const withValues = (values: unknown, attributes: object = { VIP: { name: 'vip', type: 'BOOLEAN' } }) =>
+    aMappingFile(JSON.stringify({ columns: { E: 'primaryEmail' }, attributes, values }));
+
+  it('compiles each map: keys as normalised, lower-cased cell text, values as the text they stand for', () => {
+    const file = withValues({
+      country: { Oz: 'AU', ' Blighty ': 'United Kingdom' },
+      promotionOptIn: { Subscribed: true },
+      vip: { Gold: true },
+      'attributes.vip': { Silver: false },
+      firstName: { 'N/A': '' },
+    });
+    const { values } = loadMapping(file);
+    expect(values?.fields.country).toEqual(
+      new Map([
+        ['oz', 'AU'],
+        ['blighty', 'GB'],
+      ]),
+    );
+    expect(values?.fields.promotionOptIn).toEqual(new Map([['subscribed', 'true']]));
+    expect(values?.fields.firstName).toEqual(new Map([['n/a', '']]));
+    expect(values?.attributes.vip).toEqual(new Map([['silver', 'false']]));
+  });
+
+  it.each([
+    [
+      { contry: { Oz: 'AU' } },
+      '"values" has "contry", which is neither a Fluent customer field nor an attribute of "attributes" (did you mean "country"?)',
+    ],
+    [
+      { loyalty: { Gold: 1 } },
+      '"values" has "loyalty", which is neither a Fluent customer field nor an attribute of "attributes"',
+    ],
+    [{ country: ['AU'] }, '"values" for country must be an object of cell → value'],
+    [{ country: { Oz: 61 } }, '"values" for country: "Oz" maps to 61, which is not a country code or name as text'],
+    [{ country: { Oz: 'Ozland' } }, '"values" for country: "Oz" maps to "Ozland", which is not a country code or name'],
+    [
+      { country: { C: 'Congo' } },
+      'which is not one country (it could be CD, Congo - Kinshasa or CG, Congo - Brazzaville)',
+    ],
+    [{ promotionOptIn: { Subscribed: 'yes' } }, '"Subscribed" maps to "yes", which is not true or false'],
+    [{ vip: { Gold: 1 } }, '"values" for vip: "Gold" maps to 1, which is not true or false'],
+    [{ firstName: { X: 3 } }, '"X" maps to 3, which is not text'],
+    [{ country: { ' ': 'AU' } }, 'maps an empty cell, which is "no value" and cannot be mapped'],
+    [
+      { country: { Oz: 'AU', oz: 'NZ' } },
+      'maps both "Oz" and "oz", which are one cell (case and spaces aside); keep one',
+    ],
+  ])('refuses %j, naming the entry', (values, expected) => {
+    const file = withValues(values);
+    expect(messageOf(file)).toContain(expected);
+    expect(messageOf(file)).toMatch(new RegExp(`^mapping file ${file}: "values"`));
+  });
+
+  it('checks values of attributes by their type', () => {
+    const attributes = {
+      T: { name: 'tier', type: 'INTEGER' },
+      S: { name: 'score', type: 'FLOAT' },
+      J: { name: 'j', type: 'JSON' },
+    };
+    expect(messageOf(withValues({ tier: { Gold: 1.5 } }, attributes))).toContain(
+      'maps to 1.5, which is not a whole number',
+    );
+    expect(messageOf(withValues({ score: { High: 'x' } }, attributes))).toContain('maps to "x", which is not a number');
+    expect(messageOf(withValues({ j: { None: null } }, attributes))).toContain(
+      'which is not a JSON value Fluent keeps',
+    );
+    expect(
+      loadMapping(withValues({ tier: { Gold: 3 }, j: { Pref: { a: 1 } } }, attributes)).values?.attributes,
+    ).toEqual({
+      tier: new Map([['gold', '3']]),
+      j: new Map([['pref', '{"a":1}']]),
+    });
+  });
+
+  it('refuses a near miss of "values"', () => {
+    const file = aMappingFile('{"columns": {"E": "primaryEmail"}, "value": {}}');
+    expect(messageOf(file)).toMatch(/did you mean "values"\?$/);
+  });
+});

@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ColumnMapping, loadMapping } from '../../src/normalise/loadMapping.js';
 import { normaliseRow } from '../../src/normalise/normaliseRow.js';
+import { FLAG_WORDS } from '../../src/normalise/readFlag.js';
 import type { Customer, NormaliseResult } from '../../src/types.js';
 import { aContext, aRow, type ContextOptions } from './builders.js';
 
@@ -102,7 +107,7 @@ describe('normaliseRow: promotionOptIn', () => {
 
   it('rejects anything else, quoting it', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: 'maybe' })).toEqual([
-      'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0',
+      `promotionOptIn "maybe" is not one of ${FLAG_WORDS}`,
     ]);
   });
 
@@ -140,7 +145,9 @@ describe('normaliseRow: phone', () => {
   it('does not guess with the default country when the row’s country is unreadable: the country is the reason', () => {
     expect(
       reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '030 1234567', country: 'Narnia' }, { defaultCountry: 'GB' }),
-    ).toEqual(['country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name']);
+    ).toEqual([
+      'country "Narnia" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country\'s name',
+    ]);
   });
 
   it('takes international input as it is, whatever the country says', () => {
@@ -148,7 +155,7 @@ describe('normaliseRow: phone', () => {
     expect(phoneOf({ primaryPhone: '+1 (415) 555-2671', country: 'GB' })).toBe('+14155552671');
     // Only the unreadable country is a reason; the number needs no country.
     expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '+44 20 79', country: 'Narnia' })).toEqual([
-      'country "Narnia" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name',
+      'country "Narnia" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country\'s name',
       'primaryPhone "+44 20 79" has the wrong number of digits',
     ]);
   });
@@ -213,14 +220,18 @@ describe('normaliseRow: a phone read with --default-country', () => {
     );
   });
 
-  it('keeps the same numbers when the row names their country: possible is enough there', () => {
+  it('keeps the same numbers when the row names their country, where they are valid', () => {
     const phoneOf = (primaryPhone: string, country: string) =>
       customerOf({ primaryEmail: 'j@x.com', primaryPhone, country }, { defaultCountry: 'AU' }).primaryPhone;
-    expect(phoneOf('06 94 17 60 22', 'FR')).toBe('+33694176022');
+    expect(phoneOf('06 12 34 56 78', 'FR')).toBe('+33612345678');
     expect(phoneOf('(212) 555-0199', 'us')).toBe('+12125550199');
     expect(phoneOf('07911 123456', 'United Kingdom')).toBe('+447911123456');
-    // Possible but not valid by the library's metadata: the row's own country vouches for it.
-    expect(phoneOf('(999) 555-0199', 'US')).toBe('+19995550199');
+  });
+
+  it('rejects a national number that is possible but not valid even in the row’s own country', () => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '(999) 555-0199', country: 'US' })).toEqual([
+      'primaryPhone "(999) 555-0199" is not a valid US number',
+    ]);
   });
 
   it('keeps an E.164 number that is possible but not valid, with or without a default country', () => {
@@ -293,36 +304,52 @@ describe('normaliseRow: country', () => {
     ['gb', 'GB'],
     [' au ', 'AU'],
     ['uK', 'GB'],
+    ['GBR', 'GB'],
+    ['deu', 'DE'],
+    ['USA', 'US'],
+    ['Aus', 'AU'],
+    ['U.S.A.', 'US'],
+    ['U.K.', 'GB'],
+    ['England', 'GB'],
     ['United Kingdom', 'GB'],
     [' united   kingdom ', 'GB'],
-    ['U.S.A.', 'US'],
     ['the Netherlands', 'NL'],
     ['Côte d’Ivoire', 'CI'],
     ['COTE D IVOIRE', 'CI'],
     ['Türkiye', 'TR'],
     ['South Korea', 'KR'],
     ['Åland Islands', 'AX'],
+    ['Deutschland', 'DE'],
+    ['Allemagne', 'DE'],
+    ['Brasil', 'BR'],
+    ['日本', 'JP'],
+    ['Österreich', 'AT'],
+    ['Estados Unidos', 'US'],
+    ['EUA', 'US'],
+    ['Royaume-Uni', 'GB'],
+    ['イギリス', 'GB'],
+    ['Россия', 'RU'],
+    ['대한민국', 'KR'],
   ])('stores %j as its ISO 3166 alpha-2 code %s', (cell, code) => {
     expect(countryOf(cell)).toBe(code);
   });
 
+  it.each(['Narnia', 'G B', 'ZZZ', '826', 'XX', 'EU', 'E.U.', 'European Union', 'UN', 'ZZ', 'XK', 'AC', 'Kosovo'])(
+    'rejects %j, which is no ISO 3166 country',
+    (cell) => {
+      expect(reasonsOf({ primaryEmail: 'j@x.com', country: cell })).toEqual([
+        `country "${cell}" is not a country code (ISO 3166 alpha-2 or alpha-3, such as GB or GBR) or a country's name`,
+      ]);
+    },
+  );
+
   it.each([
-    'Narnia',
-    'Deutschland',
-    'G B',
-    'GBR',
-    '826',
-    'XX',
-    'EU',
-    'European Union',
-    'UN',
-    'ZZ',
-    'XK',
-    'AC',
-    'Kosovo',
-  ])('rejects %j, which is no ISO 3166 alpha-2 country', (cell) => {
+    ['Congo', 'CD (Congo - Kinshasa) or CG (Congo - Brazzaville)'],
+    ['Korea', 'KP (North Korea) or KR (South Korea)'],
+    ['Saint Martin', 'MF (St. Martin) or SX (Sint Maarten)'],
+  ])('rejects %j, which could be two countries, naming both', (cell, both) => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', country: cell })).toEqual([
-      `country "${cell}" is not an ISO 3166 alpha-2 country code (such as GB) or an English country name`,
+      `country "${cell}" could be ${both}; write its ISO code`,
     ]);
   });
 
@@ -448,7 +475,7 @@ describe('normaliseRow: row shape and bytes', () => {
     expect(reasons).toEqual([
       'firstName is 51 characters; Fluent allows at most 50',
       'primaryEmail "jane@" is not a valid email address',
-      'promotionOptIn "perhaps" is not one of true/false/yes/no/y/n/1/0',
+      `promotionOptIn "perhaps" is not one of ${FLAG_WORDS}`,
       'primaryPhone "12" has the wrong number of digits for GB',
       'username template needs primaryEmail, which is not valid',
     ]);
@@ -457,7 +484,7 @@ describe('normaliseRow: row shape and bytes', () => {
 
   it('quotes long values cut short, without inner double quotes', () => {
     const [reason] = reasonsOf({ primaryEmail: 'j@x.com', promotionOptIn: `say "${'y'.repeat(60)}"` });
-    expect(reason).toBe(`promotionOptIn "say '${'y'.repeat(34)}…" is not one of true/false/yes/no/y/n/1/0`);
+    expect(reason).toBe(`promotionOptIn "say '${'y'.repeat(34)}…" is not one of ${FLAG_WORDS}`);
   });
 });
 
@@ -531,7 +558,7 @@ describe('normaliseRow: attributes', () => {
   it('rejects a row whose value is not of the type, naming the attribute, the column and the type', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', CRM_ID: 'C-1', TIER: 'gold', VIP: 'maybe' }, { mapping })).toEqual([
       'attribute loyaltyTier (column "TIER", INTEGER): "gold" is not a whole number',
-      'attribute vip (column "VIP", BOOLEAN): "maybe" is not one of true/false/yes/no/y/n/1/0',
+      `attribute vip (column "VIP", BOOLEAN): "maybe" is not one of ${FLAG_WORDS}`,
     ]);
   });
 
@@ -539,5 +566,348 @@ describe('normaliseRow: attributes', () => {
     expect(reasonsOf({ primaryEmail: 'j@x.com', CRM_ID: 'C\u001b[2J1', TIER: '', VIP: '' }, { mapping })).toEqual([
       'column "CRM_ID" has a control character (\\u001b)',
     ]);
+  });
+});
+
+describe('normaliseRow: what it changed, by rule', () => {
+  const normalisedOf = (values: Record<string, string>, options: ContextOptions = {}) => {
+    const result = normalise({ primaryEmail: 'j@x.com', ...values }, options);
+    if (!result.ok) throw new Error(`expected the row to pass, got: ${result.reasons.join(' | ')}`);
+    return result.normalised;
+  };
+
+  it('lists nothing for a row it wrote as the file had it', () => {
+    expect(
+      normalisedOf({ firstName: 'Jane', country: 'GB', primaryPhone: '+442079460000', promotionOptIn: 'true' }),
+    ).toEqual([]);
+  });
+
+  it('names each changed cell with the cell as the file had it and the value written', () => {
+    expect(
+      normalisedOf({
+        firstName: '  Jane ',
+        lastName: 'Zoe\u0308',
+        primaryEmail: 'Jane@Example.COM',
+        promotionOptIn: 'Y',
+        country: 'United Kingdom',
+        primaryPhone: '020 7946 0000',
+      }),
+    ).toEqual([
+      { field: 'firstName', rule: 'textTrimmed', input: '  Jane ', written: 'Jane' },
+      { field: 'lastName', rule: 'textRecomposed', input: 'Zoe\u0308', written: 'Zo\u00eb' },
+      { field: 'primaryEmail', rule: 'emailLowerCased', input: 'Jane@Example.COM', written: 'jane@example.com' },
+      { field: 'promotionOptIn', rule: 'optInWord', input: 'Y', written: 'true' },
+      { field: 'country', rule: 'countryTranslated', input: 'United Kingdom', written: 'GB' },
+      { field: 'primaryPhone', rule: 'phoneReformatted', input: '020 7946 0000', written: '+442079460000' },
+    ]);
+  });
+
+  it('counts a cell both composed and trimmed under both rules', () => {
+    expect(normalisedOf({ firstName: ' Zoe\u0308  Ann' })).toEqual([
+      { field: 'firstName', rule: 'textRecomposed', input: ' Zoe\u0308  Ann', written: 'Zo\u00eb Ann' },
+      { field: 'firstName', rule: 'textTrimmed', input: ' Zoe\u0308  Ann', written: 'Zo\u00eb Ann' },
+    ]);
+  });
+
+  it('calls a code in lower case or padded a trimmed text, not a translation', () => {
+    expect(normalisedOf({ country: ' GB ' })).toEqual([
+      { field: 'country', rule: 'textTrimmed', input: ' GB ', written: 'GB' },
+    ]);
+    expect(normalisedOf({ country: 'gb' })).toEqual([
+      { field: 'country', rule: 'countryTranslated', input: 'gb', written: 'GB' },
+    ]);
+  });
+
+  it('lists a phone read with --default-country for review, and a dropped extension', () => {
+    expect(normalisedOf({ primaryPhone: '0412 345 678' }, { defaultCountry: 'AU' })).toEqual([
+      { field: 'primaryPhone', rule: 'phoneAssumedCountry', input: '0412 345 678', written: '+61412345678' },
+    ]);
+    expect(normalisedOf({ primaryPhone: '+44 20 7946 0000 x 12' }, { phoneExtension: 'drop' })).toEqual([
+      {
+        field: 'primaryPhone',
+        rule: 'phoneExtensionDropped',
+        input: '+44 20 7946 0000 x 12',
+        written: '+442079460000',
+      },
+    ]);
+  });
+
+  it('names attributes as attributes.NAME, with values as diff.csv shows them', () => {
+    const mapping = {
+      columns: {},
+      attributes: {
+        VIP: { name: 'vip', type: 'BOOLEAN' as const },
+        TIER: { name: 'tier', type: 'INTEGER' as const },
+        CRM: { name: 'crm', type: 'STRING' as const },
+      },
+    };
+    expect(normalisedOf({ VIP: 'yes', TIER: ' 3 ', CRM: 'C-1' }, { mapping })).toEqual([
+      { field: 'attributes.vip', rule: 'optInWord', input: 'yes', written: 'true' },
+      { field: 'attributes.tier', rule: 'textTrimmed', input: ' 3 ', written: '3' },
+    ]);
+  });
+
+  it('lists a username column it trimmed', () => {
+    expect(normalisedOf({ username: ' jane ' })).toEqual([
+      { field: 'username', rule: 'textTrimmed', input: ' jane ', written: 'jane' },
+    ]);
+  });
+});
+
+describe('normaliseRow: the values that rejected a row', () => {
+  const offendingOf = (values: Record<string, string>, options: ContextOptions = {}) => {
+    const result = normalise(values, options);
+    if (result.ok) throw new Error(`expected the row to be rejected, got ${JSON.stringify(result.customer)}`);
+    return result.offending;
+  };
+
+  it('names the field and the normalised value behind each reason about one cell', () => {
+    expect(
+      offendingOf({
+        firstName: 'x'.repeat(51),
+        primaryEmail: ' jane@ ',
+        promotionOptIn: 'perhaps',
+        country: 'Narnia',
+        primaryPhone: '+44 12',
+      }),
+    ).toEqual([
+      { field: 'firstName', value: 'x'.repeat(51) },
+      { field: 'primaryEmail', value: 'jane@' },
+      { field: 'promotionOptIn', value: 'perhaps' },
+      { field: 'country', value: 'Narnia' },
+      { field: 'primaryPhone', value: '+44 12' },
+    ]);
+  });
+
+  it('names a column by its header for a problem of the cell itself', () => {
+    expect(offendingOf({ primaryEmail: 'j@x.com', Notes: 'caf\uFFFD' })).toEqual([
+      { field: 'Notes', value: 'caf\uFFFD' },
+    ]);
+  });
+
+  it('names an attribute as attributes.NAME, and an empty username column', () => {
+    const mapping = { columns: {}, attributes: { TIER: { name: 'tier', type: 'INTEGER' as const } } };
+    expect(offendingOf({ primaryEmail: 'j@x.com', TIER: 'gold' }, { mapping })).toEqual([
+      { field: 'attributes.tier', value: 'gold' },
+    ]);
+    expect(offendingOf({ username: ' ', primaryEmail: 'j@x.com' })).toEqual([{ field: 'username', value: '' }]);
+  });
+
+  it('has none for a row whose column count is wrong, or a username the template could not make', () => {
+    expect(offendingOf({ primaryEmail: '' })).toEqual([]);
+  });
+});
+
+describe('normaliseRow: --default-country where the row points to another country', () => {
+  const assumedAu = { defaultCountry: 'AU' };
+  const notAssumed = (phone: string, evidence: string) =>
+    `primaryPhone "${phone}" has no country code, and --default-country AU is not assumed for it: ${evidence}; add the country code or a country column`;
+
+  it.each([
+    ['a French email', 'marie@laposte.fr', '04 61 80 07 28', 'primaryEmail\'s domain ".fr" is France\'s (FR)'],
+    ['a Japanese email', 'taro@docomo.ne.jp', '03-8801-2157', 'primaryEmail\'s domain ".jp" is Japan\'s (JP)'],
+    ['a German email', 'jens@gmx.de', '0302 158326', 'primaryEmail\'s domain ".de" is Germany\'s (DE)'],
+    [
+      'a British email',
+      'sam@btinternet.co.uk',
+      '0412 345 678',
+      'primaryEmail\'s domain ".uk" is United Kingdom\'s (GB)',
+    ],
+  ])('rejects a national number in a row with %s, naming it', (_, email, phone, evidence) => {
+    expect(reasonsOf({ primaryEmail: email, primaryPhone: phone }, assumedAu)).toEqual([notAssumed(phone, evidence)]);
+  });
+
+  it('takes a column whose header names a country, or a locale with a region, as evidence', () => {
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', Land: 'Deutschland' }, assumedAu),
+    ).toEqual([notAssumed('0412 345 678', 'column "Land" says "Deutschland" (DE)')]);
+    expect(reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', Locale: 'fr_FR' }, assumedAu)).toEqual([
+      notAssumed('0412 345 678', 'column "Locale" says "fr_FR" (FR)'),
+    ]);
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', primaryPhone: '0412 345 678', 'Billing Country': 'Brasil' }, assumedAu),
+    ).toEqual([notAssumed('0412 345 678', 'column "Billing Country" says "Brasil" (BR)')]);
+  });
+
+  it.each([
+    ['a generic country domain', { primaryEmail: 'j@startup.io' }],
+    ['the default country’s own domain', { primaryEmail: 'j@bigpond.com.au' }],
+    ['a column naming the default country', { primaryEmail: 'j@x.com', Pays: 'Australie' }],
+    ['a locale without a region', { primaryEmail: 'j@x.com', Locale: 'en' }],
+    ['a column value that names no country', { primaryEmail: 'j@x.com', Country_Notes: 'see file' }],
+  ])('assumes the default country for a row with %s, listing it for review', (_, values: Record<string, string>) => {
+    const result = normalise({ ...values, primaryPhone: '0412 345 678' }, assumedAu);
+    expect(result).toMatchObject({
+      ok: true,
+      customer: { primaryPhone: '+61412345678' },
+      normalised: [
+        { field: 'primaryPhone', rule: 'phoneAssumedCountry', input: '0412 345 678', written: '+61412345678' },
+      ],
+    });
+  });
+
+  it('takes a country sharing the default country’s calling code as no evidence: its numbers read the same', () => {
+    expect(
+      customerOf({ primaryEmail: 'j@rogers.ca', primaryPhone: '(416) 555-0199' }, { defaultCountry: 'US' })
+        .primaryPhone,
+    ).toBe('+14165550199');
+  });
+
+  it('still reads 00 and a calling code, which needs no assumed country', () => {
+    expect(
+      customerOf({ primaryEmail: 'marie@orange.fr', primaryPhone: '0033 6 12 34 56 78' }, assumedAu).primaryPhone,
+    ).toBe('+33612345678');
+  });
+
+  it('never looks for evidence when the row names its own country', () => {
+    expect(
+      customerOf({ primaryEmail: 'marie@orange.de', primaryPhone: '06 12 34 56 78', country: 'FR' }, assumedAu)
+        .primaryPhone,
+    ).toBe('+33612345678');
+  });
+});
+
+describe('normaliseRow: phones read from an international prefix', () => {
+  it.each([
+    ['0061 233 354 220', 'AU', '+61233354220'],
+    ['0055 519 646 99044', 'BR', '+5551964699044'],
+    ['001 415 211 0419', 'JP', '+14152110419'],
+    ['011 44 20 7946 0000', 'US', '+442079460000'],
+    ['＋８１ ８０５ １２３ ６５８７', 'JP', '+818051236587'],
+  ])('reads %j in a %s row as %s, saying so', (phone, country, e164) => {
+    const result = normalise({ primaryEmail: 'j@x.com', primaryPhone: phone, country });
+    expect(result).toMatchObject({ ok: true, customer: { primaryPhone: e164 } });
+    const rules = result.ok ? result.normalised.map((entry) => entry.rule) : [];
+    expect(rules).toContain(phone.startsWith('＋') ? 'phoneReformatted' : 'phoneInternationalPrefix');
+  });
+
+  it('lists a +CC number that is possible but not valid for review', () => {
+    expect(normalise({ primaryEmail: 'j@x.com', primaryPhone: '+1 999 555 0199' })).toMatchObject({
+      ok: true,
+      normalised: [{ field: 'primaryPhone', rule: 'phonePossibleNotValid', written: '+19995550199' }],
+    });
+  });
+});
+
+describe('normaliseRow: yes/no in the customer’s language', () => {
+  it.each([
+    ['Ja', true],
+    ['Nein', false],
+    ['Oui', true],
+    ['Non', false],
+    ['Sí', true],
+    ['si', true],
+    ['Sim', true],
+    ['Não', false],
+    ['nao', false],
+    ['Sì', true],
+    ['nee', false],
+    ['Tak', true],
+    ['Nie', false],
+    ['はい', true],
+    ['いいえ', false],
+    ['Da', true],
+    ['Nu', false],
+    ['Evet', true],
+    ['Hayır', false],
+    ['WAHR', true],
+    ['FALSCH', false],
+    ['VRAI', true],
+    ['Kyllä', true],
+    ['Нет', false],
+  ])('reads %j as %s, listing the word', (cell, flag) => {
+    const result = normalise({ primaryEmail: 'j@x.com', promotionOptIn: cell });
+    expect(result).toMatchObject({
+      ok: true,
+      customer: { promotionOptIn: flag },
+      normalised: [{ field: 'promotionOptIn', rule: 'optInWord', input: cell, written: String(flag) }],
+    });
+  });
+
+  it('has no word that means yes in one language and no in another', async () => {
+    const { readFlag } = await import('../../src/normalise/readFlag.js');
+    for (const word of ['ne', 'ano', 'o', 'maybe', 'vielleicht', 'peut-être']) expect(readFlag(word)).toBeUndefined();
+  });
+});
+
+describe('normaliseRow: formulas in names', () => {
+  it.each([
+    ['firstName', '=HYPERLINK("http://evil.example","Hans")', "=HYPERLINK('http://evil.example','Hans')"],
+    ['firstName', '+SUM(1+1)', '+SUM(1+1)'],
+    ['lastName', '@SUM(A1:A9)', '@SUM(A1:A9)'],
+    ['lastName', "-cmd|' /C calc'!A0", "-cmd|' /C calc'!A0"],
+    ['title', '=1+1', '=1+1'],
+  ])('rejects a %s that is a spreadsheet formula: %j', (field, cell, quoted) => {
+    expect(reasonsOf({ primaryEmail: 'j@x.com', [field]: cell })).toEqual([
+      `${field} "${quoted}" is a spreadsheet formula, which exports of the OMS would run; pass --allow-formula-values to keep it`,
+    ]);
+  });
+
+  it.each(['+44 20 7946 0000', '@home', '-Smith', '- Anne (Marie)', 'Jean=Paul', '=', '+', 'Anne-Marie (née Dupont)'])(
+    'keeps %j, which is no formula',
+    (cell) => {
+      expect(customerOf({ primaryEmail: 'j@x.com', lastName: cell }).lastName).toBe(cell);
+    },
+  );
+
+  it('keeps a formula with --allow-formula-values, and in fields that are not names', () => {
+    const formula = '=HYPERLINK("http://evil.example","Hans")';
+    expect(customerOf({ primaryEmail: 'j@x.com', firstName: formula }, { allowFormulaValues: true }).firstName).toBe(
+      formula,
+    );
+    expect(customerOf({ primaryEmail: 'j@x.com', department: '=SUM(1)' }).department).toBe('=SUM(1)');
+  });
+});
+
+describe('normaliseRow: value maps', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'value-maps-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const mappingOf = (content: object): ColumnMapping => {
+    const file = path.join(dir, `mapping-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify(content));
+    return loadMapping(file);
+  };
+  const mapping = mappingOf({
+    columns: { Land: 'country', Newsletter: 'promotionOptIn', Anrede: 'title' },
+    attributes: { Tier: { name: 'tier', type: 'INTEGER' } },
+    values: {
+      country: { Oz: 'AU', 'Blighty ': 'United Kingdom' },
+      promotionOptIn: { Subscribed: true, 'Opted out': false },
+      title: { 'n/a': '' },
+      tier: { Gold: 3 },
+    },
+  });
+
+  it('reads a mapped cell as its value, whatever its case or padding, and lists it as valueMapped', () => {
+    const result = normalise(
+      { primaryEmail: 'j@x.com', Land: ' oz ', Newsletter: 'SUBSCRIBED', Anrede: 'N/A', Tier: 'gold' },
+      { mapping },
+    );
+    expect(result).toEqual({
+      ok: true,
+      customer: {
+        username: '1_j@x.com',
+        primaryEmail: 'j@x.com',
+        country: 'AU',
+        promotionOptIn: true,
+        attributes: [{ name: 'tier', type: 'INTEGER', value: 3 }],
+      },
+      notes: [],
+      normalised: [
+        { field: 'title', rule: 'valueMapped', input: 'N/A', written: '' },
+        { field: 'promotionOptIn', rule: 'valueMapped', input: 'SUBSCRIBED', written: 'true' },
+        { field: 'country', rule: 'valueMapped', input: ' oz ', written: 'AU' },
+        { field: 'attributes.tier', rule: 'valueMapped', input: 'gold', written: '3' },
+      ],
+    });
+  });
+
+  it('reads the other cells as ever', () => {
+    expect(
+      customerOf({ primaryEmail: 'j@x.com', Land: 'Blighty', Newsletter: 'Ja', Anrede: 'Dr', Tier: '2' }, { mapping }),
+    ).toMatchObject({ country: 'GB', promotionOptIn: true, title: 'Dr', attributes: [{ name: 'tier', value: 2 }] });
+    expect(
+      reasonsOf({ primaryEmail: 'j@x.com', Land: 'Ozland', Newsletter: '', Anrede: '', Tier: '' }, { mapping }),
+    ).toHaveLength(1);
   });
 });

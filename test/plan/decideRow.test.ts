@@ -129,7 +129,29 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
       reason: 'identical to the OMS',
       changes: [],
       record: { kind: 'applied', appliedBy: 'run-now', omsId: '55' },
+      customerId: '55',
     });
+  });
+
+  it("knows the customer's OMS id wherever the customer is known, for outcomes.csv", () => {
+    const oms = [anOmsCustomer({ id: '55', lastName: 'Old' })];
+    const updated = facts({ customer: aCustomer({ lastName: 'New' }) });
+    // The checkpoint's id, with no request; the lookup's, for a customer to update or found the same.
+    expect(decideFromCheckpoint(facts({ known: [known()] }))).toMatchObject({
+      outcome: 'unchanged',
+      customerId: '100',
+    });
+    expect(decideFromLookup({ ...updated, mode: 'dry-run' }, oms)).toMatchObject({
+      outcome: 'updated',
+      customerId: '55',
+    });
+    expect(settleSent(updated, sendFor(updated, oms), '55')).toMatchObject({ outcome: 'updated', customerId: '55' });
+    // A customer a dry run would create has no id yet; a created one has the id the OMS answered with.
+    expect(decideFromLookup(facts({ mode: 'dry-run' }), [])).toMatchObject({ outcome: 'created', customerId: null });
+    expect(settleSent(facts(), sendFor(facts()), '77')).toMatchObject({ outcome: 'created', customerId: '77' });
+    // A conflict's customer is another retailer's: no id of this row's.
+    const elsewhere = [anOmsCustomer({ id: '9', retailerId: '2' })];
+    expect(decideFromLookup(facts(), elsewhere)).toMatchObject({ outcome: 'conflict', customerId: null });
   });
 
   it('credits a killed run whose pending mutation the OMS shows applied', () => {
@@ -299,6 +321,7 @@ describe('--mode: which changes a run may make', () => {
         'already in the OMS, and --mode create-only leaves existing customers as they are (it differs in lastName)',
       changes: [],
       record: { kind: 'unapplied' },
+      customerId: '100',
     });
   });
 

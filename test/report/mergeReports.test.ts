@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { mergeReports } from '../../src/report/mergeReports.js';
 import { openReportFile } from '../../src/report/readReportFile.js';
 import { writeReport } from '../../src/report/writeReport.js';
-import type { FieldChange, RowOutcome } from '../../src/types.js';
+import type { DiffLine, ReviewLine, RowOutcome } from '../../src/types.js';
 import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
@@ -21,13 +21,28 @@ const other = (row: number, owner: number, count = 2) =>
 
 /** Row 2 of the file: rejected, with a phone, a formula-like name and a quote in its cells. */
 const REJECTED_CELLS = ['=cmd@x', '-Bob "B"', '+61412345678'];
-const phoneDiff: FieldChange = {
+const phoneDiff: DiffLine = {
   username: '1_ann@example.com',
   field: 'primaryPhone',
   before: null,
   after: '+61400000001',
+  input: '0400 000 001',
 };
-const optInDiff: FieldChange = { username: '1_cy@example.com', field: 'promotionOptIn', before: false, after: true };
+const optInDiff: DiffLine = {
+  username: '1_cy@example.com',
+  field: 'promotionOptIn',
+  before: false,
+  after: true,
+  input: 'Ja',
+};
+const reviewOf = (row: number, username: string): ReviewLine => ({
+  row,
+  username,
+  field: 'primaryPhone',
+  input: '0400 000 001',
+  written: '+61400000001',
+  rule: 'phoneAssumedCountry',
+});
 
 /** Writes one shard's report of a four-row file, as writeReport writes every report. */
 function writeShard(
@@ -53,11 +68,17 @@ function twoShards() {
   const one = writeShard(
     'one',
     1,
-    [anOutcome(1, 'created', { username: '=1_ann@example.com' }), other(2, 2), anOutcome(3, 'updated'), other(4, 2)],
+    [
+      anOutcome(1, 'created', { username: '=1_ann@example.com', customerId: '11' }),
+      other(2, 2),
+      anOutcome(3, 'updated', { customerId: '13' }),
+      other(4, 2),
+    ],
     {
       diffs: () => [phoneDiff],
+      review: () => [reviewOf(1, '=1_ann@example.com'), reviewOf(3, '1_user3@example.com')],
       missing: () => [{ username: '1_gone@example.com', id: '5', primaryEmail: null }],
-      summary: { missing: 1 },
+      summary: { missing: 1, normalised: { phoneReformatted: 2, optInWord: 0 } },
     },
   );
   const two = writeShard(
@@ -65,19 +86,25 @@ function twoShards() {
     2,
     [
       other(1, 1),
-      anOutcome(2, 'rejected', { username: '', reason: 'primaryEmail "=cmd@x" is not valid' }),
+      anOutcome(2, 'rejected', {
+        username: '',
+        reason:
+          'primaryEmail "=cmd@x" is not valid; country "Deutschland" is not a country (row of primaryEmail "=cmd@x")',
+      }),
       other(3, 1),
-      anOutcome(4, 'created', { username: '1_cy@example.com' }),
+      anOutcome(4, 'created', { username: '1_cy@example.com', customerId: '14' }),
     ],
     {
       rejects: () => [{ row: 2, cells: REJECTED_CELLS, reason: 'primaryEmail "=cmd@x" is not valid' }],
       diffs: () => [optInDiff],
+      review: () => [reviewOf(2, '1_user2@example.com'), reviewOf(4, '1_cy@example.com')],
       missing: () => [],
       summary: {
         status: 'aborted',
         abortReason: 'stopped by SIGTERM',
         startedAt: '2024-05-01T01:59:00.000Z',
         missing: 0,
+        normalised: { phoneReformatted: 1, optInWord: 1 },
       },
     },
   );
@@ -111,10 +138,29 @@ describe('mergeReports', () => {
     // The phone stays a phone (not neutralised), the other cells stay neutralised: as in the shard's file.
     expect(read(out, 'rejects.csv')).toBe(read(two, 'rejects.csv'));
     expect(read(out, 'rejects.csv')).toContain('+61412345678');
-    expect(read(out, 'diff.csv').split('\n').slice(1, 3)).toEqual([
-      '1_ann@example.com,primaryPhone,,+61400000001',
-      '1_cy@example.com,promotionOptIn,false,true',
+    expect(outcomes[0]).toBe('row,line,username,outcome,reason,changedFields,customerId');
+    expect(outcomes.map((line) => line.split(',').at(-1))).toEqual(['customerId', '11', '', '13', '14']);
+    expect(read(out, 'diff.csv').split('\n').slice(0, 3)).toEqual([
+      '\uFEFFusername,field,before,after,input',
+      '1_ann@example.com,primaryPhone,,+61400000001,0400 000 001',
+      '1_cy@example.com,promotionOptIn,false,true,Ja',
     ]);
+    // review.csv by row across the shards, as one run would list it.
+    expect(
+      read(out, 'review.csv')
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(',').slice(0, 2).join(',')),
+    ).toEqual([
+      '\uFEFFrow,username',
+      "1,'=1_ann@example.com",
+      '2,1_user2@example.com',
+      '3,1_user3@example.com',
+      '4,1_cy@example.com',
+    ]);
+    expect(JSON.parse(read(out, 'report.json')).normalised).toMatchObject({ phoneReformatted: 3, optInWord: 1 });
+    // The rejected values of the page are read from the rows' reasons.
+    expect(read(out, 'report.html')).toContain('<code>country</code> “Deutschland” <span class="times">×1</span>');
     expect(read(out, 'missing.csv')).toBe(read(one, 'missing.csv'));
     expect(JSON.parse(read(out, 'report.json')).totals.read).toBe(4);
   });

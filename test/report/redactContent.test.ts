@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { redactContent } from '../../src/report/redactContent.js';
-import type { FieldChange, RowOutcome } from '../../src/types.js';
+import type { DiffLine, RowOutcome } from '../../src/types.js';
 import { anOutcome, aReport } from './reportBuilders.js';
 
 const outcomesOf = (content: ReturnType<typeof redactContent>): RowOutcome[] => [...content.outcomes()];
@@ -45,21 +45,65 @@ describe('redactContent', () => {
   });
 
   it('masks cells and reasons of rejects and both sides of diffs; booleans and empty values stay', () => {
-    const diffs: FieldChange[] = [
-      { username: '1_jane@example.com', field: 'lastName', before: 'Doe', after: 'Smith' },
-      { username: '1_jane@example.com', field: 'promotionOptIn', before: null, after: true },
+    const diffs: DiffLine[] = [
+      { username: '1_jane@example.com', field: 'lastName', before: 'Doe', after: 'Smith', input: ' Smith' },
+      { username: '1_jane@example.com', field: 'promotionOptIn', before: null, after: true, input: 'Ja' },
     ];
     const rejects = [{ row: 2, cells: ['jane@', 'Jane', ''], reason: 'primaryEmail "jane@" is not valid' }];
     const content = redactContent({ ...report, diffs: () => diffs, rejects: () => rejects }, 'key');
     const [lastName, optIn] = [...content.diffs()];
     expect(lastName).toMatchObject({ field: 'lastName', before: expect.stringMatching(/^D\*\*\*#/) });
     expect(lastName?.after).toMatch(/^S\*\*\*#/);
+    expect(lastName?.input).toMatch(/^ \*\*\*#/);
+    expect(optIn?.input).toMatch(/^J\*\*\*#/);
     expect(optIn).toMatchObject({ before: null, after: true });
     const [reject] = [...content.rejects()];
     expect(reject?.cells[0]).toMatch(/^j\*\*\*@#/);
     expect(reject?.cells[2]).toBe('');
     expect(reject?.reason).toBe(`primaryEmail "${reject?.cells[0]}" is not valid`);
     expect(content.phoneColumns.size).toBe(0);
+  });
+
+  it("masks review lines and rejected values, and a rejected row's identifying values; rows, fields and rules stay", () => {
+    const content = redactContent(
+      {
+        ...report,
+        outcomes: () => [
+          anOutcome(4, 'rejected', {
+            username: '',
+            reason: 'country "Deutschland" is not a country (row of primaryEmail "ann@example.com", firstName "Ann")',
+          }),
+        ],
+        review: () => [
+          {
+            row: 2,
+            username: '1_jane@example.com',
+            field: 'primaryPhone',
+            input: '0412 345 678',
+            written: '+61412345678',
+            rule: 'phoneAssumedCountry',
+          },
+        ],
+        rejectedValues: () => [{ field: 'country', value: 'Deutschland', rows: 15, example: 4 }],
+      },
+      'key',
+    );
+    expect([...(content.review?.() ?? [])]).toEqual([
+      {
+        row: 2,
+        username: maskOf('1_jane@example.com'),
+        field: 'primaryPhone',
+        input: maskOf('0412 345 678'),
+        written: maskOf('+61412345678'),
+        rule: 'phoneAssumedCountry',
+      },
+    ]);
+    expect(content.rejectedValues?.()).toEqual([
+      { field: 'country', value: maskOf('Deutschland'), rows: 15, example: 4 },
+    ]);
+    expect(outcomesOf(content)[0]?.reason).toBe(
+      `country "${maskOf('Deutschland')}" is not a country (row of primaryEmail "${maskOf('ann@example.com')}", firstName "${maskOf('Ann')}")`,
+    );
   });
 
   it("masks a missing customer's username and email; the OMS id stays, so the owner can still find it", () => {

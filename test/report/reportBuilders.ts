@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createScrubber } from '../../src/createScrubber.js';
 import { emptyTotals } from '../../src/report/countOutcomes.js';
 import type { ReportContent, ReportSummary } from '../../src/report/reportTypes.js';
-import type { FieldChange, OutcomeKind, RowOutcome, RunMode, RunTotals } from '../../src/types.js';
+import type { DiffLine, FieldChange, OutcomeKind, RowOutcome, RunMode, RunTotals } from '../../src/types.js';
 
 /** Totals with the given outcome counts and `read` as their sum, so the invariant holds. */
 export function someTotals(counts: Partial<Record<OutcomeKind, number>>): RunTotals {
@@ -42,6 +42,7 @@ export function anOutcome(row: number, outcome: OutcomeKind, overrides: Partial<
     outcome,
     reason: outcome === 'rejected' ? `primaryEmail "user${row}@" is not valid` : '',
     changedFields: [],
+    customerId: '',
     ...overrides,
   };
 }
@@ -54,13 +55,14 @@ export function aReport(
 ): ReportContent {
   const counts: Partial<Record<OutcomeKind, number>> = {};
   for (const outcome of outcomes) counts[outcome.outcome] = (counts[outcome.outcome] ?? 0) + 1;
-  const diffs: FieldChange[] = [];
+  const diffs: DiffLine[] = [];
   return {
     header: ['email', 'first_name', 'phone'],
     phoneColumns: new Set([2]),
     outcomes: () => outcomes,
     rejects: () => [],
     diffs: () => diffs,
+    review: () => [],
     throughput: [],
     ...overrides,
     summary: aSummary({ mode, totals: someTotals(counts), ...overrides.summary }),
@@ -75,3 +77,8 @@ export function aTempDir(): { dir: string; cleanup: () => void } {
 
 /** writeReport's options for a run with no secrets to mask. */
 export const noSecrets = { scrubber: createScrubber() };
+
+/** A diff line as the journal gives it: the change, with the file's cell (the written value unless given). */
+export function aDiff(change: FieldChange, input?: string): DiffLine {
+  return { ...change, input: input ?? (change.after === null ? '' : String(change.after)) };
+}

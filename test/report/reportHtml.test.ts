@@ -1,9 +1,10 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeReport } from '../../src/report/writeReport.js';
-import type { FieldChange, RowOutcome } from '../../src/types.js';
-import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
+import type { DiffLine, RowOutcome } from '../../src/types.js';
+import { aDiff, anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {
@@ -24,25 +25,36 @@ const textOf = (html: string): string =>
     .replace(/\s+/g, ' ');
 
 describe('report.html', () => {
-  it('loads nothing remote: no script, and every src/href is a relative link to a report file', () => {
+  it('loads nothing remote: one inline script, allowed by its hash alone, and only relative links to report files', () => {
     const html = htmlOf(aReport('dry-run', [anOutcome(1, 'created'), anOutcome(2, 'rejected')]));
     expect(html).not.toMatch(/https?:\/\//);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(/i);
+    expect(html).not.toMatch(/<link|<img|<iframe|@import|url\(|<script [^>]*src/i);
     const targets = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((match) => match[1]);
-    expect(new Set(targets)).toEqual(new Set(['outcomes.csv', 'rejects.csv', 'diff.csv', 'report.json']));
-    expect(html).toContain('Content-Security-Policy" content="default-src \'none\'');
+    expect(new Set(targets)).toEqual(new Set(['outcomes.csv', 'rejects.csv', 'diff.csv', 'review.csv', 'report.json']));
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1] as string);
+    expect(scripts).toHaveLength(1);
+    const hash = crypto
+      .createHash('sha256')
+      .update(scripts[0] as string)
+      .digest('base64');
+    const csp = /Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1];
+    expect(csp).toBe(`default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${hash}'`);
+    // Without the script the filters stay hidden and every row shows.
+    expect(html.match(/<div class="filters" data-for="[^"]+" hidden>/g)?.length).toBeGreaterThan(0);
   });
 
   it('escapes untrusted cells, so a <script> in the data stays text', () => {
     const evil = '<script>alert(1)</script>';
-    const diffs: FieldChange[] = [{ username: '1_x@example.com', field: 'firstName', before: evil, after: '"><img>' }];
+    const diffs: DiffLine[] = [
+      aDiff({ username: '1_x@example.com', field: 'firstName', before: evil, after: '"><img>' }, `${evil}'`),
+    ];
     const html = htmlOf(
       aReport('apply', [anOutcome(1, 'rejected', { username: evil, reason: `firstName "${evil}" is odd` })], {
         diffs: () => diffs,
         summary: { runId: '<b>run</b>', unmappedColumns: ['<i>col</i>'], options: { note: '</style>' } },
       }),
     );
-    expect(html).not.toContain('<script>');
+    expect(html.match(/<script>/g)).toHaveLength(1);
     expect(html).not.toContain('<img>');
     expect(html).not.toContain('<b>run</b>');
     expect(html).not.toContain('<i>col</i>');
@@ -115,7 +127,7 @@ describe('report.html', () => {
     for (let row = 1; row <= 10_050; row++) outcomes.push(anOutcome(row, 'rejected'));
     const html = htmlOf(aReport('apply', outcomes));
     const attention = html.slice(html.indexOf('id="attention"'), html.indexOf('id="changes"'));
-    expect(attention.match(/<tr><td class="num">\d+<\/td><td class="num">/g)).toHaveLength(10_000);
+    expect(attention.match(/<tr data-outcome="rejected"><td class="num">\d+<\/td>/g)).toHaveLength(10_000);
     expect(attention).toContain('user10000@example.com');
     expect(attention).not.toContain('user10001@example.com');
     expect(textOf(attention)).toContain(
@@ -125,15 +137,93 @@ describe('report.html', () => {
     expect(lines).toHaveLength(10_051);
   });
 
-  it('holds at most 10,000 changes and points to diff.csv for the rest', () => {
-    const diffs: FieldChange[] = [];
+  it('holds at most 10,000 changed customers and points to diff.csv for the rest', () => {
+    const diffs: DiffLine[] = [];
     for (let index = 1; index <= 10_050; index++) {
-      diffs.push({ username: `1_user${index}@example.com`, field: 'lastName', before: null, after: 'Smith' });
+      const username = `1_user${index}@example.com`;
+      diffs.push(aDiff({ username, field: 'lastName', before: null, after: 'Smith' }));
+      diffs.push(aDiff({ username, field: 'firstName', before: null, after: 'Ann' }));
     }
     const html = htmlOf(aReport('dry-run', [anOutcome(1, 'updated')], { diffs: () => diffs }));
     const changes = html.slice(html.indexOf('id="changes"'), html.indexOf('id="speed"'));
-    expect(changes.match(/<tr><td>/g)).toHaveLength(10_000);
-    expect(textOf(changes)).toContain('Showing the first 10,000 of 10,050 changes. The full list is in diff.csv');
+    expect(changes.match(/<tr data-fields=/g)).toHaveLength(10_000);
+    expect(textOf(changes)).toContain(
+      'Showing the first 10,000 of 10,050 customers (20,100 changed fields). The full list is in diff.csv',
+    );
+  });
+
+  it("lists a first import one line per customer, its fields in columns, with the file's cell where it was read otherwise", () => {
+    const diffs: DiffLine[] = [
+      aDiff({ username: '1_ann@example.com', field: 'username', before: null, after: '1_ann@example.com' }),
+      aDiff({ username: '1_ann@example.com', field: 'firstName', before: null, after: 'Ann' }),
+      aDiff(
+        { username: '1_ann@example.com', field: 'primaryPhone', before: null, after: '+5551964699044' },
+        '0055 519 646 99044',
+      ),
+      aDiff({ username: '1_ann@example.com', field: 'promotionOptIn', before: null, after: true }, 'Ja'),
+      aDiff({ username: '1_bob@example.com', field: 'username', before: null, after: '1_bob@example.com' }),
+      aDiff({ username: '1_bob@example.com', field: 'country', before: null, after: 'DE' }, 'Deutschland'),
+      aDiff({ username: '1_cy@example.com', field: 'lastName', before: 'Old', after: 'New' }),
+    ];
+    const html = htmlOf(aReport('apply', [anOutcome(1, 'created')], { diffs: () => diffs }));
+    const changes = html.slice(html.indexOf('id="changes"'), html.indexOf('id="normalised"'));
+    const header = /<table class="rows changes" id="change-rows"><thead><tr>(.*?)<\/tr>/.exec(changes)?.[1] ?? '';
+    expect(textOf(header).trim()).toBe('Username First name Last name Phone Promotions opt-in Country');
+    const lines = [...changes.matchAll(/<tr data-fields="([^"]*)">(.*?)<\/tr>/g)];
+    expect(lines.map((line) => line[1])).toEqual([
+      '|username|firstName|primaryPhone|promotionOptIn|',
+      '|username|country|',
+      '|lastName|',
+    ]);
+    expect(textOf(lines[0]?.[2] ?? '').trim()).toBe(
+      '1_ann@example.com Ann +5551964699044 file: 0055 519 646 99044 yes file: Ja',
+    );
+    expect(textOf(lines[1]?.[2] ?? '').trim()).toBe('1_bob@example.com DE file: Deutschland');
+    expect(lines[2]?.[2]).toContain('<del>Old</del> → <span class="after">New</span>');
+    const counts = /<table class="fields" id="field-counts">(.*?)<\/table>/s.exec(changes)?.[1] ?? '';
+    expect(textOf(counts)).toContain('First name 1 Last name 1 Phone 1 Promotions opt-in 1 Country 1');
+  });
+
+  it('names who a row without a username is, groups rejects by value, and lists the values to check', () => {
+    const outcomes = [
+      anOutcome(1, 'rejected', {
+        username: '',
+        reason: 'country "Deutschland" is not a country (row of primaryEmail "ann@example.com", firstName "Ann")',
+      }),
+      anOutcome(2, 'created'),
+    ];
+    const html = htmlOf(
+      aReport('apply', outcomes, {
+        rejectedValues: () => [{ field: 'country', value: 'Deutschland', rows: 15, example: 1 }],
+        review: () => [
+          {
+            row: 2,
+            username: '1_user2@example.com',
+            field: 'primaryPhone',
+            input: '04 61 80 07 28',
+            written: '+61461800728',
+            rule: 'phoneAssumedCountry',
+          },
+        ],
+        summary: { normalised: { phoneReformatted: 3, countryTranslated: 0, optInWord: 2 } },
+      }),
+    );
+    const rows = html.slice(html.indexOf('id="attention-rows"'), html.indexOf('id="review"'));
+    expect(rows).toContain(
+      '<td><span class="who">primaryEmail &quot;ann@example.com&quot;, firstName &quot;Ann&quot;</span></td>',
+    );
+    expect(rows).toContain('<td>country &quot;Deutschland&quot; is not a country</td>');
+    expect(textOf(html)).toContain('country “Deutschland” ×15');
+    const review = textOf(html.slice(html.indexOf('id="review"'), html.indexOf('id="changes"')));
+    expect(review).toContain('were written');
+    expect(review).toContain(
+      '2 1_user2@example.com Phone 04 61 80 07 28 +61461800728 Phone number read as a number of the default country',
+    );
+    const normalised = textOf(html.slice(html.indexOf('id="normalised"'), html.indexOf('id="speed"')));
+    expect(normalised).toContain('Phone number rewritten in international form (E.164) 3');
+    expect(normalised).toContain('Opt-in word read as yes or no 2');
+    expect(normalised).not.toContain('ISO code');
+    expect(html).toContain('href="review.csv"');
   });
 
   it('adds no truncation note when everything fits', () => {

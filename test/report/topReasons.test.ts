@@ -9,13 +9,17 @@ describe('topReasons', () => {
       anOutcome(2, 'rejected', { reason: 'primaryEmail "a@" is not valid' }),
       anOutcome(3, 'created'),
       anOutcome(4, 'rejected', { reason: 'primaryEmail "b@" is not valid' }),
-      anOutcome(5, 'conflict', { reason: 'username is held by a customer of retailer 7' }),
-      anOutcome(6, 'failed', { reason: 'username is held by a customer of retailer 12' }),
+      anOutcome(5, 'conflict', {
+        reason: 'username is held by a customer of retailer 7 (run 20261125T201955Z-3f9a synced it)',
+      }),
+      anOutcome(6, 'failed', {
+        reason: 'username is held by a customer of retailer 7 (run 20261126T010000Z-00aa synced it)',
+      }),
       anOutcome(7, 'rejected', { reason: 'primaryEmail "c@x" is not valid' }),
     ];
     expect(topReasons(outcomes, 10)).toEqual([
       { reason: 'primaryEmail "…" is not valid', count: 3, example: 2 },
-      { reason: 'username is held by a customer of retailer #', count: 2, example: 5 },
+      { reason: 'username is held by a customer of retailer 7 (run # synced it)', count: 2, example: 5 },
       { reason: 'primaryPhone "…" is not a possible phone number', count: 1, example: 1 },
     ]);
   });
@@ -46,25 +50,51 @@ describe('topReasons', () => {
     expect(topReasons([], 10)).toEqual([]);
   });
 
-  it('keeps numbers that are part of a name (E.164, UTF-8, Fluent codes, y/n/1/0) and replaces those standing alone', () => {
+  it('keeps the numbers of the fixed text (ISO 3166, E.164, UTF-8, limits, retailers, columns) and replaces row values', () => {
     const outcomes = [
       anOutcome(1, 'rejected', {
-        reason: 'primaryPhone "+1 555 0100 x12" has an extension (12), which E.164 cannot hold',
+        reason: 'country "Deutschland" is not an ISO 3166 alpha-2 country code (such as GB)',
       }),
-      anOutcome(2, 'rejected', {
-        reason: 'primaryPhone "+44 20 7946 0958 x7" has an extension (7), which E.164 cannot hold',
-      }),
+      anOutcome(2, 'rejected', { reason: 'country "Allemagne" is not an ISO 3166 alpha-2 country code (such as GB)' }),
       anOutcome(3, 'rejected', { reason: 'column 4 has bytes that are not valid UTF-8' }),
       anOutcome(4, 'failed', { reason: 'Fluent refused the create: C0160E: firstName is 51 characters, at most 50.' }),
-      anOutcome(5, 'rejected', { reason: 'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0' }),
-      anOutcome(6, 'rejected', { reason: 'rows 6-9 disagree about the same username' }),
+      anOutcome(5, 'failed', { reason: 'Fluent refused the create: C0160E: firstName is 63 characters, at most 50.' }),
+      anOutcome(6, 'rejected', { reason: 'promotionOptIn "maybe" is not one of true/false/yes/no/y/n/1/0' }),
+      anOutcome(7, 'rejected', { reason: 'rows 6-9 disagree about the same username' }),
+      anOutcome(8, 'rejected', { reason: 'row has 5 columns; the header has 4' }),
+      anOutcome(9, 'rejected', { reason: 'row has 3 columns; the header has 4' }),
+      anOutcome(10, 'rejected', { reason: 'primaryPhone "+1 555" has no stable E.164 form' }),
+      anOutcome(11, 'conflict', { reason: 'username is already held by retailer 2' }),
+      anOutcome(12, 'conflict', { reason: 'username is already held by retailer 3' }),
     ];
-    expect(topReasons(outcomes, 10).map((group) => group.reason)).toEqual([
-      'primaryPhone "…" has an extension (#), which E.164 cannot hold',
-      'column # has bytes that are not valid UTF-8',
-      'Fluent refused the create: C0160E: firstName is # characters, at most #.',
-      'promotionOptIn "…" is not one of true/false/yes/no/y/n/1/0',
-      'rows #… disagree about the same username',
+    expect(topReasons(outcomes, 10).map((group) => [group.reason, group.count])).toEqual([
+      ['country "…" is not an ISO 3166 alpha-2 country code (such as GB)', 2],
+      ['Fluent refused the create: C0160E: firstName is # characters, at most 50.', 2],
+      ['row has # columns; the header has 4', 2],
+      ['column 4 has bytes that are not valid UTF-8', 1],
+      ['promotionOptIn "…" is not one of true/false/yes/no/y/n/1/0', 1],
+      ['rows #… disagree about the same username', 1],
+      ['primaryPhone "…" has no stable E.164 form', 1],
+      ['username is already held by retailer 2', 1],
+      ['username is already held by retailer 3', 1],
+    ]);
+  });
+
+  it('groups rows without a username by their problem, not by the values that identify them', () => {
+    const outcomes = [
+      anOutcome(1, 'rejected', {
+        username: '',
+        reason: 'primaryEmail "ann@" is not a valid email address (row of primaryEmail "ann@", firstName "Ann")',
+      }),
+      anOutcome(2, 'rejected', {
+        username: '',
+        reason: 'primaryEmail "bob@" is not a valid email address (row of primaryEmail "bob@")',
+      }),
+      anOutcome(3, 'rejected', { username: '', reason: 'username is empty (row with no email, name or key)' }),
+    ];
+    expect(topReasons(outcomes, 10)).toEqual([
+      { reason: 'primaryEmail "…" is not a valid email address', count: 2, example: 1 },
+      { reason: 'username is empty', count: 1, example: 3 },
     ]);
   });
 });

@@ -7,7 +7,7 @@ import { AbortError } from '../../src/errors.js';
 import { escapeHtml } from '../../src/report/escapeHtml.js';
 import { ReportWriteError } from '../../src/report/ReportWriteError.js';
 import { REPORT_FILE_NAMES, writeReport } from '../../src/report/writeReport.js';
-import type { FieldChange, RowOutcome } from '../../src/types.js';
+import type { DiffLine, RowOutcome } from '../../src/types.js';
 import { fillDisk, mountTinyDisk, trapWorksHere } from './fsTraps.js';
 import { anOutcome, aReport, aTempDir, noSecrets } from './reportBuilders.js';
 
@@ -23,9 +23,13 @@ const parseCsv = (text: string): string[][] => parse(text, { relax_column_count:
 const BOM = '\uFEFF';
 
 const sampleOutcomes: RowOutcome[] = [
-  anOutcome(1, 'created', { changedFields: ['primaryEmail', 'firstName'] }),
+  anOutcome(1, 'created', { changedFields: ['primaryEmail', 'firstName'], customerId: '101' }),
   anOutcome(2, 'rejected', { username: '', reason: 'primaryEmail "=cmd|x" is not valid' }),
-  anOutcome(3, 'updated', { changedFields: ['primaryPhone'], reason: 'department differs; Fluent cannot update it' }),
+  anOutcome(3, 'updated', {
+    changedFields: ['primaryPhone'],
+    reason: 'department differs; Fluent cannot update it',
+    customerId: '103',
+  }),
   anOutcome(4, 'conflict', { reason: 'username is held by a customer of retailer 2' }),
 ];
 
@@ -37,6 +41,7 @@ describe('writeReport', () => {
       'outcomes.csv',
       'rejects.csv',
       'diff.csv',
+      'review.csv',
       'report.html',
       'report.json',
     ]);
@@ -46,6 +51,7 @@ describe('writeReport', () => {
       'rejects.csv',
       'report.html',
       'report.json',
+      'review.csv',
     ]);
     expect(mode(path.join(temp.dir, 'reports'))).toBe(0o700);
     expect(mode(dir)).toBe(0o700);
@@ -166,12 +172,20 @@ describe('writeReport', () => {
   it('writes outcomes.csv with the exact header and one neutralised line per row', () => {
     writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
     const text = read(temp.dir, 'outcomes.csv');
-    expect(text.split('\n')[0]).toBe('row,line,username,outcome,reason,changedFields');
+    expect(text.split('\n')[0]).toBe('row,line,username,outcome,reason,changedFields,customerId');
     expect(parseCsv(text).slice(1)).toEqual([
-      ['1', '2', '1_user1@example.com', 'created', '', 'primaryEmail;firstName'],
-      ['2', '3', '', 'rejected', 'primaryEmail "=cmd|x" is not valid', ''],
-      ['3', '4', '1_user3@example.com', 'updated', 'department differs; Fluent cannot update it', 'primaryPhone'],
-      ['4', '5', '1_user4@example.com', 'conflict', 'username is held by a customer of retailer 2', ''],
+      ['1', '2', '1_user1@example.com', 'created', '', 'primaryEmail;firstName', '101'],
+      ['2', '3', '', 'rejected', 'primaryEmail "=cmd|x" is not valid', '', ''],
+      [
+        '3',
+        '4',
+        '1_user3@example.com',
+        'updated',
+        'department differs; Fluent cannot update it',
+        'primaryPhone',
+        '103',
+      ],
+      ['4', '5', '1_user4@example.com', 'conflict', 'username is held by a customer of retailer 2', '', ''],
     ]);
   });
 
@@ -211,24 +225,84 @@ describe('writeReport', () => {
     ]);
   });
 
-  it('writes diff.csv with booleans as true/false and no value as an empty cell', () => {
-    const diffs: FieldChange[] = [
-      { username: '1_jane@example.com', field: 'firstName', before: 'Jane', after: 'Janet' },
-      { username: '1_jane@example.com', field: 'promotionOptIn', before: null, after: true },
-      { username: '1_jane@example.com', field: 'primaryPhone', before: '+61400000000', after: '+61412345678' },
-      { username: '1_jane@example.com', field: 'lastName', before: '@home', after: null },
+  it("writes diff.csv with booleans as true/false, no value as an empty cell, and the file's cell as input", () => {
+    const diffs: DiffLine[] = [
+      { username: '1_jane@example.com', field: 'firstName', before: 'Jane', after: 'Janet', input: ' Janet ' },
+      { username: '1_jane@example.com', field: 'promotionOptIn', before: null, after: true, input: 'Ja' },
+      {
+        username: '1_jane@example.com',
+        field: 'primaryPhone',
+        before: '+61400000000',
+        after: '+61412345678',
+        input: '+61 412 345 678',
+      },
+      {
+        username: '1_jane@example.com',
+        field: 'primaryPhone',
+        before: null,
+        after: '+61412345678',
+        input: '+61412345678',
+      },
+      { username: '1_jane@example.com', field: 'lastName', before: '@home', after: null, input: '' },
+      { username: '1_jane@example.com', field: 'title', before: null, after: 'Dr', input: '=Dr' },
     ];
     writeReport(temp.dir, aReport('dry-run', sampleOutcomes, { diffs: () => diffs }), noSecrets);
     expect(read(temp.dir, 'diff.csv')).toBe(
       [
-        `${BOM}username,field,before,after`,
-        '1_jane@example.com,firstName,Jane,Janet',
-        '1_jane@example.com,promotionOptIn,,true',
-        '1_jane@example.com,primaryPhone,+61400000000,+61412345678',
-        "1_jane@example.com,lastName,'@home,",
+        `${BOM}username,field,before,after,input`,
+        '1_jane@example.com,firstName,Jane,Janet," Janet "',
+        '1_jane@example.com,promotionOptIn,,true,Ja',
+        "1_jane@example.com,primaryPhone,+61400000000,+61412345678,'+61 412 345 678",
+        '1_jane@example.com,primaryPhone,,+61412345678,+61412345678',
+        "1_jane@example.com,lastName,'@home,,",
+        "1_jane@example.com,title,,Dr,'=Dr",
         '',
       ].join('\n'),
     );
+  });
+
+  it('writes review.csv: the values to check, neutralised but for E.164 phones', () => {
+    const review = [
+      {
+        row: 3,
+        username: '1_user3@example.com',
+        field: 'primaryPhone' as const,
+        input: '04 61 80 07 28',
+        written: '+61461800728',
+        rule: 'phoneAssumedCountry' as const,
+      },
+      {
+        row: 9,
+        username: '=1_user9@example.com',
+        field: 'primaryPhone' as const,
+        input: '+1 999 555 0100',
+        written: '+19995550100',
+        rule: 'phonePossibleNotValid' as const,
+      },
+    ];
+    writeReport(temp.dir, aReport('apply', sampleOutcomes, { review: () => review }), noSecrets);
+    expect(read(temp.dir, 'review.csv')).toBe(
+      [
+        `${BOM}row,username,field,input,written,rule`,
+        '3,1_user3@example.com,primaryPhone,04 61 80 07 28,+61461800728,phoneAssumedCountry',
+        "9,'=1_user9@example.com,primaryPhone,'+1 999 555 0100,+19995550100,phonePossibleNotValid",
+        '',
+      ].join('\n'),
+    );
+    expect(fs.statSync(path.join(temp.dir, 'review.csv')).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes no review.csv for content without one (an undo), and removes one an earlier run left', () => {
+    fs.writeFileSync(path.join(temp.dir, 'review.csv'), 'stale');
+    writeReport(temp.dir, aReport('apply', sampleOutcomes, { review: undefined }), noSecrets);
+    expect(fs.existsSync(path.join(temp.dir, 'review.csv'))).toBe(false);
+    expect(read(temp.dir, 'report.html')).not.toContain('href="review.csv"');
+  });
+
+  it("writes report.json's normalised counts", () => {
+    const normalised = { phoneReformatted: 4, phoneAssumedCountry: 1, countryTranslated: 0 };
+    writeReport(temp.dir, aReport('apply', sampleOutcomes, { summary: { normalised } }), noSecrets);
+    expect(JSON.parse(read(temp.dir, 'report.json')).normalised).toEqual(normalised);
   });
 
   it('writes no diff.csv in validate mode, and removes one an earlier run left in the same folder', () => {
@@ -270,9 +344,10 @@ describe('writeReport', () => {
 
   it('writes a complete report for a run with no rows', () => {
     writeReport(temp.dir, aReport('apply', []), noSecrets);
-    expect(read(temp.dir, 'outcomes.csv')).toBe('row,line,username,outcome,reason,changedFields\n');
+    expect(read(temp.dir, 'outcomes.csv')).toBe('row,line,username,outcome,reason,changedFields,customerId\n');
     expect(read(temp.dir, 'rejects.csv')).toBe(`${BOM}email,first_name,phone,_row,_reason\n`);
-    expect(read(temp.dir, 'diff.csv')).toBe(`${BOM}username,field,before,after\n`);
+    expect(read(temp.dir, 'diff.csv')).toBe(`${BOM}username,field,before,after,input\n`);
+    expect(read(temp.dir, 'review.csv')).toBe(`${BOM}row,username,field,input,written,rule\n`);
     expect(JSON.parse(read(temp.dir, 'report.json')).totals.read).toBe(0);
     expect(read(temp.dir, 'report.html')).toContain('no data rows');
   });
@@ -286,7 +361,7 @@ describe('writeReport', () => {
     writeReport(temp.dir, { ...report, outcomes: outcomes }, noSecrets);
     const lines = read(temp.dir, 'outcomes.csv').split('\n');
     expect(lines).toHaveLength(count + 2);
-    expect(lines[count]).toBe(`${count},${count + 1},1_user${count}@example.com,updated,,`);
+    expect(lines[count]).toBe(`${count},${count + 1},1_user${count}@example.com,updated,,,`);
   });
 });
 
@@ -346,14 +421,20 @@ describe('writeReport when the disk fails it', () => {
 
   it('a folder appearing at a final name: no report.json, no temporary file, nothing half-written', () => {
     writeReport(temp.dir, aReport('apply', sampleOutcomes), noSecrets);
-    function* diffs(): Generator<FieldChange> {
-      yield { username: '1_user3@example.com', field: 'primaryPhone', before: null, after: '+61412345678' };
+    function* diffs(): Generator<DiffLine> {
+      yield { username: '1_user3@example.com', field: 'primaryPhone', before: null, after: '+61412345678', input: '' };
       fs.rmSync(path.join(temp.dir, 'report.html'));
       fs.mkdirSync(path.join(temp.dir, 'report.html'));
     }
     messageOf(() => writeReport(temp.dir, aReport('apply', sampleOutcomes, { diffs }), noSecrets));
     // The files placed before the failure are whole; report.json, the sign of a complete report, is not there.
-    expect(fs.readdirSync(temp.dir).sort()).toEqual(['diff.csv', 'outcomes.csv', 'rejects.csv', 'report.html']);
+    expect(fs.readdirSync(temp.dir).sort()).toEqual([
+      'diff.csv',
+      'outcomes.csv',
+      'rejects.csv',
+      'report.html',
+      'review.csv',
+    ]);
     expect(parseCsv(read(temp.dir, 'outcomes.csv'))).toHaveLength(sampleOutcomes.length + 1);
   });
 
@@ -383,12 +464,23 @@ describe('writeReport with secrets to mask', () => {
       { row: 1, cells: ['a@example.com', 'Ann', ''], reason: `Fluent refused the create: bad token ${secret}` },
       { row: 3, cells: [secret, 'Bob', ''], reason: `primaryEmail "${secret}" is not a valid email address` },
     ];
-    const diffs: FieldChange[] = [
-      { username: `1_${secret}@example.com`, field: 'firstName', before: secret, after: `x${secret}x` },
+    const diffs: DiffLine[] = [
+      { username: `1_${secret}@example.com`, field: 'firstName', before: secret, after: `x${secret}x`, input: secret },
     ];
     const report = aReport('apply', outcomes, {
       rejects: () => rejects,
       diffs: () => diffs,
+      review: () => [
+        {
+          row: 2,
+          username: `1_${secret}@example.com`,
+          field: 'firstName',
+          input: secret,
+          written: secret,
+          rule: 'textTrimmed',
+        },
+      ],
+      rejectedValues: () => [{ field: 'primaryEmail', value: secret, rows: 1, example: 3 }],
       missing: () => [{ username: `1_${secret}@example.com`, id: '9', primaryEmail: `${secret}@example.com` }],
       summary: { status: 'aborted', abortReason: `the OMS said ${secret}`, options: { note: secret } },
     });
@@ -401,7 +493,15 @@ describe('writeReport with secrets to mask', () => {
     }
     expect(parseCsv(read(temp.dir, 'outcomes.csv'))[1]?.[4]).toBe('Fluent refused the create: bad token ***');
     expect(parseCsv(read(temp.dir, 'rejects.csv'))[2]?.slice(0, 2)).toEqual(['***', 'Bob']);
-    expect(parseCsv(read(temp.dir, 'diff.csv'))[1]).toEqual(['1_***@example.com', 'firstName', '***', 'x***x']);
+    expect(parseCsv(read(temp.dir, 'diff.csv'))[1]).toEqual(['1_***@example.com', 'firstName', '***', 'x***x', '***']);
+    expect(parseCsv(read(temp.dir, 'review.csv'))[1]).toEqual([
+      '2',
+      '1_***@example.com',
+      'firstName',
+      '***',
+      '***',
+      'textTrimmed',
+    ]);
     expect(parseCsv(read(temp.dir, 'missing.csv'))[1]).toEqual(['1_***@example.com', '9', '***@example.com']);
     const json = JSON.parse(read(temp.dir, 'report.json'));
     expect(json).toMatchObject({ abortReason: 'the OMS said ***', options: { note: '***' } });
