@@ -67,12 +67,14 @@ const NOT_ASCII = /[\u0080-\uffff]/;
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
 /**
- * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3). Pure; never throws on bad data. Every
- * cell is NFC-normalised, trimmed and has its whitespace runs collapsed; an empty cell is "no value" and the field
- * stays absent. Every reason of the row is collected, one line each, naming the field or column, with any control
- * character shown escaped, and with the value behind it where a reason is about one cell (`offending`). A passing row
- * carries notes on what was changed beyond normalising (a dropped extension) and every change normalising made to a
- * cell, by rule (`normalised`: the cell as the file had it, and the value written).
+ * Turns one raw row into a Customer or the reasons it is rejected (SPEC §3; docs/rows.md). Pure; never throws on bad
+ * data. Every cell is NFC-normalised, trimmed and has its whitespace runs collapsed, then replaced by the mapping's
+ * value map where one matches; an empty cell is "no value" and the field stays absent. A name or title that is a
+ * spreadsheet formula is refused unless `allowFormulaValues`. Every reason of the row is collected, one line each,
+ * naming the field or column, with any control character shown escaped, and with the value behind it where a reason
+ * is about one cell (`offending`). A passing row carries notes on what was changed beyond normalising (a dropped
+ * extension) and every change normalising made to a cell, by rule (`normalised`: the cell as the file had it, and the
+ * value written); a row that changed nothing shares one empty list.
  */
 export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseResult {
   const { layout } = context;
