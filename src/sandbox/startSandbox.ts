@@ -354,7 +354,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.close(() => resolve());
+        server.close(() => {
+          store.close();
+          resolve();
+        });
         // Keep-alive sockets would hold close() open until they time out; tests must not wait for that.
         server.closeAllConnections();
       });
