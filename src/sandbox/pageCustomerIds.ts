@@ -45,6 +45,8 @@ export function pageCustomerIds(
   let ids: number[];
   let knownNext: boolean | undefined;
   let fromStart = false;
+  /** The last id `first` let in, when `last` then left none of them: the empty page sits after it. */
+  let cutAfter: number | undefined;
   if (forward) {
     const limit = page.first ?? DEFAULT_PAGE_SIZE;
     // One more than the page holds says whether another follows, when nothing cuts the window short.
@@ -52,6 +54,7 @@ export function pageCustomerIds(
     ids = taken.slice(0, limit);
     if (page.before === undefined) knownNext = taken.length > limit;
     const dropped = page.last != null ? Math.max(0, ids.length - page.last) : 0;
+    if (dropped > 0 && dropped === ids.length) cutAfter = ids.at(-1);
     ids = ids.slice(dropped);
     fromStart = page.after === undefined && dropped === 0;
   } else {
@@ -68,6 +71,8 @@ export function pageCustomerIds(
     };
   }
   // An empty page sits at a cut: the matches up to `cut` come before it, the rest after.
+  if (cutAfter !== undefined)
+    return { ids, hasPreviousPage: true, hasNextPage: knownNext ?? matchedBeyond('id > ?', cutAfter) };
   const cut = forward ? page.after : Math.max(page.after ?? -Infinity, (page.before ?? Infinity) - 1);
   if (cut === undefined || cut === -Infinity) return { ids, hasPreviousPage: false, hasNextPage: anyMatched() };
   if (cut === Infinity) return { ids, hasPreviousPage: anyMatched(), hasNextPage: false };
