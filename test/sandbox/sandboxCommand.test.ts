@@ -11,6 +11,7 @@ import {
   FIND,
   GOOD_GRANT,
   onlyError,
+  postFaults,
   postForm,
   type Reply,
   toReply,
@@ -98,7 +99,7 @@ describe('customer-sync sandbox: how strict the account is', () => {
     expect(onlyError(await graphql(UPDATE, { input: { username: 'a_b', firstName: 'X' } })).code).toBe('C0020E');
     expect(onlyError(await graphql('{ me { id } }')).code).toBe('C0020E');
 
-    const set = await fetch(`${url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ random429Rate: 1 }) });
+    const set = await postFaults(url, JSON.stringify({ random429Rate: 1 }));
     expect(set.status).toBe(200);
     const limited = await graphql(FIND);
     expect(limited.status).toBe(200);
