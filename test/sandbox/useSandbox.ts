@@ -1,5 +1,9 @@
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { afterEach } from 'vitest';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
+import { CLI, PROJECT_ROOT } from '../helpers/runCli.js';
 import { grantToken } from './sandboxClient.js';
 
 /**
@@ -30,5 +34,41 @@ export function useSandbox(options: { grant?: boolean } = {}) {
       if (!current) throw new Error('no sandbox started');
       return current;
     },
+  };
+}
+
+/**
+ * `customer-sync sandbox --port 0 ARGS` as a child process for a test file: the function starts one and resolves
+ * with the URL of its one line; every one started is stopped (SIGTERM) after each test.
+ */
+export function useSandboxCommand(): (args: readonly string[], env?: Record<string, string>) => Promise<string> {
+  const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+  return (args, env = {}) => {
+    const child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /^sandbox listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr}`)));
+    });
   };
 }
