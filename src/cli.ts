@@ -25,6 +25,7 @@ import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
 import { parseSandboxFlags } from './sandbox/parseSandboxFlags.js';
 import { readSandboxCredentials } from './sandbox/readSandboxCredentials.js';
+import { SANDBOX_VARIANT_FLAGS } from './sandbox/sandboxVariantFlags.js';
 
 /** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */
 const SECRET_VARIABLES = [
@@ -104,6 +105,7 @@ const SANDBOX_FLAGS = [
   'lookup-match',
   'unique-ci',
   'rate-limit-as-error',
+  ...Object.keys(SANDBOX_VARIANT_FLAGS),
 ];
 
 /** Every command with the flags it takes, for messages about a flag that is unknown or belongs elsewhere. */
@@ -442,6 +444,9 @@ function withSandboxOptions<T>(y: Argv<T>): Argv<T> {
     .option('seed', { type: 'string', describe: 'JSON array of customers (Customer fields plus retailerId)' });
   for (const [flag, spec] of Object.entries(FAULT_FLAGS)) {
     out = out.option(flag, { type: spec.type, describe: `fault: ${spec.describe}` }) as typeof out;
+  }
+  for (const [flag, spec] of Object.entries(SANDBOX_VARIANT_FLAGS)) {
+    out = out.option(flag, { ...spec, choices: 'choices' in spec ? [...spec.choices] : undefined }) as typeof out;
   }
   // How strict the account is (SPEC §6): each makes the sandbox behave as some real Fluent account may.
   return out

@@ -1,7 +1,10 @@
 import { SANDBOX_PERMISSIONS, type SandboxPermission, type SandboxSettings } from './sandboxTypes.js';
 
-/** The account's id: the context id of a role held across the whole account. */
+/** The account's id when it is not named (`account`): the context id of a role held across the whole account. */
 export const SANDBOX_ACCOUNT_ID = 'SANDBOX';
+
+/** What `me` and the token answer call the login. */
+const LOGIN_NAME = { firstName: 'Sandbox', lastName: 'Login' };
 
 /** The role that lets the login sync customers, holding every permission the sandbox knows unless told otherwise. */
 export const CUSTOMER_ROLE_NAME = 'CUSTOMER_SYNC';
@@ -26,6 +29,8 @@ export interface SandboxUser {
   id: string;
   ref: string;
   username: string;
+  firstName: string;
+  lastName: string;
   type: string;
   status: string;
   createdOn: string;
@@ -72,7 +77,7 @@ export function createSandboxAccess(settings: SandboxSettings, now: () => number
     contexts: [
       scope.kind === 'retailer'
         ? { contextType: 'retailer', contextId: scope.retailerId }
-        : { contextType: 'account', contextId: SANDBOX_ACCOUNT_ID },
+        : { contextType: 'account', contextId: settings.account ?? SANDBOX_ACCOUNT_ID },
     ],
   };
   const users = new Map<string, SandboxUser>();
@@ -85,6 +90,8 @@ export function createSandboxAccess(settings: SandboxSettings, now: () => number
         id: String(1001 + users.size),
         ref: username,
         username,
+        firstName: LOGIN_NAME.firstName,
+        lastName: LOGIN_NAME.lastName,
         // Fluent's user types: ADMIN for an account user, RETAILER for a user of one retailer.
         type: scope.kind === 'retailer' ? 'RETAILER' : 'ADMIN',
         status: 'ACTIVE',
@@ -105,8 +112,8 @@ export function createSandboxAccess(settings: SandboxSettings, now: () => number
     userFor,
     tokenProfile: () => ({
       Retailer_id: primaryRetailerId ?? null,
-      FirstName: 'Sandbox',
-      LastName: 'Login',
+      FirstName: LOGIN_NAME.firstName,
+      LastName: LOGIN_NAME.lastName,
       Roles: [customerRole.role.name, OTHER_ROLE.role.name],
     }),
   };

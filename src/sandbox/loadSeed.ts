@@ -59,6 +59,9 @@ export function loadSeed(path: string): SeedCustomer[] {
     if (record.id !== undefined && record.id !== null) {
       const id = typeof record.id === 'number' ? String(record.id) : record.id;
       if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new UsageError(`${where}: id must be a number`);
+      if (!Number.isSafeInteger(Number(id))) {
+        throw new UsageError(`${where}: id must be at most ${Number.MAX_SAFE_INTEGER}`);
+      }
       if (seen.has(`id ${id}`)) throw new UsageError(`${where}: id ${id} is used twice`);
       seen.add(`id ${id}`);
       customer.id = id;

@@ -1,3 +1,4 @@
+import { compileDataRule, MAX_PATTERN_LENGTH } from './compileDataRule.js';
 import type { SandboxFaults } from './sandboxTypes.js';
 
 export type ParseFaultsResult = { ok: true; faults: SandboxFaults } | { ok: false; message: string };
@@ -19,8 +20,6 @@ const KNOWN = new Set<string>([
   'seed',
   'refuseUsernamePattern',
 ]);
-/** A data rule is a short pattern; a long one is more likely a mistake than a rule. */
-const MAX_PATTERN_LENGTH = 200;
 
 /**
  * Checks fault settings from an untrusted source (a JSON body, CLI flags, a test): rates within 0..1, times
@@ -69,18 +68,16 @@ export function parseFaults(value: unknown): ParseFaultsResult {
   }
   if (record.refuseUsernamePattern !== undefined) {
     const pattern = record.refuseUsernamePattern;
-    if (typeof pattern !== 'string' || pattern === '' || pattern.length > MAX_PATTERN_LENGTH) {
+    // Checked as the sandbox will match it: in linear time, so no pattern can hold the sandbox (issue: ^(a|aa)+$).
+    const rule = typeof pattern === 'string' ? compileDataRule(pattern) : undefined;
+    if (rule === undefined) {
       return {
         ok: false,
         message: `refuseUsernamePattern must be a regular expression of 1 to ${MAX_PATTERN_LENGTH} characters`,
       };
     }
-    try {
-      new RegExp(pattern);
-    } catch {
-      return { ok: false, message: 'refuseUsernamePattern is not a valid regular expression' };
-    }
-    faults.refuseUsernamePattern = pattern;
+    if (!rule.ok) return { ok: false, message: rule.message };
+    faults.refuseUsernamePattern = pattern as string;
   }
   if (record.seed !== undefined) {
     if (typeof record.seed !== 'number' || !Number.isFinite(record.seed)) {

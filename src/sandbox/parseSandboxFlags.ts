@@ -1,11 +1,21 @@
 import { UsageError } from '../errors.js';
 import { escapeControl } from '../escapeControl.js';
 import type { SandboxLookupMatch, SandboxOptions } from './sandboxTypes.js';
+import { parseVariantFlags } from './sandboxVariantFlags.js';
 
 /** The options of `startSandbox` that say how strict the account is. */
 export type SandboxAccountOptions = Pick<
   SandboxOptions,
-  'retailers' | 'loginScope' | 'missingPermissions' | 'lookupMatch' | 'uniqueCi' | 'rateLimitAsError'
+  | 'retailers'
+  | 'loginScope'
+  | 'missingPermissions'
+  | 'lookupMatch'
+  | 'uniqueCi'
+  | 'rateLimitAsError'
+  // The variants Fluent's docs leave open, and the account (sandboxVariantFlags.ts).
+  | 'attributeUpdates'
+  | 'nullUpdates'
+  | 'account'
 >;
 
 /**
@@ -54,5 +64,7 @@ export function parseSandboxFlags(flags: Readonly<Record<string, unknown>>): San
   if (flags['lookup-match'] !== undefined) options.lookupMatch = String(flags['lookup-match']) as SandboxLookupMatch;
   if (flags['unique-ci'] !== undefined) options.uniqueCi = flags['unique-ci'] === true;
   if (flags['rate-limit-as-error'] !== undefined) options.rateLimitAsError = flags['rate-limit-as-error'] === true;
+  // The variants Fluent's docs leave open, and the account: --attributes, --null, --account.
+  Object.assign(options, parseVariantFlags(flags));
   return options;
 }

@@ -14,6 +14,10 @@ export const DEFAULT_RETAILERS: readonly string[] = ['1', '2', '3'];
 /** Fluent's retailer ids are numbers; letters and a few marks are allowed so a test can name one plainly. */
 const RETAILER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const LOOKUP_MATCHES = ['exact', 'ci', 'like'] as const;
+const ATTRIBUTE_UPDATES = ['replace', 'merge'] as const;
+const NULL_UPDATES = ['clear', 'ignore'] as const;
+/** What a `fluent.account` header can carry: Fluent's account ids are short names in capitals and digits. */
+const ACCOUNT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Fills in the account's settings from `startSandbox`'s options: the declared retailers (plus every retailer of
@@ -68,6 +72,7 @@ export function resolveSandboxSettings(options: SandboxOptions, seed: readonly S
     lookupMatch,
     uniqueCi: options.uniqueCi === true,
     rateLimitAsError: options.rateLimitAsError === true,
+    ...resolveVariants(options),
   };
 }
 
@@ -79,4 +84,29 @@ function sortRetailerIds(ids: Iterable<string>): string[] {
     if (numeric(a) !== numeric(b)) return numeric(a) ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : 0;
   });
+}
+
+/** The variants Fluent's docs leave open, and the account the sandbox stands for. */
+function resolveVariants(
+  options: SandboxOptions,
+): Pick<SandboxSettings, 'attributeUpdates' | 'nullUpdates' | 'account'> {
+  const attributeUpdates = options.attributeUpdates ?? 'replace';
+  if (!ATTRIBUTE_UPDATES.includes(attributeUpdates)) {
+    throw new UsageError(
+      `sandbox attribute updates '${escapeControl(String(attributeUpdates))}' must be one of ${ATTRIBUTE_UPDATES.join(', ')}`,
+    );
+  }
+  const nullUpdates = options.nullUpdates ?? 'clear';
+  if (!NULL_UPDATES.includes(nullUpdates)) {
+    throw new UsageError(
+      `sandbox null updates '${escapeControl(String(nullUpdates))}' must be one of ${NULL_UPDATES.join(', ')}`,
+    );
+  }
+  const account = options.account ?? null;
+  if (account !== null && (typeof account !== 'string' || !ACCOUNT_ID.test(account))) {
+    throw new UsageError(
+      `sandbox account '${escapeControl(String(account))}' must be 1 to 64 letters, digits, '.', '_' or '-'`,
+    );
+  }
+  return { attributeUpdates, nullUpdates, account };
 }

@@ -120,6 +120,15 @@ export type SandboxLoginScope = { kind: 'account' } | { kind: 'retailer'; retail
  */
 export type SandboxLookupMatch = 'exact' | 'ci' | 'like';
 
+/**
+ * What updateCustomer does with `attributes` (Fluent documents neither): replace the customer's list with the one
+ * sent (an attribute left out is gone), or merge it in by name (an attribute left out stays).
+ */
+export type SandboxAttributeUpdates = 'replace' | 'merge';
+
+/** What updateCustomer does with a field sent as null (Fluent documents neither): clear it, or leave it as it is. */
+export type SandboxNullUpdates = 'clear' | 'ignore';
+
 /** How strict the account is: every SandboxOptions setting with its default filled in. */
 export interface SandboxSettings {
   /** Declared retailers, ascending; every other retailer id is unknown. */
@@ -129,6 +138,11 @@ export interface SandboxSettings {
   lookupMatch: SandboxLookupMatch;
   uniqueCi: boolean;
   rateLimitAsError: boolean;
+  // The variants Fluent's docs leave open, and the account the sandbox stands for.
+  attributeUpdates: SandboxAttributeUpdates;
+  nullUpdates: SandboxNullUpdates;
+  /** The `fluent.account` header value every token and GraphQL request must carry, or null for none. */
+  account: string | null;
 }
 
 export interface SandboxOptions {
@@ -154,6 +168,16 @@ export interface SandboxOptions {
   uniqueCi?: boolean;
   /** Answer a rate-limit refusal with HTTP 200 and a C0011E error instead of 429, as Fluent's SDK documents. */
   rateLimitAsError?: boolean;
+  // The variants Fluent's docs leave open, and the account the sandbox stands for.
+  /** Default replace. */
+  attributeUpdates?: SandboxAttributeUpdates;
+  /** Default clear. */
+  nullUpdates?: SandboxNullUpdates;
+  /**
+   * Requests without this `fluent.account` header value (or with another) are refused with 401, on /oauth/token and
+   * /graphql alike; it is also the account id of the login's account-wide roles. Default: no header needed.
+   */
+  account?: string;
 }
 
 export interface Sandbox {

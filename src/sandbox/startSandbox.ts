@@ -1,14 +1,18 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
+import { CONTROL_PATHS, createControlHandler } from './createControlHandler.js';
+import { createDataRules } from './createDataRules.js';
 import { createFaultInjector } from './createFaultInjector.js';
+import { createOauthHandler } from './createOauthHandler.js';
 import { createSandboxAccess } from './createSandboxAccess.js';
-import { createSandboxExecutor, type GraphqlRequest } from './createSandboxExecutor.js';
+import { createSandboxExecutor } from './createSandboxExecutor.js';
 import { createSandboxStore } from './createSandboxStore.js';
 import { createTokenStore } from './createTokenStore.js';
 import { type FluentErrorCode, fluentError } from './fluentError.js';
 import { parseFaults } from './parseFaults.js';
+import { parseGraphqlBody } from './parseGraphqlBody.js';
+import { bearerToken, carriesAccount, headerValue, readBody, WRONG_ACCOUNT } from './readBody.js';
 import { resolveSandboxSettings } from './resolveSandboxSettings.js';
 import type { Sandbox, SandboxFaults, SandboxOptions, SandboxStats } from './sandboxTypes.js';
 
@@ -28,16 +32,10 @@ export type {
 
 /** Fluent's request body limit (SPEC §1). */
 const MAX_GRAPHQL_BODY_BYTES = 2 * 1024 * 1024;
-const MAX_SMALL_BODY_BYTES = 64 * 1024;
-/** An oversized body is read to its end (so the client sees the 413) up to this much, then the socket closes. */
-const MAX_DRAINED_BYTES = 64 * 1024 * 1024;
-const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600;
-
-type BodyResult = { kind: 'ok'; body: Buffer } | { kind: 'too-large'; drained: boolean } | { kind: 'aborted' };
 
 /**
  * Starts the local Fluent-compatible OMS (SPEC §1, §6) on 127.0.0.1: `POST /oauth/token`, `POST /graphql`,
- * and `GET /_sandbox/state`, `POST /_sandbox/faults` for people and process-level tests.
+ * and `GET /_sandbox/state`, `POST /_sandbox/faults` for people and process-level tests (createControlHandler).
  *
  * Every GraphQL request draws its faults when it arrives, then meets them in this order: the rate limit (429),
  * 413, 401, 400, a random 429, a random 5xx (nothing applied), execution, then for a mutation a cut connection
@@ -56,14 +54,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const settings = resolveSandboxSettings(options, seed);
   const store = createSandboxStore(seed, settings, now);
   const access = createSandboxAccess(settings, now);
-  const executeGraphql = createSandboxExecutor(store, access, {
-    refuses: (username) => {
-      const pattern = injector.faults().refuseUsernamePattern;
-      const refused = pattern !== undefined && new RegExp(pattern).test(username);
-      if (refused) counters.refusedMutations++;
-      return refused;
-    },
-  });
+  const executeGraphql = createSandboxExecutor(
+    store,
+    access,
+    createDataRules(injector.faults, () => counters.refusedMutations++),
+  );
   const tokens = createTokenStore(now);
   const credentials = options.credentials;
   const counters = {
@@ -164,7 +159,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const headers: Record<string, string> = read.drained ? {} : { connection: 'close' };
       return answer(res, 413, errorBody('C0160E', 'Request body is over 2 MB'), headers);
     }
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearerToken(req);
     const check = token === undefined ? { status: 'unknown' as const } : tokens.checkToken(token);
     if (check.status !== 'valid') {
       const description = check.status === 'expired' ? 'The access token expired' : 'Missing or unknown access token';
@@ -174,6 +169,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         { error: 'invalid_token', error_description: description },
         { 'www-authenticate': 'Bearer error="invalid_token"' },
       );
+    }
+    if (!carriesAccount(req, settings.account)) {
+      return answer(res, 401, { error: 'invalid_token', error_description: WRONG_ACCOUNT });
     }
     const request = parseGraphqlBody(read.body);
     if (typeof request === 'string') return answer(res, 400, errorBody('C0160E', request));
@@ -201,93 +199,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     return answer(res, 200, execution.body);
   }
 
-  async function handleOauthToken(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-    accountHeader.oauth = headerValue(req, 'fluent.account');
-    const read = await readBody(req, MAX_SMALL_BODY_BYTES);
-    if (read.kind === 'aborted') return;
-    if (read.kind === 'too-large') return answer(res, 413, { error: 'invalid_request' }, { connection: 'close' });
-    // Fluent's docs show the parameters in the query string; clients normally send a form body. Take both.
-    const params = new URLSearchParams(query);
-    for (const [name, value] of new URLSearchParams(read.body.toString('utf8'))) params.set(name, value);
-    const refuse = (description: string) =>
-      answer(res, 401, { error: 'invalid_grant', error_description: description });
-    const faults = injector.faults();
-    const lifetime = faults.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
-    const withRefreshToken = faults.issueRefreshTokens === true;
-
-    const grantType = params.get('grant_type');
-    if (grantType === 'password') {
-      if (params.get('scope') !== 'api') {
-        return answer(res, 400, { error: 'invalid_scope', error_description: 'scope must be api' });
-      }
-      const given = {
-        clientId: params.get('client_id') ?? '',
-        clientSecret: params.get('client_secret') ?? '',
-        username: params.get('username') ?? '',
-        password: params.get('password') ?? '',
-      };
-      if (Object.values(given).some((value) => value === '')) {
-        return refuse('client_id, client_secret, username and password are all required');
-      }
-      if (
-        credentials &&
-        !(
-          sameSecret(given.clientId, credentials.clientId) &&
-          sameSecret(given.clientSecret, credentials.clientSecret) &&
-          sameSecret(given.username, credentials.username) &&
-          sameSecret(given.password, credentials.password)
-        )
-      ) {
-        return refuse('Bad credentials');
-      }
-      counters.tokenGrants++;
-      return answer(res, 200, grantFor(given.username, lifetime, withRefreshToken));
-    }
-    if (grantType === 'refresh_token' && withRefreshToken) {
-      // Fluent's refresh grant names the client too; a refresh token alone is not enough.
-      const clientId = params.get('client_id') ?? '';
-      const clientSecret = params.get('client_secret') ?? '';
-      if (clientId === '' || clientSecret === '') return refuse('client_id and client_secret are required');
-      if (
-        credentials &&
-        !(sameSecret(clientId, credentials.clientId) && sameSecret(clientSecret, credentials.clientSecret))
-      ) {
-        return refuse('Bad client credentials');
-      }
-      // Single-use: spent here whatever happens next, so a second use is refused like an unknown one.
-      const username = tokens.spendRefreshToken(params.get('refresh_token') ?? '');
-      if (username === undefined) {
-        return answer(res, 400, { error: 'invalid_grant', error_description: 'Invalid or already used refresh token' });
-      }
-      counters.refreshGrants++;
-      return answer(res, 200, grantFor(username, lifetime, true));
-    }
-    return answer(res, 400, {
-      error: 'unsupported_grant_type',
-      error_description: withRefreshToken ? 'use password or refresh_token' : 'use password',
-    });
-  }
-
-  /** A token answer as Fluent documents it: the tokens, then who the login is. */
-  function grantFor(username: string, lifetime: number, withRefreshToken: boolean) {
-    return { ...tokens.grantToken(username, lifetime, withRefreshToken), ...access.tokenProfile() };
-  }
-
-  async function handleSetFaults(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const read = await readBody(req, MAX_SMALL_BODY_BYTES);
-    if (read.kind === 'aborted') return;
-    if (read.kind === 'too-large') return sendJson(res, 413, { error: 'body too large' }, { connection: 'close' });
-    let value: unknown;
-    try {
-      value = JSON.parse(read.body.toString('utf8'));
-    } catch {
-      return sendJson(res, 400, { error: 'body is not JSON' });
-    }
-    const parsed = parseFaults(value);
-    if (!parsed.ok) return sendJson(res, 400, { error: parsed.message });
-    injector.setFaults(parsed.faults);
-    sendJson(res, 200, { faults: injector.faults() });
-  }
+  const handleOauthToken = createOauthHandler({
+    tokens,
+    access,
+    credentials,
+    account: settings.account,
+    faults: injector.faults,
+    answer,
+    counters,
+    accountHeader,
+  });
+  const handleControl = createControlHandler({
+    port: () => port,
+    tokens,
+    credentials,
+    state: () => ({
+      customers: store.snapshot(),
+      stats: stats(),
+      faults: injector.faults(),
+      settings: structuredClone(settings),
+    }),
+    faults: injector.faults,
+    setFaults: injector.setFaults,
+    sendJson,
+  });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests++;
@@ -298,22 +233,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return handleGraphql(req, res);
       case 'POST /oauth/token':
         return handleOauthToken(req, res, url.searchParams);
-      case 'GET /_sandbox/state':
-        req.resume();
-        return sendJson(res, 200, {
-          customers: store.snapshot(),
-          stats: stats(),
-          faults: injector.faults(),
-          settings: structuredClone(settings),
-        });
-      case 'GET /_sandbox/faults':
-        req.resume();
-        return sendJson(res, 200, { faults: injector.faults() });
-      case 'POST /_sandbox/faults':
-        return handleSetFaults(req, res);
     }
+    if (CONTROL_PATHS.includes(url.pathname)) return handleControl(req, res, url.pathname);
     req.resume();
-    const known = ['/graphql', '/oauth/token', '/_sandbox/state', '/_sandbox/faults'].includes(url.pathname);
+    const known = ['/graphql', '/oauth/token'].includes(url.pathname);
     sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });
   }
 
@@ -326,6 +249,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   });
   const wantedPort = options.port ?? 0;
+  let port = wantedPort;
   if (!Number.isInteger(wantedPort) || wantedPort < 0 || wantedPort > 65535) {
     throw new UsageError(`sandbox port must be a whole number from 0 to 65535, not ${wantedPort}`);
   }
@@ -340,7 +264,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
 
   return {
@@ -354,7 +278,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         timers.clear();
-        server.close(() => resolve());
+        server.close(() => {
+          store.close();
+          resolve();
+        });
         // Keep-alive sockets would hold close() open until they time out; tests must not wait for that.
         server.closeAllConnections();
       });
@@ -369,68 +296,7 @@ function checkFaults(faults: SandboxFaults): SandboxFaults {
   return parsed.faults;
 }
 
-/** Reads a request body up to `limit` bytes; an oversized one is drained (not kept) so the client sees the 413. */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: BodyResult) => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else if (size > MAX_DRAINED_BYTES) {
-        req.pause();
-        settle({ kind: 'too-large', drained: false });
-      }
-    });
-    req.on('end', () =>
-      settle(size > limit ? { kind: 'too-large', drained: true } : { kind: 'ok', body: Buffer.concat(chunks) }),
-    );
-    req.on('error', () => settle({ kind: 'aborted' }));
-    req.on('close', () => settle({ kind: 'aborted' }));
-  });
-}
-
-/** The body of POST /graphql as a request, or a message saying why it is not one (answered with 400). */
-function parseGraphqlBody(body: Buffer): GraphqlRequest | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(body.toString('utf8'));
-  } catch {
-    return 'Malformed JSON body';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'The body must be a JSON object';
-  const { query, variables, operationName } = value as Record<string, unknown>;
-  if (typeof query !== 'string' || query === '') return 'The body must hold a query string';
-  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) {
-    return 'variables must be a JSON object';
-  }
-  if (operationName != null && typeof operationName !== 'string') return 'operationName must be a string';
-  return {
-    query,
-    variables: (variables as Record<string, unknown> | null | undefined) ?? null,
-    operationName: operationName ?? null,
-  };
-}
-
 /** A GraphQL-style error body holding one of Fluent's errors. */
 function errorBody(code: FluentErrorCode, text: string): { errors: unknown[] } {
   return { errors: [fluentError(code, text).toJSON()] };
-}
-
-/** One request header's value, or null; a repeated header counts as its first value. */
-function headerValue(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-}
-
-/** Compares secrets in constant time (hashing first so lengths do not leak either). */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
+import { type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
 import {
   CREATE,
   createInput,
@@ -13,18 +13,10 @@ import {
   UPDATE,
   usernamesOf,
 } from './sandboxClient.js';
+import { useSandbox } from './useSandbox.js';
 
-let sandbox: Sandbox | undefined;
-let token = '';
-async function start(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(options);
-  token = await grantToken(sandbox);
-  return sandbox;
-}
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const fixture = useSandbox();
+const { start } = fixture;
 
 /** The query Fluent's own SDK sends to test a connection (the access schema's comment). */
 const ME = `query Me {
@@ -57,7 +49,7 @@ const retailerIdsOf = (reply: { body: { data: { retailers: { edges: { node: { id
   reply.body.data.retailers.edges.map((edge) => edge.node.id);
 
 describe('me and user', () => {
-  it('answers the login of the token, with a customer role in an account context and an unrelated role', async () => {
+  it('answers the login of the fixture.token, with a customer role in an account context and an unrelated role', async () => {
     const s = await start();
     const reply = await postGraphql(s, await grantToken(s, 'integration@acme'), ME);
     expect(reply.body.errors).toBeUndefined();
@@ -74,7 +66,7 @@ describe('me and user', () => {
     expect(permissionsOf(others[0]).some((name) => name.startsWith('CUSTOMER_'))).toBe(false);
   });
 
-  it('keeps the login per token, through a refresh too', async () => {
+  it('keeps the login per fixture.token, through a refresh too', async () => {
     const s = await start({ faults: { issueRefreshTokens: true } });
     const ann = await postForm(s.url, { ...GOOD_GRANT, username: 'ann' });
     const bob = await grantToken(s, 'bob');
@@ -95,9 +87,9 @@ describe('me and user', () => {
 
   it('answers user(id, username) for the login itself and null for anyone else', async () => {
     const s = await start();
-    const me = (await postGraphql(s, token, ME)).body.data.me;
+    const me = (await postGraphql(s, fixture.token, ME)).body.data.me;
     const user = async (variables: Record<string, unknown>) =>
-      (await postGraphql(s, token, USER, variables)).body.data.user;
+      (await postGraphql(s, fixture.token, USER, variables)).body.data.user;
     expect(await user({ username: 'user' })).toEqual({ id: me.id, username: 'user' });
     expect(await user({ id: me.id })).toEqual({ id: me.id, username: 'user' });
     expect(await user({ id: me.id, username: 'user' })).toEqual({ id: me.id, username: 'user' });
@@ -110,22 +102,22 @@ describe('me and user', () => {
 describe('retailers', () => {
   it('exist only when declared: 1, 2 and 3 by default, plus every retailer of the seed', async () => {
     const s = await start({ seed: [{ retailerId: '12', username: 'seeded' }] });
-    const found = await postGraphql(s, token, RETAILER_BY_ID, { id: '12' });
+    const found = await postGraphql(s, fixture.token, RETAILER_BY_ID, { id: '12' });
     expect(found.body.data.retailerById).toMatchObject({ id: '12', status: 'ACTIVE' });
-    expect((await postGraphql(s, token, RETAILER_BY_ID, { id: '99' })).body.data.retailerById).toBeNull();
-    expect(retailerIdsOf(await postGraphql(s, token, RETAILERS, {}))).toEqual(['1', '2', '3', '12']);
+    expect((await postGraphql(s, fixture.token, RETAILER_BY_ID, { id: '99' })).body.data.retailerById).toBeNull();
+    expect(retailerIdsOf(await postGraphql(s, fixture.token, RETAILERS, {}))).toEqual(['1', '2', '3', '12']);
 
-    const refused = await postGraphql(s, token, CREATE, createInput('jane', '99'));
+    const refused = await postGraphql(s, fixture.token, CREATE, createInput('jane', '99'));
     expect(refused.body.data.createCustomer).toBeNull();
     expect(onlyError(refused)).toEqual({ code: 'C0120E', message: 'C0120E: Retailer 99 not found' });
     expect(s.customers().map((customer) => customer.username)).toEqual(['seeded']);
-    expect((await postGraphql(s, token, CREATE, createInput('jane', '12'))).body.errors).toBeUndefined();
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('jane', '12'))).body.errors).toBeUndefined();
   });
 
   it('takes the declared list instead of the default', async () => {
     const s = await start({ retailers: ['40', '7'] });
-    expect(retailerIdsOf(await postGraphql(s, token, RETAILERS, {}))).toEqual(['7', '40']);
-    expect(onlyError(await postGraphql(s, token, CREATE, createInput('jane', '1'))).code).toBe('C0120E');
+    expect(retailerIdsOf(await postGraphql(s, fixture.token, RETAILERS, {}))).toEqual(['7', '40']);
+    expect(onlyError(await postGraphql(s, fixture.token, CREATE, createInput('jane', '1'))).code).toBe('C0120E');
     expect(s.settings().retailers).toEqual(['7', '40']);
   });
 
@@ -136,7 +128,7 @@ describe('retailers', () => {
     const pages: number[] = [];
     let after: string | undefined;
     for (;;) {
-      const reply = await postGraphql(s, token, RETAILERS, after === undefined ? {} : { after });
+      const reply = await postGraphql(s, fixture.token, RETAILERS, after === undefined ? {} : { after });
       const { edges, pageInfo } = reply.body.data.retailers;
       seen.push(...edges.map((edge: { node: { id: string } }) => edge.node.id));
       pages.push(edges.length);
@@ -145,10 +137,10 @@ describe('retailers', () => {
     }
     expect(pages).toEqual([10, 10, 3]);
     expect(seen).toEqual(ids);
-    const firstFive = await postGraphql(s, token, RETAILERS, { first: 5 });
+    const firstFive = await postGraphql(s, fixture.token, RETAILERS, { first: 5 });
     expect(retailerIdsOf(firstFive)).toEqual(['1', '2', '3', '4', '5']);
-    expect(retailerIdsOf(await postGraphql(s, token, RETAILERS, { ref: ['RETAILER_17'] }))).toEqual(['17']);
-    const badCursor = await postGraphql(s, token, RETAILERS, { after: 'garbage' });
+    expect(retailerIdsOf(await postGraphql(s, fixture.token, RETAILERS, { ref: ['RETAILER_17'] }))).toEqual(['17']);
+    const badCursor = await postGraphql(s, fixture.token, RETAILERS, { after: 'garbage' });
     expect(onlyError(badCursor).code).toBe('C0160E');
   });
 });
@@ -164,42 +156,46 @@ describe('a login scoped to one retailer', () => {
 
   it('holds its customer role in that retailer’s context only', async () => {
     const s = await start(scoped);
-    const reply = await postGraphql(s, token, ME);
+    const reply = await postGraphql(s, fixture.token, ME);
     expect(customerRole(reply).contexts).toEqual([{ contextType: 'retailer', contextId: '2' }]);
     expect(reply.body.data.me.primaryRetailer).toEqual({ id: '2' });
   });
 
   it('sees only its retailer’s customers and only its retailer', async () => {
     const s = await start(scoped);
-    expect(usernamesOf(await postGraphql(s, token, FIND, {}))).toEqual(['bob', 'shared']);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['ann', 'bob', 'shared'] }))).toEqual([
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, {}))).toEqual(['bob', 'shared']);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['ann', 'bob', 'shared'] }))).toEqual([
       'bob',
       'shared',
     ]);
-    const byRef = await postGraphql(s, token, `{ ann: customer(ref: "ann") { id } bob: customer(ref: "bob") { id } }`);
+    const byRef = await postGraphql(
+      s,
+      fixture.token,
+      `{ ann: customer(ref: "ann") { id } bob: customer(ref: "bob") { id } }`,
+    );
     expect(byRef.body.data).toEqual({ ann: null, bob: { id: '2' } });
-    const byId = await postGraphql(s, token, `{ customerById(id: "1") { id } }`);
+    const byId = await postGraphql(s, fixture.token, `{ customerById(id: "1") { id } }`);
     expect(byId.body.data.customerById).toBeNull();
-    expect((await postGraphql(s, token, RETAILER_BY_ID, { id: '1' })).body.data.retailerById).toBeNull();
-    expect((await postGraphql(s, token, RETAILER_BY_ID, { id: '2' })).body.data.retailerById).toMatchObject({
+    expect((await postGraphql(s, fixture.token, RETAILER_BY_ID, { id: '1' })).body.data.retailerById).toBeNull();
+    expect((await postGraphql(s, fixture.token, RETAILER_BY_ID, { id: '2' })).body.data.retailerById).toMatchObject({
       id: '2',
     });
-    expect(retailerIdsOf(await postGraphql(s, token, RETAILERS, {}))).toEqual(['2']);
+    expect(retailerIdsOf(await postGraphql(s, fixture.token, RETAILERS, {}))).toEqual(['2']);
   });
 
   it('creates and updates for its retailer only; any other fails with C0020E', async () => {
     const s = await start(scoped);
-    expect((await postGraphql(s, token, CREATE, createInput('carol', '2'))).body.errors).toBeUndefined();
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('carol', '2'))).body.errors).toBeUndefined();
     for (const retailerId of ['1', '3', '99']) {
-      const refused = await postGraphql(s, token, CREATE, createInput(`dave${retailerId}`, retailerId));
+      const refused = await postGraphql(s, fixture.token, CREATE, createInput(`dave${retailerId}`, retailerId));
       expect(refused.body.data.createCustomer).toBeNull();
       expect(onlyError(refused).code).toBe('C0020E');
       expect(onlyError(refused).message).toMatch(/^C0020E: /);
     }
-    const otherRetailer = await postGraphql(s, token, UPDATE, { input: { username: 'ann', firstName: 'X' } });
+    const otherRetailer = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'ann', firstName: 'X' } });
     expect(onlyError(otherRetailer).code).toBe('C0020E');
     // 'shared' is held by retailers 2 and 3: the login reaches only retailer 2's, so that one is meant.
-    const own = await postGraphql(s, token, UPDATE, { input: { username: 'shared', firstName: 'Two' } });
+    const own = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'shared', firstName: 'Two' } });
     expect(own.body.errors).toBeUndefined();
     expect(s.customers().map((customer) => [customer.retailerId, customer.username, customer.firstName])).toEqual([
       ['1', 'ann', null],
@@ -223,9 +219,9 @@ describe('missing permissions', () => {
       seed: [{ retailerId: '1', username: 'ann' }],
       missingPermissions: ['CUSTOMER_UPDATE'],
     });
-    const role = customerRole(await postGraphql(s, token, ME));
+    const role = customerRole(await postGraphql(s, fixture.token, ME));
     expect(permissionsOf(role)).toEqual(['CUSTOMER_CREATE', 'CUSTOMER_VIEW', 'RETAILER_VIEW', 'USER_VIEW']);
-    const update = await postGraphql(s, token, UPDATE, { input: { username: 'ann', firstName: 'X' } });
+    const update = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'ann', firstName: 'X' } });
     expect(update.body.data.updateCustomer).toBeNull();
     expect(onlyError(update)).toEqual({
       code: 'C0020E',
@@ -234,8 +230,8 @@ describe('missing permissions', () => {
     expect(s.customers()[0]?.firstName).toBeNull();
     expect(s.stats().updates).toBe(0);
     // What needs another permission still works.
-    expect((await postGraphql(s, token, CREATE, createInput('bob'))).body.errors).toBeUndefined();
-    expect(usernamesOf(await postGraphql(s, token, FIND, {}))).toEqual(['ann', 'bob']);
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('bob'))).body.errors).toBeUndefined();
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, {}))).toEqual(['ann', 'bob']);
   });
 
   it('guard each operation by its own permission', async () => {
@@ -252,14 +248,14 @@ describe('missing permissions', () => {
     ];
     for (const [permission, query, variables] of operations) {
       const s = await start({ seed: [{ retailerId: '1', username: 'ann' }], missingPermissions: [permission] });
-      const refused = await postGraphql(s, token, query, variables);
+      const refused = await postGraphql(s, fixture.token, query, variables);
       expect(refused.status).toBe(200);
       expect(onlyError(refused).code, `${permission} guards ${query}`).toBe('C0020E');
       expect(Object.values(refused.body.data)).toEqual([null]);
       await s.close();
       // The same operation passes with every permission.
       const allowed = await start({ seed: [{ retailerId: '1', username: 'ann' }] });
-      expect((await postGraphql(allowed, token, query, variables)).body.errors).toBeUndefined();
+      expect((await postGraphql(allowed, fixture.token, query, variables)).body.errors).toBeUndefined();
       await allowed.close();
     }
   });

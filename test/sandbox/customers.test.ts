@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
-import { CREATE, createInput, FIND, grantToken, postGraphql, UPDATE } from './sandboxClient.js';
+import { describe, expect, it } from 'vitest';
+import { CREATE, createInput, FIND, postGraphql, UPDATE } from './sandboxClient.js';
+import { useSandbox } from './useSandbox.js';
 
-let sandbox: Sandbox | undefined;
-let token = '';
-async function start(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(options);
-  token = await grantToken(sandbox);
-  return sandbox;
-}
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const fixture = useSandbox();
+const { start } = fixture;
 
 function seedOf(count: number, retailerId = '1') {
   return Array.from({ length: count }, (_, index) => ({
@@ -25,7 +16,12 @@ function seedOf(count: number, retailerId = '1') {
 describe('createCustomer', () => {
   it('creates a customer with ref = username, an increasing id and ACTIVE status', async () => {
     const s = await start({ now: () => Date.parse('2024-05-01T10:00:00Z'), retailers: ['7'] });
-    const first = await postGraphql(s, token, CREATE, createInput('1_jane@example.com', '7', { firstName: 'Jane' }));
+    const first = await postGraphql(
+      s,
+      fixture.token,
+      CREATE,
+      createInput('1_jane@example.com', '7', { firstName: 'Jane' }),
+    );
     expect(first.status).toBe(200);
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.createCustomer).toMatchObject({
@@ -41,7 +37,7 @@ describe('createCustomer', () => {
       retailer: { id: '7' },
     });
     expect(first.body.data.createCustomer.retailer.ref).toEqual(expect.any(String));
-    const second = await postGraphql(s, token, CREATE, createInput('bob', '7'));
+    const second = await postGraphql(s, fixture.token, CREATE, createInput('bob', '7'));
     expect(second.body.data.createCustomer.id).toBe('2');
     expect(s.customers().map((customer) => customer.username)).toEqual(['1_jane@example.com', 'bob']);
     expect(s.stats()).toMatchObject({ creates: 2, mutations: 2, updates: 0 });
@@ -49,10 +45,10 @@ describe('createCustomer', () => {
 
   it('keeps usernames unique per retailer only, matching them exactly', async () => {
     const s = await start();
-    expect((await postGraphql(s, token, CREATE, createInput('jane', '1'))).body.errors).toBeUndefined();
-    expect((await postGraphql(s, token, CREATE, createInput('jane', '2'))).body.errors).toBeUndefined();
-    expect((await postGraphql(s, token, CREATE, createInput('Jane', '1'))).body.errors).toBeUndefined();
-    const again = await postGraphql(s, token, CREATE, createInput('jane', '1'));
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('jane', '1'))).body.errors).toBeUndefined();
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('jane', '2'))).body.errors).toBeUndefined();
+    expect((await postGraphql(s, fixture.token, CREATE, createInput('Jane', '1'))).body.errors).toBeUndefined();
+    const again = await postGraphql(s, fixture.token, CREATE, createInput('jane', '1'));
     expect(again.status).toBe(200);
     expect(again.body.data.createCustomer).toBeNull();
     expect(again.body.errors[0].message).toContain('already exists');
@@ -64,11 +60,11 @@ describe('createCustomer', () => {
     const s = await start();
     const { input } = createInput('jane');
     const { primaryEmail: _, ...withoutEmail } = input;
-    const refused = await postGraphql(s, token, CREATE, { input: withoutEmail });
+    const refused = await postGraphql(s, fixture.token, CREATE, { input: withoutEmail });
     expect(refused.status).toBe(200);
     expect(refused.body.errors[0].message).toContain('primaryEmail');
     expect(s.customers()).toEqual([]);
-    const minimal = await postGraphql(s, token, CREATE, { input });
+    const minimal = await postGraphql(s, fixture.token, CREATE, { input });
     expect(minimal.body.errors).toBeUndefined();
   });
 
@@ -86,14 +82,14 @@ describe('createCustomer', () => {
     for (const [field, limit] of cases) {
       const atLimit = await postGraphql(
         s,
-        token,
+        fixture.token,
         CREATE,
         createInput(`ok-${field}`, '1', { [field]: 'x'.repeat(limit) }),
       );
       expect(atLimit.body.errors).toBeUndefined();
       const over = await postGraphql(
         s,
-        token,
+        fixture.token,
         CREATE,
         createInput(`no-${field}`, '1', { [field]: 'x'.repeat(limit + 1) }),
       );
@@ -101,7 +97,7 @@ describe('createCustomer', () => {
       expect(over.body.errors[0].message).toContain(field);
       expect(over.body.errors[0].message).toContain(String(limit));
     }
-    const longName = await postGraphql(s, token, CREATE, createInput('u'.repeat(251)));
+    const longName = await postGraphql(s, fixture.token, CREATE, createInput('u'.repeat(251)));
     expect(longName.body.errors[0].message).toMatch(/username.*250/);
     expect(s.customers().map((customer) => customer.username)).toEqual(cases.map(([field]) => `ok-${field}`));
   });
@@ -113,12 +109,12 @@ describe('updateCustomer', () => {
     const s = await start({ now: () => clock });
     await postGraphql(
       s,
-      token,
+      fixture.token,
       CREATE,
       createInput('jane', '1', { firstName: 'Jane', lastName: 'Doe', title: 'Ms', primaryPhone: '+61400000000' }),
     );
     clock += 60_000;
-    const reply = await postGraphql(s, token, UPDATE, {
+    const reply = await postGraphql(s, fixture.token, UPDATE, {
       input: { username: 'jane', lastName: 'Smith', title: null, promotionOptIn: true },
     });
     expect(reply.body.errors).toBeUndefined();
@@ -138,10 +134,10 @@ describe('updateCustomer', () => {
 
   it('finds a changed email under its new value only', async () => {
     const s = await start();
-    await postGraphql(s, token, CREATE, createInput('jane'));
-    await postGraphql(s, token, UPDATE, { input: { username: 'jane', primaryEmail: 'new@example.com' } });
-    const byOld = await postGraphql(s, token, FIND, { primaryEmail: ['jane@example.com'] });
-    const byNew = await postGraphql(s, token, FIND, { primaryEmail: ['new@example.com'] });
+    await postGraphql(s, fixture.token, CREATE, createInput('jane'));
+    await postGraphql(s, fixture.token, UPDATE, { input: { username: 'jane', primaryEmail: 'new@example.com' } });
+    const byOld = await postGraphql(s, fixture.token, FIND, { primaryEmail: ['jane@example.com'] });
+    const byNew = await postGraphql(s, fixture.token, FIND, { primaryEmail: ['new@example.com'] });
     expect(byOld.body.data.customers.edges).toEqual([]);
     expect(byNew.body.data.customers.edges.map((edge: { node: { username: string } }) => edge.node.username)).toEqual([
       'jane',
@@ -155,11 +151,11 @@ describe('updateCustomer', () => {
         { retailerId: '2', username: 'shared' },
       ],
     });
-    const missing = await postGraphql(s, token, UPDATE, { input: { username: 'ghost', firstName: 'X' } });
+    const missing = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'ghost', firstName: 'X' } });
     expect(missing.body.data.updateCustomer).toBeNull();
     expect(missing.body.errors[0].message).toBe("C0120E: Customer with username 'ghost' not found");
     expect(missing.body.errors[0].extensions.code).toBe('C0120E');
-    const ambiguous = await postGraphql(s, token, UPDATE, { input: { username: 'shared', firstName: 'X' } });
+    const ambiguous = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'shared', firstName: 'X' } });
     expect(ambiguous.body.errors[0].message).toMatch(/^C0160E: .*ambiguous/);
     expect(ambiguous.body.errors[0].extensions.code).toBe('C0160E');
     expect(s.customers().every((customer) => customer.firstName === null)).toBe(true);
@@ -168,8 +164,8 @@ describe('updateCustomer', () => {
 
   it('refuses an over-long value and leaves the customer as it was', async () => {
     const s = await start();
-    await postGraphql(s, token, CREATE, createInput('jane', '1', { firstName: 'Jane' }));
-    const reply = await postGraphql(s, token, UPDATE, {
+    await postGraphql(s, fixture.token, CREATE, createInput('jane', '1', { firstName: 'Jane' }));
+    const reply = await postGraphql(s, fixture.token, UPDATE, {
       input: { username: 'jane', firstName: 'Janet', primaryPhone: '+1'.padEnd(21, '5') },
     });
     expect(reply.body.errors[0].message).toMatch(/primaryPhone.*20/);
@@ -178,8 +174,8 @@ describe('updateCustomer', () => {
 
   it('has no department, retailer or id in its input, as Fluent’s docs say', async () => {
     const s = await start();
-    await postGraphql(s, token, CREATE, createInput('jane'));
-    const reply = await postGraphql(s, token, UPDATE, { input: { username: 'jane', department: 'Sales' } });
+    await postGraphql(s, fixture.token, CREATE, createInput('jane'));
+    const reply = await postGraphql(s, fixture.token, UPDATE, { input: { username: 'jane', department: 'Sales' } });
     expect(reply.status).toBe(200);
     expect(reply.body.errors[0].message).toContain('department');
     expect(reply.body.data).toBeUndefined();
@@ -193,7 +189,7 @@ describe('customers query', () => {
     const pages: boolean[] = [];
     let after: string | undefined;
     for (;;) {
-      const reply = await postGraphql(s, token, FIND, after === undefined ? {} : { after });
+      const reply = await postGraphql(s, fixture.token, FIND, after === undefined ? {} : { after });
       const { edges, pageInfo } = reply.body.data.customers;
       seen.push(...edges.map((edge: { node: { id: string } }) => edge.node.id));
       pages.push(pageInfo.hasNextPage);
@@ -203,7 +199,7 @@ describe('customers query', () => {
     }
     expect(pages).toEqual([true, true, false]);
     expect(seen).toEqual(Array.from({ length: 25 }, (_, index) => String(index + 1)));
-    const all = await postGraphql(s, token, FIND, { first: 100 });
+    const all = await postGraphql(s, fixture.token, FIND, { first: 100 });
     expect(all.body.data.customers.edges).toHaveLength(25);
     expect(all.body.data.customers.pageInfo.hasNextPage).toBe(false);
   });
@@ -212,20 +208,20 @@ describe('customers query', () => {
     const s = await start({ seed: seedOf(5) });
     const usernamesOf = (reply: { body: { data: { customers: { edges: { node: { username: string } }[] } } } }) =>
       reply.body.data.customers.edges.map((edge) => edge.node.username);
-    const ored = await postGraphql(s, token, FIND, { username: ['user04', 'user02', 'nobody', 'USER01'] });
+    const ored = await postGraphql(s, fixture.token, FIND, { username: ['user04', 'user02', 'nobody', 'USER01'] });
     expect(usernamesOf(ored)).toEqual(['user02', 'user04']);
-    const anded = await postGraphql(s, token, FIND, {
+    const anded = await postGraphql(s, fixture.token, FIND, {
       username: ['user02', 'user04'],
       primaryEmail: ['user4@example.com'],
     });
     expect(usernamesOf(anded)).toEqual(['user04']);
-    const byRef = await postGraphql(s, token, FIND, { ref: ['user03'] });
+    const byRef = await postGraphql(s, fixture.token, FIND, { ref: ['user03'] });
     expect(usernamesOf(byRef)).toEqual(['user03']);
   });
 
   it('finds a username under every retailer that holds it', async () => {
     const s = await start({ seed: [...seedOf(2, '1'), ...seedOf(1, '2')] });
-    const reply = await postGraphql(s, token, FIND, { username: ['user01'] });
+    const reply = await postGraphql(s, fixture.token, FIND, { username: ['user01'] });
     const retailers = reply.body.data.customers.edges.map(
       (edge: { node: { retailer: { id: string } } }) => edge.node.retailer.id,
     );
@@ -235,11 +231,11 @@ describe('customers query', () => {
   it('pages a filtered list with `first` and `after`', async () => {
     const s = await start({ seed: seedOf(12) });
     const usernames = ['user01', 'user03', 'user05', 'user07', 'user09', 'user11'];
-    const first = await postGraphql(s, token, FIND, { username: usernames, first: 4 });
+    const first = await postGraphql(s, fixture.token, FIND, { username: usernames, first: 4 });
     expect(first.body.data.customers.edges).toHaveLength(4);
     expect(first.body.data.customers.pageInfo.hasNextPage).toBe(true);
     const after = first.body.data.customers.edges[3].cursor;
-    const second = await postGraphql(s, token, FIND, { username: usernames, first: 4, after });
+    const second = await postGraphql(s, fixture.token, FIND, { username: usernames, first: 4, after });
     expect(second.body.data.customers.edges.map((edge: { node: { username: string } }) => edge.node.username)).toEqual([
       'user09',
       'user11',
@@ -249,7 +245,7 @@ describe('customers query', () => {
 
   it('answers a bad cursor with an error in errors[]', async () => {
     const s = await start({ seed: seedOf(3) });
-    const reply = await postGraphql(s, token, FIND, { after: 'garbage' });
+    const reply = await postGraphql(s, fixture.token, FIND, { after: 'garbage' });
     expect(reply.status).toBe(200);
     expect(reply.body.errors[0].message).toContain('cursor');
   });
@@ -258,7 +254,7 @@ describe('customers query', () => {
     const s = await start({ seed: [{ retailerId: '9', username: 'jane', id: '41', firstName: 'Jane' }] });
     const reply = await postGraphql(
       s,
-      token,
+      fixture.token,
       `query($ref: String!, $id: ID!) {
         byRef: customer(ref: $ref) { id firstName retailer { id ref } }
         byId: customerById(id: $id) { username }
@@ -270,7 +266,7 @@ describe('customers query', () => {
     expect(reply.body.data.byRef).toMatchObject({ id: '41', firstName: 'Jane', retailer: { id: '9' } });
     expect(reply.body.data.byId).toEqual({ username: 'jane' });
     expect(reply.body.data.none).toBeNull();
-    const created = await postGraphql(s, token, CREATE, createInput('next', '9'));
+    const created = await postGraphql(s, fixture.token, CREATE, createInput('next', '9'));
     expect(created.body.data.createCustomer.id).toBe('42');
   });
 });
@@ -278,10 +274,10 @@ describe('customers query', () => {
 describe('the GraphQL endpoint', () => {
   it('answers a document that fails validation with HTTP 200 and errors[]', async () => {
     const s = await start();
-    const reply = await postGraphql(s, token, '{ customers { edges { node { favouriteColour } } } }');
+    const reply = await postGraphql(s, fixture.token, '{ customers { edges { node { favouriteColour } } } }');
     expect(reply.status).toBe(200);
     expect(reply.body.errors[0].message).toContain('favouriteColour');
-    const syntax = await postGraphql(s, token, '{ customers { ');
+    const syntax = await postGraphql(s, fixture.token, '{ customers { ');
     expect(syntax.status).toBe(200);
     expect(syntax.body.errors[0].message).toContain('Syntax Error');
   });
@@ -290,7 +286,7 @@ describe('the GraphQL endpoint', () => {
     const s = await start();
     const response = await fetch(`${s.url}/graphql`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${fixture.token}`, 'content-type': 'application/json' },
       body: '{"query": ',
     });
     expect(response.status).toBe(400);
@@ -307,7 +303,7 @@ describe('the GraphQL endpoint', () => {
     const send = (body: string) =>
       fetch(`${s.url}/graphql`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${fixture.token}`, 'content-type': 'application/json' },
         body,
       });
     const fits = await send(padded);

@@ -61,6 +61,7 @@ describe('loadSeed', () => {
       ['[{"retailerId": "1", "username": "a", "firstName": 3}]', /firstName must be a string/],
       ['[{"retailerId": "1", "username": "a", "firstname": "x"}]', /unknown field\(s\): firstname/],
       ['[{"retailerId": "1", "username": "a", "id": "x1"}]', /id must be a number/],
+      ['[{"retailerId": "1", "username": "a", "id": "90071992547409930"}]', /id must be at most 9007199254740991/],
       ['[{"retailerId": "1", "username": "a"}, {"retailerId": "1", "username": "a"}]', /entry 2: username 'a' repeats/],
     ];
     for (const [text, expected] of cases) {

@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
+import { describe, expect, it } from 'vitest';
 import { FIND, GOOD_GRANT, grantToken, postForm, postGraphql, toReply } from './sandboxClient.js';
+import { useSandbox } from './useSandbox.js';
 
-let sandbox: Sandbox | undefined;
-async function start(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(options);
-  return sandbox;
-}
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const { start } = useSandbox({ grant: false });
 
 describe('POST /oauth/token', () => {
   it('grants a bearer token for any non-empty credentials', async () => {

@@ -112,3 +112,13 @@ export function onlyError(reply: Reply): { code: string; message: string } {
   if (!Array.isArray(errors) || errors.length !== 1) throw new Error(`expected one error, got ${reply.text}`);
   return { code: errors[0].extensions?.code, message: errors[0].message };
 }
+
+/** POST /_sandbox/faults as a person or a process-level test does: a JSON body, with a token when given. */
+export async function postFaults(url: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
+  const response = await fetch(`${url}/_sandbox/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return toReply(response);
+}

@@ -1,9 +1,6 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSandboxFlags } from '../../src/sandbox/parseSandboxFlags.js';
-import { CLI, PROJECT_ROOT, runCli } from '../helpers/runCli.js';
+import { runCli } from '../helpers/runCli.js';
 import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import {
   CREATE,
@@ -11,43 +8,15 @@ import {
   FIND,
   GOOD_GRANT,
   onlyError,
+  postFaults,
   postForm,
   type Reply,
   toReply,
   UPDATE,
 } from './sandboxClient.js';
+import { useSandboxCommand } from './useSandbox.js';
 
-let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
-afterEach(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
-  }
-  child = undefined;
-});
-
-/** Runs `customer-sync sandbox ARGS` and waits for its one line; the URL it serves on. */
-async function serve(args: readonly string[]): Promise<string> {
-  const started = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child = started;
-  let stdout = '';
-  let stderr = '';
-  started.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise<string>((resolve, reject) => {
-    started.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /^sandbox listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
-      if (match?.[1]) resolve(match[1]);
-    });
-    started.on('exit', (code) => reject(new Error(`sandbox exited ${code}: ${stderr}`)));
-  });
-}
+const serve = useSandboxCommand();
 
 function graphqlAt(url: string, token: string) {
   return async (query: string, variables: Record<string, unknown> = {}): Promise<Reply> =>
@@ -84,6 +53,9 @@ describe('customer-sync sandbox: how strict the account is', () => {
       lookupMatch: 'like',
       uniqueCi: true,
       rateLimitAsError: true,
+      attributeUpdates: 'replace',
+      nullUpdates: 'clear',
+      account: null,
     });
 
     const graphql = graphqlAt(url, (await postForm(url, GOOD_GRANT)).body.access_token);
@@ -98,11 +70,45 @@ describe('customer-sync sandbox: how strict the account is', () => {
     expect(onlyError(await graphql(UPDATE, { input: { username: 'a_b', firstName: 'X' } })).code).toBe('C0020E');
     expect(onlyError(await graphql('{ me { id } }')).code).toBe('C0020E');
 
-    const set = await fetch(`${url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ random429Rate: 1 }) });
+    const set = await postFaults(url, JSON.stringify({ random429Rate: 1 }));
     expect(set.status).toBe(200);
     const limited = await graphql(FIND);
     expect(limited.status).toBe(200);
     expect(onlyError(limited).code).toBe('C0011E');
+  });
+
+  it('plays the data variants and the account it is told, and guards its state with SANDBOX_CREDENTIALS', async () => {
+    const url = await serve(['--attributes', 'merge', '--null', 'ignore', '--account', 'ACME'], {
+      SANDBOX_CREDENTIALS: 'cid:csecret:ops:pw',
+    });
+    const grant = { ...GOOD_GRANT, client_id: 'cid', client_secret: 'csecret', username: 'ops', password: 'pw' };
+    expect((await postForm(url, grant)).status).toBe(401);
+    const token = (await postForm(url, grant, { 'fluent.account': 'ACME' })).body.access_token as string;
+    expect((await toReply(await fetch(`${url}/_sandbox/state`))).status).toBe(401);
+    const state = await toReply(
+      await fetch(`${url}/_sandbox/state`, { headers: { authorization: `Bearer ${token}` } }),
+    );
+    expect(state.body.settings).toMatchObject({ attributeUpdates: 'merge', nullUpdates: 'ignore', account: 'ACME' });
+
+    const graphql = (query: string, variables: Record<string, unknown>) =>
+      fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'fluent.account': 'ACME' },
+        body: JSON.stringify({ query, variables }),
+      }).then(toReply);
+    const attributes = [{ name: 'tier', type: 'STRING', value: 'gold' }];
+    expect((await graphql(CREATE, createInput('jane', '1', { title: 'Ms', attributes }))).body.errors).toBeUndefined();
+    const updated = await graphql(
+      'mutation($input: UpdateCustomerInput) { updateCustomer(input: $input) { title attributes { name value } } }',
+      { input: { username: 'jane', title: null, attributes: [{ name: 'crmId', type: 'STRING', value: 'C-1' }] } },
+    );
+    expect(updated.body.data.updateCustomer).toEqual({
+      title: 'Ms',
+      attributes: [
+        { name: 'tier', value: 'gold' },
+        { name: 'crmId', value: 'C-1' },
+      ],
+    });
   });
 
   it('refuses a malformed account flag with exit 2 and one line naming it', async () => {
@@ -112,6 +118,8 @@ describe('customer-sync sandbox: how strict the account is', () => {
       [['--retailers', '1,,2'], /--retailers must list retailer ids/],
       [['--missing-permission', 'CUSTOMER_DELETE'], /unknown sandbox permission 'CUSTOMER_DELETE'/],
       [['--lookup-match', 'fuzzy'], /lookup-match/],
+      [['--attributes', 'upsert'], /--attributes must be one of replace, merge/],
+      [['--account', 'two words'], /sandbox account 'two words' must be/],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(['sandbox', '--port', '0', ...args]);
@@ -134,6 +142,9 @@ describe('parseSandboxFlags', () => {
         'lookup-match': 'ci',
         'unique-ci': true,
         'rate-limit-as-error': false,
+        attributes: 'merge',
+        null: 'ignore',
+        account: 'ACME',
       }),
     ).toEqual({
       retailers: ['1', '2', '30'],
@@ -142,6 +153,9 @@ describe('parseSandboxFlags', () => {
       lookupMatch: 'ci',
       uniqueCi: true,
       rateLimitAsError: false,
+      attributeUpdates: 'merge',
+      nullUpdates: 'ignore',
+      account: 'ACME',
     });
     expect(parseSandboxFlags({ 'login-scope': 'retailer: 42' }).loginScope).toEqual({
       kind: 'retailer',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { serveSandbox } from '../../src/sandbox/serveSandbox.js';
 import { startSandbox } from '../../src/sandbox/startSandbox.js';
-import { CREATE, createInput, FIND, GOOD_GRANT, postForm, toReply } from './sandboxClient.js';
+import { CREATE, createInput, FIND, GOOD_GRANT, postFaults, postForm, toReply } from './sandboxClient.js';
 
 function firstLine(stream: PassThrough): Promise<string> {
   return new Promise((resolve) => {
@@ -39,10 +39,10 @@ describe('serveSandbox', () => {
     expect(state.body.stats).toMatchObject({ tokenGrants: 1, creates: 1, graphql: 1 });
 
     // Process-level tests switch faults on over HTTP.
-    const set = await fetch(`${url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ random429Rate: 1 }) });
+    const set = await postFaults(url, JSON.stringify({ random429Rate: 1 }));
     expect(set.status).toBe(200);
     expect((await graphql(FIND, {})).status).toBe(429);
-    const bad = await toReply(await fetch(`${url}/_sandbox/faults`, { method: 'POST', body: '{"random429Rate": 2}' }));
+    const bad = await postFaults(url, '{"random429Rate": 2}');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toContain('random429Rate');
 

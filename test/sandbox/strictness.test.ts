@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
-import { CREATE, createInput, FIND, grantToken, onlyError, postGraphql, UPDATE, usernamesOf } from './sandboxClient.js';
+import { describe, expect, it } from 'vitest';
+import { CREATE, createInput, FIND, onlyError, postGraphql, UPDATE, usernamesOf } from './sandboxClient.js';
+import { useSandbox } from './useSandbox.js';
 
-let sandbox: Sandbox | undefined;
-let token = '';
-async function start(options: SandboxOptions = {}): Promise<Sandbox> {
-  sandbox = await startSandbox(options);
-  token = await grantToken(sandbox);
-  return sandbox;
-}
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
+const fixture = useSandbox();
+const { start } = fixture;
 
 const seed = [
   { retailerId: '1', username: '1_jane@example.com' },
@@ -25,64 +16,71 @@ const seed = [
 describe('lookup matching', () => {
   it('is exact by default', async () => {
     const s = await start({ seed });
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['1_jane@example.com'] }))).toEqual([
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['1_jane@example.com'] }))).toEqual([
       '1_jane@example.com',
     ]);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['bob'] }))).toEqual([]);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['bob'] }))).toEqual([]);
     expect(s.settings().lookupMatch).toBe('exact');
   });
 
   it('ci: finds every case variant of a username or ref, under every retailer', async () => {
     const s = await start({ seed, lookupMatch: 'ci' });
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['1_Jane@Example.com'] }))).toEqual([
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['1_Jane@Example.com'] }))).toEqual([
       '1_jane@example.com',
       '1_JANE@example.com',
     ]);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['bob'] }))).toEqual(['Bob']);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { ref: ['ref-bob'] }))).toEqual(['Bob']);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['bob'] }))).toEqual(['Bob']);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { ref: ['ref-bob'] }))).toEqual(['Bob']);
     // Other filters still match exactly, and AND with the username.
-    const anded = await postGraphql(s, token, FIND, { username: ['1_jane@example.com'], primaryEmail: ['x@y'] });
+    const anded = await postGraphql(s, fixture.token, FIND, {
+      username: ['1_jane@example.com'],
+      primaryEmail: ['x@y'],
+    });
     expect(usernamesOf(anded)).toEqual([]);
   });
 
   it('like: `_` stands for any one character and `%` for any run, without regard to case', async () => {
     const s = await start({ seed, lookupMatch: 'like' });
     // A username holding `_` also finds its look-alikes: the client must check what comes back.
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['1_jane@example.com'] }))).toEqual([
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['1_jane@example.com'] }))).toEqual([
       '1_jane@example.com',
       '1_JANE@example.com',
       '1xjane@example.com',
     ]);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['1_jane%'] }))).toEqual([
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['1_jane%'] }))).toEqual([
       '1_jane@example.com',
       '1_JANE@example.com',
       '1xjane@example.com',
       '1_janet@example.com',
     ]);
     // Other characters are literal, regular-expression ones included.
-    expect(usernamesOf(await postGraphql(s, token, FIND, { username: ['1.jane@example.com'] }))).toEqual([]);
-    expect(usernamesOf(await postGraphql(s, token, FIND, { ref: ['ref-%'] }))).toEqual(['Bob']);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { username: ['1.jane@example.com'] }))).toEqual([]);
+    expect(usernamesOf(await postGraphql(s, fixture.token, FIND, { ref: ['ref-%'] }))).toEqual(['Bob']);
   });
 });
 
 describe('username uniqueness', () => {
   it('with uniqueCi, refuses a case variant of a username of the same retailer as already existing', async () => {
     const s = await start({ seed, uniqueCi: true });
-    const refused = await postGraphql(s, token, CREATE, createInput('1_Jane@Example.COM', '1'));
+    const refused = await postGraphql(s, fixture.token, CREATE, createInput('1_Jane@Example.COM', '1'));
     expect(refused.body.data.createCustomer).toBeNull();
     expect(onlyError(refused)).toEqual({
       code: 'C0123E',
       message: "C0123E: Customer with username '1_Jane@Example.COM' already exists for retailer 1",
     });
     // Another retailer is another namespace, as without the setting.
-    expect((await postGraphql(s, token, CREATE, createInput('1_Jane@Example.COM', '3'))).body.errors).toBeUndefined();
+    expect(
+      (await postGraphql(s, fixture.token, CREATE, createInput('1_Jane@Example.COM', '3'))).body.errors,
+    ).toBeUndefined();
     expect(s.customers()).toHaveLength(seed.length + 1);
   });
 
   it('without it, a case variant is another customer', async () => {
     const s = await start({ seed });
-    expect((await postGraphql(s, token, CREATE, createInput('1_Jane@Example.COM', '1'))).body.errors).toBeUndefined();
-    const exact = await postGraphql(s, token, CREATE, createInput('1_jane@example.com', '1'));
+    expect(
+      (await postGraphql(s, fixture.token, CREATE, createInput('1_Jane@Example.COM', '1'))).body.errors,
+    ).toBeUndefined();
+    const exact = await postGraphql(s, fixture.token, CREATE, createInput('1_jane@example.com', '1'));
     expect(onlyError(exact).code).toBe('C0123E');
     expect(onlyError(exact).message).toMatch(/^C0123E: Customer with username '1_jane@example.com' already exists/);
   });
@@ -95,7 +93,7 @@ describe('attributes', () => {
     const s = await start();
     const created = await postGraphql(
       s,
-      token,
+      fixture.token,
       CREATE,
       createInput('jane', '1', {
         attributes: [
@@ -105,19 +103,20 @@ describe('attributes', () => {
       }),
     );
     expect(created.body.errors).toBeUndefined();
-    const attributesOf = async () => (await postGraphql(s, token, ATTRIBUTES, { ref: 'jane' })).body.data.customer;
+    const attributesOf = async () =>
+      (await postGraphql(s, fixture.token, ATTRIBUTES, { ref: 'jane' })).body.data.customer;
     expect((await attributesOf()).attributes).toEqual([
       { name: 'legacyCrmId', type: 'STRING', value: 'C-1' },
       { name: 'loyaltyTier', type: 'STRING', value: 'gold' },
     ]);
-    const updated = await postGraphql(s, token, UPDATE, {
+    const updated = await postGraphql(s, fixture.token, UPDATE, {
       input: { username: 'jane', attributes: [{ name: 'legacyCrmId', type: 'STRING', value: 'C-2' }] },
     });
     expect(updated.body.errors).toBeUndefined();
     // loyaltyTier was not sent, so it is gone: a client must send the whole list.
     expect((await attributesOf()).attributes).toEqual([{ name: 'legacyCrmId', type: 'STRING', value: 'C-2' }]);
     // An update without attributes leaves them alone.
-    await postGraphql(s, token, UPDATE, { input: { username: 'jane', firstName: 'Jane' } });
+    await postGraphql(s, fixture.token, UPDATE, { input: { username: 'jane', firstName: 'Jane' } });
     expect((await attributesOf()).attributes).toEqual([{ name: 'legacyCrmId', type: 'STRING', value: 'C-2' }]);
   });
 });
@@ -126,8 +125,8 @@ describe('rate limiting as an error', () => {
   it('answers HTTP 200 with C0011E where it would answer 429, and applies nothing', async () => {
     let clock = 1_000_000;
     const s = await start({ now: () => clock, rateLimitAsError: true, faults: { rateLimitPerSecond: 1 } });
-    expect((await postGraphql(s, token, FIND)).body.errors).toBeUndefined();
-    const limited = await postGraphql(s, token, CREATE, createInput('jane'));
+    expect((await postGraphql(s, fixture.token, FIND)).body.errors).toBeUndefined();
+    const limited = await postGraphql(s, fixture.token, CREATE, createInput('jane'));
     expect(limited.status).toBe(200);
     expect(limited.headers.get('retry-after')).toBeNull();
     expect(limited.body.data).toBeNull();
@@ -136,14 +135,14 @@ describe('rate limiting as an error', () => {
       message: expect.stringMatching(/^C0011E: Rate limit exceeded/),
     });
     clock += 1_000;
-    expect((await postGraphql(s, token, FIND)).body.errors).toBeUndefined();
+    expect((await postGraphql(s, fixture.token, FIND)).body.errors).toBeUndefined();
     expect(s.customers()).toEqual([]);
     expect(s.stats()).toMatchObject({ rateLimited: 1, mutations: 0 });
   });
 
   it('answers the random-429 fault the same way', async () => {
     const s = await start({ rateLimitAsError: true, faults: { random429Rate: 1 } });
-    const limited = await postGraphql(s, token, CREATE, createInput('jane'));
+    const limited = await postGraphql(s, fixture.token, CREATE, createInput('jane'));
     expect(limited.status).toBe(200);
     expect(onlyError(limited).code).toBe('C0011E');
     expect(s.customers()).toEqual([]);
@@ -151,7 +150,7 @@ describe('rate limiting as an error', () => {
 
   it('answers 429 with C0011E in the body without the setting', async () => {
     const s = await start({ faults: { random429Rate: 1 } });
-    const limited = await postGraphql(s, token, FIND);
+    const limited = await postGraphql(s, fixture.token, FIND);
     expect(limited.status).toBe(429);
     expect(onlyError(limited).code).toBe('C0011E');
   });
@@ -173,7 +172,7 @@ describe('Fluent’s error codes', () => {
       ['C0140E', CREATE, { input: { username: 'no-email' } }],
     ];
     for (const [code, query, variables] of cases) {
-      const reply = await postGraphql(s, token, query, variables);
+      const reply = await postGraphql(s, fixture.token, query, variables);
       expect(reply.status).toBe(200);
       expect(reply.body.errors.length).toBeGreaterThan(0);
       for (const error of reply.body.errors) {
@@ -186,11 +185,11 @@ describe('Fluent’s error codes', () => {
 
   it('mark the refuse-mutation fault as a validation failure and a 5xx body as a server failure', async () => {
     const s = await start({ faults: { refuseMutationRate: 1 } });
-    expect(onlyError(await postGraphql(s, token, CREATE, createInput('jane'))).code).toBe('C0160E');
+    expect(onlyError(await postGraphql(s, fixture.token, CREATE, createInput('jane'))).code).toBe('C0160E');
     s.setFaults({ random5xxRate: 1, seed: 3 });
     const codes = new Set<string>();
     for (let attempt = 0; attempt < 8; attempt++) {
-      const reply = await postGraphql(s, token, FIND);
+      const reply = await postGraphql(s, fixture.token, FIND);
       expect(reply.status).toBeGreaterThanOrEqual(500);
       // Gateways answer some 5xx with HTML; the JSON ones carry a code.
       if (reply.body !== undefined) codes.add(onlyError(reply).code);
