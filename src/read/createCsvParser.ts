@@ -14,6 +14,11 @@ export class CsvRecordParser extends Parser {
   /** Empty lines skipped before the last record pushed: those skipped since come before the next record. */
   emptyLinesAtLastPush = 0;
 
+  constructor(options: ConstructorParameters<typeof Parser>[0]) {
+    super(options);
+    skipShortRecordErrors(this);
+  }
+
   override push(record: unknown, encoding?: BufferEncoding): boolean {
     if (record !== null) {
       this.endLines.push(this.info.lines);
@@ -21,6 +26,40 @@ export class CsvRecordParser extends Parser {
     }
     return super.push(record, encoding);
   }
+}
+
+/** The parts of csv-parse 7's parser state used below (not in its typings). */
+interface ParserInternals {
+  api?: {
+    __onRecord?: (this: unknown, push: unknown) => unknown;
+    state?: { expectedRecordLength?: number; record?: unknown[] };
+    info?: { records: number };
+  };
+}
+
+/**
+ * With `relax_column_count`, csv-parse still builds an error for every record whose length differs from the first
+ * one's (deep-copying its context: ~20 µs), then drops it: a line of spaces, or any ragged row, cost as much as
+ * reading fifty good rows. The record's length is made the expected one for that one call, so no error is built; the
+ * record itself is unchanged. Only for the csv-parse this was written against: another one is left as it is (slower,
+ * never wrong).
+ */
+function skipShortRecordErrors(parser: Parser): void {
+  const api = (parser as unknown as ParserInternals).api;
+  const onRecord = api?.__onRecord;
+  const { state, info } = api ?? {};
+  if (!api || typeof onRecord !== 'function' || !state || !info || !('expectedRecordLength' in state)) return;
+  api.__onRecord = function (this: unknown, push: unknown) {
+    const length = state.record?.length;
+    const expected = state.expectedRecordLength;
+    if (info.records === 0 || length === undefined || length === expected) return onRecord.call(this, push);
+    state.expectedRecordLength = length;
+    try {
+      return onRecord.call(this, push);
+    } finally {
+      state.expectedRecordLength = expected;
+    }
+  };
 }
 
 /**
