@@ -141,8 +141,7 @@ describe('hooks that echo, trickle or flood', () => {
       response.writeHead(500, { 'content-type': 'text/plain' });
       const chunk = Buffer.alloc(64 * 1024, 'e');
       for (let i = 0; i < 800 && !response.destroyed; i++) {
-        if (!response.write(chunk))
-          await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
+        if (!response.write(chunk)) await drained(response);
       }
       response.end();
     });
@@ -271,3 +270,16 @@ describe('hooks that echo, trickle or flood', () => {
     }
   });
 });
+
+/** Resolves when a response can take more, or is gone; leaves no listener behind. */
+function drained(response: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}

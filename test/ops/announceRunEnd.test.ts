@@ -192,8 +192,7 @@ describe('announceRunEnd', () => {
       // 64 MB, written as fast as the client reads: it stops reading after a few KB.
       for (let i = 0; i < 1024 && !response.destroyed; i++) {
         sent += chunk.length;
-        if (!response.write(chunk))
-          await new Promise((resolve) => response.once('drain', resolve).once('close', resolve));
+        if (!response.write(chunk)) await drained(response);
       }
       response.end();
     });
@@ -241,3 +240,16 @@ describe('announceRunEnd', () => {
     expect(logged).toContain(`warn: could not write the metrics file ${file}`);
   });
 });
+
+/** Resolves when a response can take more, or is gone; leaves no listener behind. */
+function drained(response: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
