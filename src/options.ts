@@ -3,6 +3,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { UsageError } from './errors.js';
 import { checkHookUrl } from './ops/checkHookUrl.js';
 import { checkMetricsFile } from './ops/checkMetricsFile.js';
+import { maskHookUrl } from './ops/maskHookUrl.js';
 import { resolveEncoding } from './read/resolveEncoding.js';
 import { readJsonFile } from './readJsonFile.js';
 import { suggestName } from './suggestName.js';
@@ -335,9 +336,17 @@ export function resolveOptions(input: {
   });
 }
 
-/** The options as they go into report.json: no secrets can be here (credentials are never options). */
+/**
+ * The options as they go into report.json and the checkpoint: no secrets can be here (credentials are never
+ * options, and the hook URLs are shown with every part that can carry one masked: maskHookUrl).
+ */
 export function describeOptions(options: ResolvedOptions): Record<string, unknown> {
-  return { ...options, shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined };
+  return {
+    ...options,
+    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : undefined,
+    pushgateway: options.pushgateway === undefined ? undefined : maskHookUrl(options.pushgateway, 'pushgateway'),
+    notifyUrl: options.notifyUrl === undefined ? undefined : maskHookUrl(options.notifyUrl, 'webhook'),
+  };
 }
 
 function readEnvOptions(env: NodeJS.ProcessEnv): RawOptions {

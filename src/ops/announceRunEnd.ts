@@ -7,6 +7,7 @@ import type { MetricSample } from './parseMetricsText.js';
 import { postNotification } from './postNotification.js';
 import { pushMetrics } from './pushMetrics.js';
 import { readMetricsFile } from './readMetricsFile.js';
+import { type HookBounds, MAX_ANSWER_BYTES } from './sendHook.js';
 import { writeMetricsFile } from './writeMetricsFile.js';
 
 /** Where a run's end is announced: the options of SPEC §2 that name them. */
@@ -16,14 +17,16 @@ export interface RunEndHooks {
   notifyUrl: string | undefined;
 }
 
-/** A hook that is slow to answer must not hold up the end of a nightly run. */
+/** A hook that is slow to answer must not hold up the end of a nightly run: each has this long, all of it. */
 export const HOOK_TIMEOUT_MS = 5_000;
 
 /**
  * Tells the ops stack how a run ended, whatever its exit code (SPEC §2, §4): the metrics file for node_exporter's
  * textfile collector, the same metrics pushed to a Pushgateway, and a JSON summary POSTed to a webhook. Each is
  * independent of the others, and a failure of any is a warning, never a failed run: the run's exit code stays the
- * run's. Every text that leaves goes through the run's scrubber first. Never throws.
+ * run's. Every text that leaves goes through the run's scrubber first. The Pushgateway and the webhook run side by
+ * side, each within a total deadline of `timeoutMs` (HOOK_TIMEOUT_MS), and only their status is ever told. Never
+ * throws.
  */
 export async function announceRunEnd(
   end: RunEnd,
@@ -31,7 +34,7 @@ export async function announceRunEnd(
   deps: { log: Logger; scrubber: Scrubber; timeoutMs?: number },
 ): Promise<void> {
   const { log, scrubber } = deps;
-  const timeoutMs = deps.timeoutMs ?? HOOK_TIMEOUT_MS;
+  const bounds: HookBounds = { deadlineMs: deps.timeoutMs ?? HOOK_TIMEOUT_MS, maxAnswerBytes: MAX_ANSWER_BYTES };
   const safeEnd = scrubber.scrubValue(end);
   const warn = (what: string, error: unknown) =>
     log.warn(`${what}: ${error instanceof Error ? error.message : String(error)}`);
@@ -65,7 +68,7 @@ export async function announceRunEnd(
         ...(shard ? { shard: `${shard.index}-of-${shard.count}` } : {}),
       };
       tasks.push(
-        pushMetrics(hooks.pushgateway, registry, grouping, timeoutMs).catch((error: unknown) =>
+        pushMetrics(hooks.pushgateway, registry, grouping, bounds).catch((error: unknown) =>
           warn('could not push the metrics to --pushgateway', error),
         ),
       );
@@ -74,7 +77,7 @@ export async function announceRunEnd(
   if (hooks.notifyUrl !== undefined) {
     const notification = scrubber.scrubValue(describeRunEnd(safeEnd));
     tasks.push(
-      postNotification(hooks.notifyUrl, notification, timeoutMs).catch((error: unknown) =>
+      postNotification(hooks.notifyUrl, notification, bounds).catch((error: unknown) =>
         warn('could not notify --notify-url', error),
       ),
     );

@@ -1,24 +1,15 @@
 import type { RunEndHooks } from './announceRunEnd.js';
+import { secretPartsOf } from './maskHookUrl.js';
 
 /**
- * The parts of the hooks' URLs that are secrets, for the run's scrubber: a webhook URL whole (Slack's and most chat
- * tools' URLs are the credential that lets anyone post), and a password written into the Pushgateway URL. Masked from
- * the start of the run, so report.json's options, the checkpoint and the log never show them.
+ * The parts of the hooks' URLs that are secrets, for the run's scrubber (see secretPartsOf): a webhook URL whole
+ * and its path tokens (Slack's and most chat tools' URLs are the credential that lets anyone post), and in either
+ * URL the user info (also as its Basic token) and every query value. Masked from the start of the run, so no log
+ * line, report, checkpoint or webhook text shows them, even where a library's message quotes them.
  */
 export function hookSecrets(hooks: Pick<RunEndHooks, 'pushgateway' | 'notifyUrl'>): string[] {
   const secrets: string[] = [];
-  if (hooks.notifyUrl !== undefined) secrets.push(hooks.notifyUrl);
-  if (hooks.pushgateway !== undefined) {
-    const { password } = new URL(hooks.pushgateway);
-    if (password !== '') secrets.push(password, decodeOrKeep(password));
-  }
+  if (hooks.notifyUrl !== undefined) secrets.push(...secretPartsOf(hooks.notifyUrl, 'webhook'));
+  if (hooks.pushgateway !== undefined) secrets.push(...secretPartsOf(hooks.pushgateway, 'pushgateway'));
   return secrets;
-}
-
-function decodeOrKeep(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

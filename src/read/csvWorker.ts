@@ -6,13 +6,13 @@ import type { RawRow } from '../types.js';
 import { createCsvParser } from './createCsvParser.js';
 import { packRows } from './packRows.js';
 import type { CsvWorkerSetup, FromCsvWorker, ToCsvWorker } from './startCsvWorker.js';
-import { type RecordPosition, takeRecords } from './takeRecords.js';
+import { nextRecordLine, type RecordPosition, takeRecords } from './takeRecords.js';
 
 const port = parentPort;
 if (port === null) throw new Error('csvWorker.js runs as a worker thread of startCsvWorker');
 const { delimiter, credits: firstCredits } = workerData as CsvWorkerSetup;
 const parser = createCsvParser(delimiter);
-const position: RecordPosition = { line: 1, row: 0 };
+const position: RecordPosition = { line: 1, row: 0, excess: 0 };
 let credits = firstCredits;
 let taken: RawRow[] = [];
 let finished = false;
@@ -38,19 +38,20 @@ const closeBatch = () => {
   taken = [];
 };
 
-const finish = (last: FromCsvWorker) => {
+/** Sends the records still in the parser, then the last message, placed after them. */
+const finish = (last: (nextLine: number) => FromCsvWorker) => {
   if (finished) return;
   finished = true;
   closeBatch();
-  outbox.push(last);
+  outbox.push(last(nextRecordLine(parser, position)));
   flush();
 };
 
 parser.on('readable', () => takeRecords(parser, position, taken));
-parser.on('end', () => finish({ type: 'ended', nextLine: position.line }));
+parser.on('end', () => finish((nextLine) => ({ type: 'ended', nextLine })));
 parser.on('error', (error) => {
   const code = error instanceof CsvError ? error.code : undefined;
-  finish({ type: 'failed', code, message: error.message, nextLine: position.line });
+  finish((nextLine) => ({ type: 'failed', code, message: error.message, nextLine }));
 });
 
 port.on('message', (message: ToCsvWorker) => {

@@ -1,4 +1,4 @@
-/** What a workbook cell's value can be, as exceljs's streaming reader gives it. */
+/** What a workbook cell's value can be, in exceljs's shapes (its writer's and its readers'). */
 export type CellValue = unknown;
 
 /** Number formats that show a serial number as a date or time (Excel's own test: y, m, d, h, s outside quotes). */
@@ -65,9 +65,15 @@ function formatRichText(runs: unknown[]): string {
   return text;
 }
 
-function isDateFormat(numFmt: string): boolean {
+/** Whether a number format shows a serial number as a date or time. */
+export function isDateFormat(numFmt: string): boolean {
   // Colours, conditions and quoted literals ("[Red]", "\"days\"") are not date parts.
   return DATE_FORMAT.test(numFmt.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/** A serial day number (how a workbook stores a date) as the text formatCellText gives a date. */
+export function formatSerialDate(serial: number, date1904: boolean): string {
+  return Number.isFinite(serial) ? formatDate(serialToDate(serial, date1904)) : '';
 }
 
 function serialToDate(serial: number, date1904: boolean): Date {

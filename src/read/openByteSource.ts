@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 import tty from 'node:tty';
 import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
+import type { RandomAccess } from './openZipArchive.js';
+import { readAt } from './spoolToPrivateFile.js';
 
 /** The input's bytes as a stream, and how to name the input in messages. */
 export interface ByteSource {
@@ -10,6 +12,17 @@ export interface ByteSource {
   name: string;
   /** The raw bytes, from the start; destroying it releases the file or standard input. */
   stream: Readable;
+  /**
+   * For a regular file: the same open file, for reads at any offset (a workbook's zip directory is at its end). The
+   * descriptor stays open until the stream is done and the reader has either held it (and closed that) or released
+   * it; one of the two, once. Undefined for standard input.
+   */
+  file?: { hold(): HeldFile; release(): void };
+}
+
+/** The input file read at any offset, until close(). */
+export interface HeldFile extends RandomAccess {
+  close(): void;
 }
 
 /** The name a user types for standard input (SPEC §2). */
@@ -43,17 +56,58 @@ export async function openByteSource(
   } catch (error) {
     throw new UsageError(describeOpenError(path, error as NodeJS.ErrnoException));
   }
+  let size: number;
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw new UsageError(`${path} ${describeNotAFile(stat)}`);
+    size = stat.size;
   } catch (error) {
     await handle.close();
     throw error instanceof UsageError ? error : new UsageError(`${path} cannot be read: ${(error as Error).message}`);
   }
-  return {
-    name: path,
-    stream: handle.createReadStream({ start: 0, highWaterMark: options.highWaterMark ?? CHUNK_BYTES }),
+  // The descriptor closes when the stream and the reader are both done with it, whichever comes last.
+  let holders = 2;
+  const release = () => {
+    if (--holders === 0) void handle.close().catch(() => {});
   };
+  const stream = handle.createReadStream({
+    start: 0,
+    highWaterMark: options.highWaterMark ?? CHUNK_BYTES,
+    autoClose: false,
+  });
+  let streamDone = false;
+  const streamReleases = () => {
+    if (streamDone) return;
+    streamDone = true;
+    release();
+  };
+  stream.once('end', streamReleases);
+  stream.once('close', streamReleases);
+  let decided = false;
+  const decide = () => {
+    if (decided) return false;
+    decided = true;
+    return true;
+  };
+  const file = {
+    hold(): HeldFile {
+      if (!decide()) throw new Error('the input file was already held or released');
+      let closed = false;
+      return {
+        size,
+        read: (position, length) => readAt(handle, position, length),
+        close() {
+          if (closed) return;
+          closed = true;
+          release();
+        },
+      };
+    },
+    release() {
+      if (decide()) release();
+    },
+  };
+  return { name: path, stream, file };
 }
 
 function describeOpenError(path: string, error: NodeJS.ErrnoException): string {

@@ -1,14 +1,15 @@
-import fs from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { AbortError, UsageError } from '../errors.js';
 import type { RawRow } from '../types.js';
 import { createDigestStage, type InputDigest } from './createDigestStage.js';
-import { openByteSource } from './openByteSource.js';
+import { type ByteSource, openByteSource } from './openByteSource.js';
 import { peekStream } from './peekStream.js';
 import { readCsvRows } from './readCsvRows.js';
-import { readXlsxRows } from './readXlsxRows.js';
+import { formatSize, readXlsxRows, XLSX_LIMITS, type XlsxLimits } from './readXlsxRows.js';
 import { resolveEncoding } from './resolveEncoding.js';
+import { SpoolLimitError, spoolToPrivateFile } from './spoolToPrivateFile.js';
 
 /** What the input turned out to be, whatever its name. */
 export type InputFormat = 'csv' | 'csv.gz' | 'xlsx';
@@ -48,6 +49,8 @@ export interface ReadOptions {
   highWaterMark?: number;
   /** Where a CSV is parsed: a worker thread or this one (tests choose); unset, a large enough text uses a worker. */
   parseInWorker?: boolean;
+  /** How far a workbook may take the reader (tests lower them); XLSX_LIMITS by default. */
+  xlsxLimits?: Partial<XlsxLimits>;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -80,14 +83,18 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
       throw describeReadError(name, error, signal);
     });
     const magic = raw.head;
-    if (magic[0] === 0x50 && magic[1] === 0x4b && (magic[2] === 0x03 || magic[2] === 0x05)) {
-      if (!options.stdin && path !== '-' && !endsWithZipDirectory(path)) {
-        raw.stream.destroy();
-        throw new UsageError(
-          `${name} is cut short: an Excel workbook ends with its zip directory, and this file has none; save or copy it again`,
-        );
-      }
-      const workbook = await readXlsxRows({ name, stream: raw.stream, sheet: options.sheet, signal });
+    const isZip = magic[0] === 0x50 && magic[1] === 0x4b && (magic[2] === 0x03 || magic[2] === 0x05);
+    // Only a workbook is read at any offset; every other input lets go of the file when its stream is done.
+    if (!isZip) source.file?.release();
+    if (isZip) {
+      const limits = { ...XLSX_LIMITS, ...options.xlsxLimits };
+      const workbook = await readXlsxRows({
+        name,
+        ...(await openWorkbookBytes(source, raw.stream, limits, signal)),
+        sheet: options.sheet,
+        signal,
+        limits,
+      });
       const { header, rows, sheet } = workbook;
       return { format: 'xlsx', sheet, header, delimiter: ',', encoding: 'utf-8', rows, digest: digest.digest };
     }
@@ -119,6 +126,7 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
     return { format: gzip ? 'csv.gz' : 'csv', ...csv, digest: digest.digest };
   } catch (error) {
     source.stream.destroy();
+    source.file?.release();
     signal?.removeEventListener('abort', stop);
     throw error;
   }
@@ -138,23 +146,39 @@ function describeGzipError(name: string, error: Error): string | undefined {
   return `${name} is gzip-compressed but its data is corrupt: ${error.message}`;
 }
 
-/** The zip format's end-of-directory record: its signature, and how far before the end it can start (a comment). */
-const END_OF_DIRECTORY = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
-const END_OF_DIRECTORY_SPAN = 22 + 0xffff;
-
 /**
- * Whether a zip file ends with its directory, as every complete one does: a workbook cut short (a copy that stopped,
- * an upload that broke) is told as such before the streaming reader spends itself on it.
+ * A workbook's bytes at any offset, since its zip directory is at its end: the input file itself (read once more,
+ * from the start, for the digest), or standard input spooled to a private file with no name (spoolToPrivateFile),
+ * hashed as it is copied.
  */
-function endsWithZipDirectory(path: string): boolean {
-  const fd = fs.openSync(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+async function openWorkbookBytes(
+  source: ByteSource,
+  stream: Readable,
+  limits: XlsxLimits,
+  signal: AbortSignal | undefined,
+) {
+  if (source.file) {
+    const file = source.file.hold();
+    stream.resume();
+    const drained = finished(stream);
+    // Waited for by the rows; a reading that fails first must not leave it unhandled.
+    drained.catch(() => {});
+    return { file, drained };
+  }
+  // The bytes after the sniffed head come through `stream`, which a stop of the source does not end.
+  const stop = () => stream.destroy();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
-    const size = fs.fstatSync(fd).size;
-    const length = Math.min(size, END_OF_DIRECTORY_SPAN);
-    const tail = Buffer.alloc(length);
-    fs.readSync(fd, tail, 0, length, size - length);
-    return tail.lastIndexOf(END_OF_DIRECTORY) !== -1;
+    return { file: await spoolToPrivateFile(stream, { maxBytes: limits.spooledBytes }), drained: Promise.resolve() };
+  } catch (error) {
+    if (signal?.aborted) throw new AbortError(`stopped by ${String(signal.reason)} while reading ${source.name}`);
+    if (error instanceof SpoolLimitError) {
+      throw new UsageError(
+        `${source.name} holds a workbook of over ${formatSize(limits.spooledBytes)}, more than this tool reads from standard input; name the file instead`,
+      );
+    }
+    throw describeReadError(source.name, error as Error, signal);
   } finally {
-    fs.closeSync(fd);
+    signal?.removeEventListener('abort', stop);
   }
 }

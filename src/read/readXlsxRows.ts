@@ -1,18 +1,49 @@
-import type { Readable } from 'node:stream';
 import { AbortError, UsageError } from '../errors.js';
 import type { RawRow } from '../types.js';
-import { MAX_FIELDS, MAX_RECORD_BYTES } from './createRecordGuard.js';
-import { formatCellText } from './formatCellText.js';
+import { MAX_RECORD_BYTES } from './createRecordGuard.js';
+import { openZipArchive, type RandomAccess, type ZipEntry, ZipFormatError } from './openZipArchive.js';
+import { parseXmlPart, XmlRunError } from './parseXmlPart.js';
+import { readSharedStrings, type SharedStrings, SharedStringsLimitError } from './readSharedStrings.js';
+import { MAX_CELL_FORMATS, type PartReader, readDateStyles, readWorkbookLayout } from './readWorkbookLayout.js';
+import { readWorksheetRows, type SheetRow, SheetRowError } from './readWorksheetRows.js';
 
-/** A workbook input: its raw bytes (after the digest stage), and which sheet to read. */
+/** How far a workbook may take the reader: every limit is one line and exit 2 when crossed. */
+export interface XlsxLimits {
+  /** Most bytes the parts read (workbook, styles, shared strings, the sheet) may decompress to, together. */
+  inflatedBytes: number;
+  /** Most shared strings (the workbook's distinct texts, held in memory while the sheet is read). */
+  sharedStrings: number;
+  /** Most bytes of text (UTF-8) in the shared strings, together. */
+  sharedStringBytes: number;
+  /** Most bytes of a workbook read from standard input, which is spooled to a private file first. */
+  spooledBytes: number;
+}
+
+/**
+ * Far above any workbook Excel writes (1,048,576 rows): a full sheet of customers is a few hundred MB of XML and a
+ * few million strings. Shared strings are held packed (~9 bytes each beside their text), so at the limits they take
+ * about 300 MB; the sheet itself streams.
+ */
+export const XLSX_LIMITS: XlsxLimits = {
+  inflatedBytes: 2 * 1024 * 1024 * 1024,
+  sharedStrings: 5_000_000,
+  sharedStringBytes: 128 * 1024 * 1024,
+  spooledBytes: 1024 * 1024 * 1024,
+};
+
+/** A workbook input: its bytes at any offset, and which sheet to read. */
 export interface XlsxInput {
   /** How messages name the input: its path, or "standard input". */
   name: string;
-  stream: Readable;
+  /** The workbook's bytes; closed by the reader once the rows end, fail or are abandoned. */
+  file: RandomAccess & { close(): unknown };
+  /** Settles once the input has been read whole as given (its digest), which the rows wait for before they end. */
+  drained: Promise<void>;
   /** `--sheet`: the sheet to read; the first sheet (in tab order) when undefined. */
   sheet: string | undefined;
   /** Ends the rows quietly when it fires (SIGINT/SIGTERM). */
   signal: AbortSignal | undefined;
+  limits: XlsxLimits;
 }
 
 /** The chosen sheet's header (its first non-empty row) and its data rows. */
@@ -22,141 +53,158 @@ export interface XlsxRows {
   rows: AsyncGenerator<RawRow, void, undefined>;
 }
 
-/** The parts of exceljs's streaming readers used here (its typings omit the sheet's name and the workbook model). */
-interface SheetReader extends AsyncIterable<ExcelRow> {
-  name?: string;
-}
-interface ExcelRow {
-  number: number;
-  values: unknown[] | Record<string, unknown>;
-  getCell(column: number): { numFmt?: string };
-}
-interface WorkbookModel {
-  model?: { sheets?: { name?: string }[] };
-  properties?: { model?: { date1904?: boolean } };
-}
-
 const NOT_BLANK = /\S/;
 const LISTED_SHEETS = 20;
 
-/** Why waiting on the workbook stopped: the run was stopped, or the bytes under it failed. */
-type Stop = { aborted: true } | { aborted: false; error: Error };
+/** The run stopped (SIGINT/SIGTERM) while a part was read. */
+class Stopped extends Error {}
 
 /**
- * Reads one sheet of an Excel workbook (SPEC §2) with exceljs's streaming reader, so rows stream like CSV rows: the
- * first sheet in tab order, or `--sheet NAME` (an unknown name is a UsageError listing the sheets there are). Every
- * cell becomes the text a user sees (formatCellText); `line` is the sheet's row number; empty rows are skipped like
- * blank CSV lines; the header is the first non-empty row, and shorter rows are padded to its width, since a workbook
- * does not store trailing empty cells. exceljs is loaded only for workbooks: it is large, and CSV runs never need it.
+ * Reads one sheet of an Excel workbook (SPEC §2), its parts taken by the zip's directory in the order the reading
+ * needs them (workbook, styles, shared strings, then the sheet, streamed), whatever their order in the file: no
+ * part is ever parked on disk or in memory, and nothing is written anywhere. The first sheet in tab order, or
+ * `--sheet NAME` (case-insensitive; an unknown name is a UsageError listing the sheets there are). Every cell becomes
+ * the text a user sees (readWorksheetRows); `line` is the sheet's row number; empty rows are skipped like blank CSV
+ * lines; the header is the first non-empty row, and shorter rows are padded to its width, since a workbook does not
+ * store trailing empty cells.
  *
- * Shared strings are held in memory (as Excel does), and a workbook whose strings come after its sheets (Excel's own
- * order) has its sheets parked in owner-only temp files by exceljs until then: memory and disk grow with the sheet.
+ * Bounded whatever the workbook says of itself: what its parts declare they decompress to is checked against
+ * `limits.inflatedBytes` before any is read, and what they do decompress to is counted as they are read; the shared
+ * strings, the one part held in memory, against their own count and size limits; one row as a CSV record.
  */
 export async function readXlsxRows(input: XlsxInput): Promise<XlsxRows> {
-  const { name } = input;
-  const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input.stream, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    // Number formats tell a date from a number.
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const workbook = reader as unknown as WorkbookModel;
-  const sheets = reader[Symbol.asyncIterator]() as AsyncIterator<SheetReader>;
-  const step = createStepper(input);
+  const { name, limits } = input;
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    void Promise.resolve(input.file.close()).catch(() => {});
+  };
+  let budget = limits.inflatedBytes;
+  const reserve = (entries: (ZipEntry | undefined)[]) => {
+    const declared = entries.reduce((sum, entry) => sum + (entry?.uncompressedSize ?? 0), 0);
+    if (declared > budget) {
+      throw new UsageError(
+        `${name} is an Excel workbook whose parts decompress to over ${formatSize(limits.inflatedBytes)}, more than this tool reads from one; save the sheet as CSV (gzip it if it is large)`,
+      );
+    }
+  };
+  const stopIfAsked = () => {
+    if (input.signal?.aborted) throw new Stopped();
+  };
 
-  let found: SheetReader | undefined;
-  let wanted = input.sheet;
   try {
-    for (let next = await step(sheets.next()); !next.done; next = await step(sheets.next())) {
-      const sheet = next.value;
-      // Worksheets arrive in the zip's order; the first sheet is the first tab, which the workbook part names.
-      wanted ??= workbook.model?.sheets?.[0]?.name ?? sheet.name;
-      if (sheet.name !== undefined && wanted !== undefined && sameSheetName(sheet.name, wanted)) {
-        found = sheet;
-        break;
-      }
+    const archive = await openZipArchive(input.file);
+    const read: PartReader = async (entry, handler) => {
+      reserve([entry]);
+      budget -= entry.uncompressedSize;
+      await withPart(entry, async () => {
+        for await (const _ of parseXmlPart(archive.inflate(entry), handler, MAX_RECORD_BYTES)) stopIfAsked();
+      });
+    };
+    const layout = await readWorkbookLayout(archive, read);
+    const sheet = chooseSheet(name, layout.sheets, input.sheet);
+    const sheetEntry = sheet.part === undefined ? undefined : archive.find(sheet.part);
+    if (!sheet.isWorksheet || sheetEntry === undefined) {
+      throw new UsageError(`${name}: sheet "${sheet.name}" holds no cells (a chart or a dialog, not a worksheet)`);
     }
-  } catch (error) {
-    input.stream.destroy();
-    throw error;
-  }
-  if (!found) {
-    input.stream.destroy();
-    if (input.signal?.aborted) throw new AbortError(`stopped by ${String(input.signal.reason)} while reading ${name}`);
-    const names = (workbook.model?.sheets ?? []).flatMap((sheet) => (sheet.name === undefined ? [] : [sheet.name]));
-    if (wanted === undefined || names.length === 0) {
-      throw new UsageError(`${name} is a zip archive but not an Excel workbook (.xlsx): it holds no worksheet`);
-    }
-    throw new UsageError(`${name} has no sheet "${wanted}"; its sheets are ${describeSheets(names)}`);
-  }
+    const stringsEntry = layout.sharedStrings === undefined ? undefined : archive.find(layout.sharedStrings);
+    const stylesEntry = layout.styles === undefined ? undefined : archive.find(layout.styles);
+    // All three at once, so a sheet too large to read is refused before the strings are spent on.
+    reserve([sheetEntry, stringsEntry, stylesEntry]);
 
-  const sheetName = found.name as string;
-  const sheetRows = found[Symbol.asyncIterator]();
-  async function* excelRows(): AsyncGenerator<ExcelRow, void, undefined> {
-    for (let next = await step(sheetRows.next()); !next.done; next = await step(sheetRows.next())) yield next.value;
-    // Read the workbook to its end, so the digest covers every byte and exceljs removes its temp files. Other
-    // sheets are skipped unread.
-    for (let next = await step(sheets.next()); !next.done; next = await step(sheets.next())) {}
+    const dateStyles = stylesEntry ? await readDateStyles(stylesEntry, read) : [];
+    let strings: SharedStrings | undefined;
+    if (stringsEntry) {
+      reserve([stringsEntry]);
+      budget -= stringsEntry.uncompressedSize;
+      strings = await withPart(stringsEntry, () =>
+        readSharedStrings(stopping(archive.inflate(stringsEntry), stopIfAsked), {
+          count: limits.sharedStrings,
+          bytes: limits.sharedStringBytes,
+          stringChars: MAX_RECORD_BYTES,
+        }),
+      );
+    }
+    reserve([sheetEntry]);
+    budget -= sheetEntry.uncompressedSize;
+
+    const sheetRows = readWorksheetRows(archive.inflate(sheetEntry), {
+      strings,
+      dateStyles,
+      date1904: layout.date1904,
+    });
+    const records = toRawRows(sheetRows, sheetEntry, { ...input, sheet: sheet.name, release });
+    const first = await records.next();
+    if (first.done) {
+      if (input.signal?.aborted) throw new Stopped();
+      throw new UsageError(`${name} has no header row: sheet "${sheet.name}" is empty`);
+    }
+    const header = trimTrailingEmpty(first.value.cells);
+    return { sheet: sheet.name, header, rows: padRows(records, header.length) };
+  } catch (error) {
+    release();
+    if (error instanceof Stopped || input.signal?.aborted) {
+      throw new AbortError(`stopped by ${String(input.signal?.reason)} while reading ${name}`);
+    }
+    throw describeWorkbookError(name, error as Error, input.sheet, limits);
   }
-  const records = toRawRows(excelRows(), {
-    name,
-    sheet: sheetName,
-    date1904: workbook.properties?.model?.date1904 === true,
-    stream: input.stream,
-  });
-  const first = await records.next();
-  if (first.done) {
-    if (input.signal?.aborted) throw new AbortError(`stopped by ${String(input.signal.reason)} while reading ${name}`);
-    throw new UsageError(`${name} has no header row: sheet "${sheetName}" is empty`);
+}
+
+function chooseSheet(
+  name: string,
+  sheets: { name: string; part: string | undefined; isWorksheet: boolean }[],
+  wanted: string | undefined,
+) {
+  if (sheets.length === 0) {
+    throw new UsageError(`${name} is a zip archive but not an Excel workbook (.xlsx): it holds no worksheet`);
   }
-  const header = trimTrailingEmpty(first.value.cells);
-  return { sheet: sheetName, header, rows: padRows(records, header.length) };
+  const sheet = wanted === undefined ? sheets[0] : sheets.find((s) => sameSheetName(s.name, wanted));
+  if (!sheet) {
+    throw new UsageError(
+      `${name} has no sheet "${wanted}"; its sheets are ${describeSheets(sheets.map((s) => s.name))}`,
+    );
+  }
+  return sheet;
 }
 
 /**
  * The sheet's non-empty rows as RawRows: first the header (row 0), then the data rows numbered from 1, each with its
- * sheet row number as `line`. A row over the record limits is a UsageError, as in a CSV.
+ * sheet row number as `line`. At the end, waits for the input to have been read whole (its digest); a stop ends the
+ * rows quietly; an abandoned or failed reading lets the file go.
  */
 async function* toRawRows(
-  excelRows: AsyncGenerator<ExcelRow, void, undefined>,
-  context: { name: string; sheet: string; date1904: boolean; stream: Readable },
+  sheetRows: AsyncGenerator<SheetRow[], void, undefined>,
+  entry: ZipEntry,
+  context: XlsxInput & { sheet: string; release: () => void },
 ): AsyncGenerator<RawRow, void, undefined> {
-  const { name, sheet, date1904 } = context;
+  const { name, sheet, signal } = context;
   let row = 0;
-  let finished = false;
   try {
-    for await (const excelRow of excelRows) {
-      const values = Array.isArray(excelRow.values) ? excelRow.values : [];
-      if (values.length - 1 > MAX_FIELDS) {
-        throw new UsageError(`${name}: row ${excelRow.number} of sheet "${sheet}" has more than ${MAX_FIELDS} cells`);
+    for (;;) {
+      let next: IteratorResult<SheetRow[], void>;
+      try {
+        next = await withPart(entry, () => sheetRows.next());
+      } catch (error) {
+        if (signal?.aborted) return;
+        throw describeWorkbookError(name, error as Error, sheet, context.limits);
       }
-      const cells: string[] = [];
-      let blank = true;
-      let size = 0;
-      // values[0] is unused: exceljs numbers columns from 1, like Excel.
-      for (let column = 1; column < values.length; column++) {
-        const value = values[column];
-        const isFormula =
-          typeof value === 'object' && value !== null && ('formula' in value || 'sharedFormula' in value);
-        const text = formatCellText(value, isFormula ? excelRow.getCell(column).numFmt : undefined, date1904);
-        if (blank && NOT_BLANK.test(text)) blank = false;
-        size += text.length;
-        cells.push(text);
+      if (next.done) break;
+      for (const sheetRow of next.value) {
+        const { cells } = sheetRow;
+        if (cells.some((cell) => NOT_BLANK.test(cell))) yield { row: row++, line: sheetRow.number, cells };
       }
-      if (size > MAX_RECORD_BYTES) {
-        throw new UsageError(
-          `${name}: row ${excelRow.number} of sheet "${sheet}" holds over ${MAX_RECORD_BYTES / 1024 / 1024} MB of text`,
-        );
-      }
-      if (!blank) yield { row: row++, line: excelRow.number, cells };
+      if (signal?.aborted) return;
     }
-    finished = true;
+    try {
+      await context.drained;
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw new UsageError(`${name} cannot be read: ${(error as Error).message}`);
+    }
   } finally {
-    // Stopped early (an abort, an error): release the input.
-    if (!finished) context.stream.destroy();
+    await sheetRows.return();
+    context.release();
   }
 }
 
@@ -171,6 +219,84 @@ async function* padRows(
     while (cells.length > width && cells[cells.length - 1] === '') cells.pop();
     yield record;
   }
+}
+
+/** A part's chunks, checking for a stop between them. */
+async function* stopping(chunks: AsyncGenerator<Buffer>, stopIfAsked: () => void): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) {
+    stopIfAsked();
+    yield chunk;
+  }
+}
+
+/** Runs a step of reading one part; a failure of its XML is told with the part's name. */
+async function withPart<T>(entry: ZipEntry, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof XmlRunError)
+      throw new PartError(entry, `holds more than ${formatSize(MAX_RECORD_BYTES)} without a tag`);
+    if (
+      error instanceof UsageError ||
+      error instanceof ZipFormatError ||
+      error instanceof SharedStringsLimitError ||
+      error instanceof SheetRowError ||
+      error instanceof Stopped ||
+      error instanceof PartError
+    ) {
+      throw error;
+    }
+    if (error instanceof RangeError) throw new PartError(entry, `lists more than ${MAX_CELL_FORMATS} cell formats`);
+    throw new PartError(entry, `is not well-formed XML (${firstLine((error as Error).message)})`);
+  }
+}
+
+class PartError extends Error {
+  constructor(entry: ZipEntry, problem: string) {
+    super(`its part ${entry.name} ${problem}`);
+  }
+}
+
+function describeWorkbookError(name: string, error: Error, sheet: string | undefined, limits: XlsxLimits): UsageError {
+  if (error instanceof UsageError) return error;
+  if (error instanceof SharedStringsLimitError) {
+    return new UsageError(
+      `${name} ${describeStringsLimit(error, limits)}, more than this tool reads from a workbook; save the sheet as CSV`,
+    );
+  }
+  if (error instanceof SheetRowError) {
+    return new UsageError(`${name}: row ${error.row} of sheet "${sheet}" ${error.message}`);
+  }
+  if (error instanceof ZipFormatError && error.kind === 'cut') {
+    return new UsageError(
+      error.message === 'no zip directory at its end'
+        ? `${name} is cut short: an Excel workbook ends with its zip directory, and this file has none; save or copy it again`
+        : `${name} is an Excel workbook (.xlsx) that is cut short (${error.message})`,
+    );
+  }
+  return new UsageError(`${name} cannot be read as an Excel workbook (.xlsx): ${firstLine(error.message)}`);
+}
+
+function describeStringsLimit(error: SharedStringsLimitError, limits: XlsxLimits): string {
+  switch (error.limit) {
+    case 'count':
+      return `holds more than ${limits.sharedStrings.toLocaleString('en-US')} shared strings (distinct texts)`;
+    case 'bytes':
+      return `holds over ${formatSize(limits.sharedStringBytes)} of shared strings (distinct texts)`;
+    default:
+      return `holds a shared string of over ${formatSize(MAX_RECORD_BYTES)}`;
+  }
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n')[0] ?? '').slice(0, 200);
+}
+
+/** A size as limits are told: `2 GB`, `256 MB`, `1000 bytes`. */
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 * 1024 * 1024) return `${Number((bytes / 1024 / 1024 / 1024).toFixed(1))} GB`;
+  if (bytes >= 1024 * 1024) return `${Number((bytes / 1024 / 1024).toFixed(1))} MB`;
+  return `${bytes} bytes`;
 }
 
 function trimTrailingEmpty(cells: string[]): string[] {
@@ -188,52 +314,4 @@ function describeSheets(names: string[]): string {
   const listed = names.slice(0, LISTED_SHEETS).map((n) => `"${n}"`);
   if (names.length > LISTED_SHEETS) listed.push(`and ${names.length - LISTED_SHEETS} more`);
   return listed.join(', ');
-}
-
-/**
- * Waits on exceljs's iterators unless the run stops (the signal fires) or the bytes under the workbook fail first:
- * exceljs pipes its input into an unzipper that would otherwise wait for ever. A stop ends the iteration quietly;
- * every failure becomes one UsageError line. Not Promise.race against one long-lived "stopped" promise: every race
- * would leave a reaction on it, holding each row until the end of the file.
- */
-function createStepper(input: XlsxInput): <T>(next: Promise<IteratorResult<T>>) => Promise<IteratorResult<T>> {
-  let stop: Stop | undefined;
-  let interrupt: ((stop: Stop) => void) | undefined;
-  const halt = (reason: Stop) => {
-    stop ??= reason;
-    interrupt?.(stop);
-  };
-  if (input.signal?.aborted) halt({ aborted: true });
-  input.signal?.addEventListener('abort', () => halt({ aborted: true }), { once: true });
-  input.stream.once('error', (error) => halt({ aborted: false, error }));
-  return async <T>(next: Promise<IteratorResult<T>>): Promise<IteratorResult<T>> => {
-    // Left behind by a stop, the pending step may still reject later; that is already accounted for.
-    next.catch(() => {});
-    let result: IteratorResult<T> | Stop;
-    try {
-      result =
-        stop ??
-        (await new Promise<IteratorResult<T> | Stop>((resolve, reject) => {
-          interrupt = resolve;
-          next.then(resolve, reject);
-        }));
-    } catch (error) {
-      if (input.signal?.aborted) return { done: true, value: undefined };
-      throw describeWorkbookError(input.name, error as Error);
-    } finally {
-      interrupt = undefined;
-    }
-    if (!('aborted' in result)) return result;
-    // A stop tears the input down, which can surface as an error of the bytes first.
-    if (result.aborted || input.signal?.aborted) return { done: true, value: undefined };
-    throw describeWorkbookError(input.name, result.error);
-  };
-}
-
-function describeWorkbookError(name: string, error: Error): UsageError {
-  if (error instanceof UsageError) return error;
-  // unzipper's word for a zip that stops mid-entry.
-  if (error.message === 'FILE_ENDED') return new UsageError(`${name} is an Excel workbook (.xlsx) that is cut short`);
-  const detail = (error.message || String(error)).split('\n')[0]?.slice(0, 200);
-  return new UsageError(`${name} cannot be read as an Excel workbook (.xlsx): ${detail}`);
 }

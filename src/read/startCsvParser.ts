@@ -1,6 +1,6 @@
 import type { RawRow } from '../types.js';
 import { createCsvParser } from './createCsvParser.js';
-import { type RecordPosition, takeRecords } from './takeRecords.js';
+import { nextRecordLine, type RecordPosition, takeRecords } from './takeRecords.js';
 
 /** csv-parse as the reader drives it, on this thread or in a worker: bytes in, numbered records out. */
 export interface RecordParser {
@@ -28,7 +28,7 @@ export interface RecordParser {
 /** Parses on this thread: records wait in the parser until taken, which holds the reading back. */
 export function startCsvParser(delimiter: string): RecordParser {
   const parser = createCsvParser(delimiter);
-  const position: RecordPosition = { line: 1, row: 0 };
+  const position: RecordPosition = { line: 1, row: 0, excess: 0 };
   let failure: Error | undefined;
   let ended = false;
   let listener = () => {};
@@ -48,7 +48,7 @@ export function startCsvParser(delimiter: string): RecordParser {
       takeRecords(parser, position, rows);
       return rows;
     },
-    nextLine: () => position.line,
+    nextLine: () => nextRecordLine(parser, position),
     failure: () => failure,
     ended: () => ended,
     onChange(next) {

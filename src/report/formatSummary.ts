@@ -1,3 +1,4 @@
+import { escapeControl } from '../escapeControl.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { describeOutcome } from './describeOutcome.js';
 import { formatCount } from './formatCount.js';
@@ -15,16 +16,19 @@ const WRITE_MODE_NOTES = {
 /**
  * The few lines printed at the end of a run: what kind of run, how it ended, the totals that are not zero
  * (and rows read, always), the requests, and where the report is. Plain text without colours, so it reads
- * well in a cron mail as on a terminal.
+ * well in a cron mail as on a terminal. Every text from outside (the input's name, the report folder, the reason a
+ * run stopped) has its control characters escaped here, one value at a time: a file named with an escape sequence
+ * or a line break cannot retitle the terminal or fake a line of the summary.
  */
-export function formatSummary(summary: ReportSummary, reportDir: string): string {
+export function formatSummary(summary: ReportSummary, reportDirGiven: string): string {
   const { mode, totals } = summary;
+  const reportDir = escapeControl(reportDirGiven);
   const ending =
     summary.status === 'aborted'
-      ? `STOPPED EARLY after ${formatDuration(summary.durationMs)}${summary.abortReason ? `: ${summary.abortReason}` : ''}`
+      ? `STOPPED EARLY after ${formatDuration(summary.durationMs)}${summary.abortReason ? `: ${escapeControl(summary.abortReason)}` : ''}`
       : `finished in ${formatDuration(summary.durationMs)}`;
-  const name = summary.undoOf ? `undo of run ${summary.undoOf},` : MODE_NAMES[mode];
-  const lines = [`customer-sync ${name} ${summary.runId} ${ending}`];
+  const name = summary.undoOf ? `undo of run ${escapeControl(summary.undoOf)},` : MODE_NAMES[mode];
+  const lines = [`customer-sync ${name} ${escapeControl(summary.runId)} ${ending}`];
   if (mode === 'dry-run') lines.push('  Dry run: nothing was changed in the OMS.');
   const writeMode = summary.options.mode;
   if (mode !== 'validate' && (writeMode === 'create-only' || writeMode === 'update-only')) {
@@ -35,7 +39,7 @@ export function formatSummary(summary: ReportSummary, reportDir: string): string
     // Read up to the limit: the file may hold more (whether the reader saw its end depends on read-ahead).
     typeof limit === 'number' && totals.read === limit ? ` (a sample: the first ${formatCount(limit)}, --limit)` : '';
   lines.push(
-    `  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${summary.input.path}${sample}`,
+    `  ${formatCount(totals.read)} ${totals.read === 1 ? 'row' : 'rows'} read from ${escapeControl(summary.input.path)}${sample}`,
   );
   for (const kind of OUTCOME_KINDS) {
     const count = totals[kind];

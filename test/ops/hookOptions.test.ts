@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { hookSecrets } from '../../src/ops/hookSecrets.js';
-import { type RawOptions, resolveOptions } from '../../src/options.js';
+import { describeOptions, type RawOptions, resolveOptions } from '../../src/options.js';
 
 const resolve = (flags: RawOptions, env: NodeJS.ProcessEnv = {}) =>
   resolveOptions({ command: 'validate', file: 'x.csv', flags, env });
@@ -50,10 +50,38 @@ describe('the hooks options', () => {
     }
   });
 
-  it('gives the run scrubber the webhook URL whole and a password in the Pushgateway URL', () => {
-    expect(
-      hookSecrets({ notifyUrl: 'https://hooks.example.com/T0/B0/abc', pushgateway: 'https://ops:p%40ss-9@pg:9091' }),
-    ).toEqual(['https://hooks.example.com/T0/B0/abc', 'p%40ss-9', 'p@ss-9']);
+  it('gives the run scrubber every part of a hook URL that can carry a secret, in every form it can appear in', () => {
+    const secrets = hookSecrets({
+      notifyUrl: 'https://hooks.example.com/services/T0/B0/abcdefgh1234',
+      pushgateway: 'https://ops:p%40ss-9@pg:9091/prefix?token=tok%2Fen-42',
+    });
+    for (const part of [
+      'https://hooks.example.com/services/T0/B0/abcdefgh1234',
+      '/services/T0/B0/abcdefgh1234',
+      'abcdefgh1234',
+      'p%40ss-9',
+      'p@ss-9',
+      Buffer.from('ops:p@ss-9').toString('base64'),
+      'tok/en-42',
+      'tok%2Fen-42',
+    ]) {
+      expect(secrets).toContain(part);
+    }
+    // Parts too short to be tokens, and the hosts, stay readable.
+    expect(secrets).not.toContain('services');
+    expect(secrets.some((s) => s === 'pg' || s === 'hooks.example.com')).toBe(false);
     expect(hookSecrets({ notifyUrl: undefined, pushgateway: 'http://pg:9091' })).toEqual([]);
+  });
+
+  it('shows hook URLs in the options with user info, query values and a webhook path masked', () => {
+    const options = resolve({
+      'notify-url': 'https://hooks.slack.com/services/T0001/B0002/xoxb-secret',
+      pushgateway: 'https://pguser:PgPass777@pg.example.com:9091/gateway?token=tok-123&x=1#frag',
+    });
+    expect(describeOptions(options)).toMatchObject({
+      notifyUrl: 'https://hooks.slack.com/***',
+      pushgateway: 'https://***@pg.example.com:9091/gateway?token=***&x=***#***',
+    });
+    expect(JSON.stringify(describeOptions(options))).not.toMatch(/xoxb|PgPass|pguser|tok-123|frag/);
   });
 });

@@ -1,8 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { escapeControl } from '../../src/escapeControl.js';
 import { formatSummary } from '../../src/report/formatSummary.js';
 import { aSummary, someTotals } from './reportBuilders.js';
 
 describe('formatSummary', () => {
+  it('escapes control characters in every text from outside: the input, the report folder, the reason it stopped', () => {
+    const summary = aSummary({
+      mode: 'apply',
+      totals: someTotals({ rejected: 1 }),
+      status: 'aborted',
+      abortReason: 'the OMS said \u001b[2Jgone',
+      input: { path: 'e\u001b]0;TITLE\u0007.csv', sha256: '', bytes: 0 },
+    });
+    const text = formatSummary(summary, 'out\nFAKE LINE\u009b');
+    // Only the summary's own line breaks: a name cannot add a line or reach the terminal raw.
+    expect(escapeControl(text, '\n')).toBe(text);
+    expect(text.split('\n')).toHaveLength(
+      formatSummary({ ...summary, input: { ...summary.input, path: 'x' } }, 'o').split('\n').length,
+    );
+    expect(text).toContain('read from e\\u001b]0;TITLE\\u0007.csv');
+    expect(text).toContain(': the OMS said \\u001b[2Jgone');
+    expect(text).toContain('  Report: out\\u000aFAKE LINE\\u009b/report.html');
+  });
+
   it('gives a dry run its mode, non-zero totals, requests and where the report is', () => {
     const summary = aSummary({ mode: 'dry-run', totals: someTotals({ created: 3, unchanged: 1200, rejected: 2 }) });
     expect(formatSummary(summary, 'reports/run-1/')).toBe(
