@@ -49,6 +49,17 @@ export function checkJsonValue<T>(
   return result.data;
 }
 
+/**
+ * The issue to tell of first: the first one zod found, or an unknown key of the same entry (the first `depth` steps of
+ * its path), since a misspelt key is the likeliest cause of the entry's other problems.
+ */
+export function firstIssue(issues: readonly ZodIssue[], depth: number): ZodIssue {
+  const first = issues[0] as ZodIssue;
+  const entry = first.path.slice(0, depth);
+  const sameEntry = (issue: ZodIssue) => issue.path.length === depth && entry.every((key, i) => issue.path[i] === key);
+  return issues.find((issue) => issue.code === 'unrecognized_keys' && sameEntry(issue)) ?? first;
+}
+
 /** The part of `root` at `path` (an issue's path), or undefined where there is none. */
 export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;

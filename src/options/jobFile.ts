@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkJsonValue, readJsonFile, valueAt } from '../readJsonFile.js';
+import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../readJsonFile.js';
 import { lazySchema, type Zod, type ZodIssue } from '../shared/loadZod.js';
 import { suggestName } from '../suggestName.js';
 import type { RawOptions } from './layering.js';
@@ -87,14 +87,13 @@ export function readJobFile(file: string): RawOptions {
 
 /** The first problem of a job file, in our words: an unknown option first, as a typo is the likeliest mistake. */
 function explainJobFileIssue(file: string, byName: Record<string, unknown>, issues: readonly ZodIssue[]): string {
-  const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
-  if (unknown?.code === 'unrecognized_keys') {
-    const key = unknown.keys[0] as string;
+  const issue = firstIssue(issues, 0);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] as string;
     const near = suggestName(key, OPTION_NAMES);
     const hint = near === undefined ? '' : `; did you mean "${near}"?`;
     return `job file ${file} has an unknown option "${key}"${hint}`;
   }
-  const issue = issues[0] as ZodIssue;
   const key = String(issue.path[0]);
   const name = OPTION_OF_KEY.get(key);
   if (name === undefined) return `job file ${file}: "${key}" must be text`;
