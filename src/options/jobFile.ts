@@ -32,7 +32,7 @@ export function buildJobFileSchema(z: Zod) {
   return z.strictObject(shape).partial().meta({
     title: SCHEMA_TITLE,
     description:
-      'Options for customer-sync --config FILE (or FLUENT_CONFIG): the long option names; flags and env win over them. camelCase names (maxErrorRate) are read too.',
+      'Options for customer-sync --config FILE (or FLUENT_CONFIG): the long option names; flags and env win over them. The tool also reads camelCase names (maxErrorRate); this schema lists the flag names.',
   });
 }
 
