@@ -3,7 +3,7 @@ import type { Scrubber } from '../createScrubber.js';
 import { AbortError, UsageError } from '../errors.js';
 import { type Credentials, readCredentials } from '../fluent/credentials.js';
 import { createLogger, type Logger } from '../log.js';
-import { type Command, type RawOptions, type ResolvedOptions, resolveOptions } from '../options/index.js';
+import { type Command, type ResolvedOptions, resolveOptions } from '../options/index.js';
 import type { RunDependencies } from '../run-sync.js';
 import { pickFlags } from './runOptions.js';
 
@@ -68,6 +68,7 @@ export function createCliContext(input: {
 }): CliContext {
   const { argv, env, scrubber } = input;
   let log = input.log;
+  const redactKey = env.FLUENT_REDACT_KEY || undefined;
   return {
     argv,
     env,
@@ -76,7 +77,7 @@ export function createCliContext(input: {
     get log() {
       return log;
     },
-    redactKey: env.FLUENT_REDACT_KEY || undefined,
+    redactKey,
     prepare(command, args) {
       const warnings: string[] = [];
       const options = resolveOptions({
@@ -88,7 +89,7 @@ export function createCliContext(input: {
             : args.file === '' && argv.includes('-')
               ? '-'
               : String(args.file),
-        flags: pickFlags(args) as RawOptions,
+        flags: pickFlags(args),
         env,
         config: args.config as string | undefined,
         warn: (message) => warnings.push(message),
@@ -115,7 +116,7 @@ export function createCliContext(input: {
         progressStream: process.stderr,
         credentials: prepared.credentials,
         accountId: prepared.accountId,
-        redactKey: env.FLUENT_REDACT_KEY || undefined,
+        redactKey,
         scrubber,
         signal: input.signals.signal,
         exitCodeOf: exitCodeOfError,

@@ -4,8 +4,8 @@ import {
   envName,
   OPTION_NAMES,
   type OptionCommand,
-  type OptionName,
   optionsOfCommand,
+  type RawOptions,
   specOf,
 } from '../options/index.js';
 
@@ -42,8 +42,8 @@ export function runFlagsOf(command: OptionCommand): string[] {
 }
 
 /** The flags the user actually typed, by option name (yargs also adds camelCase twins, which are skipped). */
-export function pickFlags(args: Record<string, unknown>): Partial<Record<OptionName, unknown>> {
-  const flags: Partial<Record<OptionName, unknown>> = {};
+export function pickFlags(args: Record<string, unknown>): RawOptions {
+  const flags: RawOptions = {};
   for (const name of OPTION_NAMES) {
     if (args[name] !== undefined) flags[name] = args[name];
   }

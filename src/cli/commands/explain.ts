@@ -1,13 +1,14 @@
 import { explainUsername, formatExplanation } from '../../history/explainUsername.js';
+import { optionsOfCommand } from '../../options/index.js';
 import type { CliCommand } from '../context.js';
 import { withRunOptions } from '../runOptions.js';
-import { HISTORY_FLAGS, readHistory, toJson } from './history.js';
+import { readHistory, toJson } from './history.js';
 
 /** `explain <customer>`: what every run the checkpoint keeps did with one customer, and why. */
 export const explain: CliCommand = {
   usage: 'explain <customer>',
   describe: 'what every run kept in the checkpoint did with one customer, and why, rejected rows included',
-  flags: [...HISTORY_FLAGS, 'json'],
+  flags: [...optionsOfCommand('explain'), 'json'],
   build: (y) =>
     withRunOptions(y, 'explain')
       .positional('customer', {

@@ -1,12 +1,9 @@
 import type { openCheckpointForReading } from '../../checkpoint/openCheckpoint.js';
-import { type HistoryOptions, optionsOfCommand, sliceOptions } from '../../options/index.js';
+import { type HistoryOptions, sliceOptions } from '../../options/index.js';
 import type { CliArgs, CliContext } from '../context.js';
 
 /** A checkpoint opened to read its history. */
 export type HistoryStore = ReturnType<typeof openCheckpointForReading>;
-
-/** The flags of runs, explain and report: the checkpoint and how to log (report adds its own). */
-export const HISTORY_FLAGS = optionsOfCommand('runs');
 
 /**
  * `runs`, `explain` and `report --run`: their options, and the checkpoint opened for reading only (its history is
