@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { readJsonFile } from '../readJsonFile.js';
+import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../readJsonFile.js';
+import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
 import { suggestName } from '../suggestName.js';
 import { ATTRIBUTE_TYPES, type AttributeType, CUSTOMER_FIELDS, type CustomerField } from '../types.js';
 import { matchFieldName } from './matchFieldName.js';
@@ -38,6 +39,32 @@ const SECTIONS = ['columns', 'attributes', 'values'] as const;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
+/** An attribute's name in Fluent: not empty, without surrounding spaces or control characters. */
+function isAttributeName(name: string): boolean {
+  return name.trim() !== '' && name === name.trim() && !CONTROL.test(name);
+}
+
+/**
+ * A mapping file's shape: `columns` an object of header → anything (the target is checked against Fluent's fields
+ * after, to name the field it most likely meant), `attributes` an object of header → `{name, type}` and nothing else,
+ * `values` an object of target → an object of cell → value. Other keys are free for notes.
+ */
+const mappingSchema = lazySchema((z) =>
+  z.looseObject({
+    columns: z.record(z.string(), z.unknown()).optional(),
+    attributes: z
+      .record(
+        z.string(),
+        z.strictObject({
+          name: z.string().refine(isAttributeName),
+          type: z.string().refine((type) => (ATTRIBUTE_TYPES as readonly string[]).includes(type.toUpperCase())),
+        }),
+      )
+      .optional(),
+    values: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  }),
+);
+
 /**
  * Reads and checks a mapping file (SPEC §3): `{"columns": {"CSV header": "fluentField", ...}, "attributes":
  * {"CSV header": {"name": "attributeName", "type": "STRING"}, ...}}`; either part may be left out, not both. Every
@@ -59,25 +86,56 @@ export function loadMapping(path: string): ColumnMapping {
       }
     }
   }
-  const columns = isPlainObject(parsed) ? parsed.columns : undefined;
-  const attributes = isPlainObject(parsed) ? parsed.attributes : undefined;
-  if (!isPlainObject(columns) && (columns !== undefined || attributes === undefined)) {
+  const file = checkJsonValue(parsed, mappingSchema(), (issues) => explainMappingIssue(path, parsed, issues));
+  if (file.columns === undefined && file.attributes === undefined) {
     throw new UsageError(`mapping file ${path} has no "columns" object; expected ${EXAMPLE}`);
   }
-  const mapping: ColumnMapping = { columns: checkColumns(path, columns ?? {}) };
-  if (attributes !== undefined) mapping.attributes = checkAttributes(path, attributes);
-  const values = isPlainObject(parsed) ? parsed.values : undefined;
-  if (values !== undefined) mapping.values = checkValues(path, values, mapping.attributes ?? {});
+  const mapping: ColumnMapping = { columns: checkColumns(path, file.columns ?? {}) };
+  if (file.attributes !== undefined) mapping.attributes = checkAttributes(path, file.attributes);
+  if (file.values !== undefined) mapping.values = checkValues(path, file.values, mapping.attributes ?? {});
   return mapping;
+}
+
+/** The first problem with a mapping file's shape, in our words, naming the part and the entry. */
+function explainMappingIssue(path: string, parsed: unknown, issues: readonly ZodIssue[]): string {
+  const issue = firstIssue(issues, 2);
+  const [part, header, key] = issue.path.map(String);
+  if (part === undefined || part === 'columns') {
+    return `mapping file ${path} has no "columns" object; expected ${EXAMPLE}`;
+  }
+  if (part === 'values') {
+    if (header === undefined) return `mapping file ${path}: "values" must be an object, e.g. ${VALUES_EXAMPLE}`;
+    return `mapping file ${path}: "values" for ${header} must be an object of cell → value, e.g. {"Oz": "AU"}`;
+  }
+  if (header === undefined) {
+    return `mapping file ${path}: "attributes" must be an object, e.g. ${ATTRIBUTE_EXAMPLE}`;
+  }
+  const where = `mapping file ${path}: attribute column "${header}"`;
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = issue.keys[0] as string;
+    const near = suggestName(unknown, ['name', 'type']);
+    return `${where} has "${unknown}"${near ? ` (did you mean "${near}"?)` : ''}; an attribute takes only "name" and "type"`;
+  }
+  if (key === undefined) {
+    const target = valueAt(parsed, issue.path);
+    return `${where} must map to {"name": "...", "type": "STRING"}, got ${JSON.stringify(target)}`;
+  }
+  if (key === 'name') {
+    return `${where} needs a "name": the attribute's name in Fluent, e.g. "legacyCrmId", without surrounding spaces or control characters`;
+  }
+  const type = valueAt(parsed, issue.path);
+  const shown = type === undefined ? 'no "type"' : `type ${JSON.stringify(type)}`;
+  return `${where} has ${shown}; use one of: ${ATTRIBUTE_TYPES.join(', ')}`;
 }
 
 /** What a value map's values must be, by the type of what it maps. */
 type ValueKind = 'text' | 'flag' | 'country' | AttributeType;
 
-function checkValues(path: string, values: unknown, attributes: Record<string, AttributeTarget>): ValueMaps {
-  if (!isPlainObject(values)) {
-    throw new UsageError(`mapping file ${path}: "values" must be an object, e.g. ${VALUES_EXAMPLE}`);
-  }
+function checkValues(
+  path: string,
+  values: Record<string, Record<string, unknown>>,
+  attributes: Record<string, AttributeTarget>,
+): ValueMaps {
   const typeOfAttribute = new Map(Object.values(attributes).map(({ name, type }) => [name, type]));
   const maps: ValueMaps = { fields: {}, attributes: {} };
   for (const [target, entries] of Object.entries(values)) {
@@ -90,9 +148,6 @@ function checkValues(path: string, values: unknown, attributes: Record<string, A
       throw new UsageError(
         `mapping file ${path}: "values" has "${target}", which is neither a Fluent customer field nor an attribute of "attributes"${near ? ` (did you mean "${near}"?)` : ''}`,
       );
-    }
-    if (!isPlainObject(entries)) {
-      throw new UsageError(`${where} must be an object of cell → value, e.g. {"Oz": "AU"}`);
     }
     const kind: ValueKind =
       field === 'promotionOptIn' ? 'flag' : field === 'country' ? 'country' : (attributeType ?? 'text');
@@ -170,38 +225,15 @@ function checkColumns(path: string, columns: Record<string, unknown>): Record<st
   return checked;
 }
 
-function checkAttributes(path: string, attributes: unknown): Record<string, AttributeTarget> {
-  if (!isPlainObject(attributes)) {
-    throw new UsageError(`mapping file ${path}: "attributes" must be an object, e.g. ${ATTRIBUTE_EXAMPLE}`);
-  }
+function checkAttributes(
+  path: string,
+  attributes: Record<string, { name: string; type: string }>,
+): Record<string, AttributeTarget> {
   const headerOfName = new Map<string, string>();
   const checked: Record<string, AttributeTarget> = {};
-  for (const [header, target] of Object.entries(attributes)) {
-    const where = `mapping file ${path}: attribute column "${header}"`;
+  for (const [header, { name, type }] of Object.entries(attributes)) {
     if (header.trim() === '') {
       throw new UsageError(`mapping file ${path} maps an empty header name to an attribute; remove that entry`);
-    }
-    if (!isPlainObject(target)) {
-      throw new UsageError(`${where} must map to {"name": "...", "type": "STRING"}, got ${JSON.stringify(target)}`);
-    }
-    for (const key of Object.keys(target)) {
-      if (key !== 'name' && key !== 'type') {
-        const near = suggestName(key, ['name', 'type']);
-        throw new UsageError(
-          `${where} has "${key}"${near ? ` (did you mean "${near}"?)` : ''}; an attribute takes only "name" and "type"`,
-        );
-      }
-    }
-    const { name, type } = target;
-    if (typeof name !== 'string' || name.trim() === '' || name !== name.trim() || CONTROL.test(name)) {
-      throw new UsageError(
-        `${where} needs a "name": the attribute's name in Fluent, e.g. "legacyCrmId", without surrounding spaces or control characters`,
-      );
-    }
-    const upper = typeof type === 'string' ? type.toUpperCase() : undefined;
-    if (!(ATTRIBUTE_TYPES as readonly (string | undefined)[]).includes(upper)) {
-      const shown = type === undefined ? 'no "type"' : `type ${JSON.stringify(type)}`;
-      throw new UsageError(`${where} has ${shown}; use one of: ${ATTRIBUTE_TYPES.join(', ')}`);
     }
     const earlier = headerOfName.get(name);
     if (earlier !== undefined) {
@@ -210,7 +242,7 @@ function checkAttributes(path: string, attributes: unknown): Record<string, Attr
       );
     }
     headerOfName.set(name, header);
-    checked[header] = { name, type: upper as AttributeType };
+    checked[header] = { name, type: type.toUpperCase() as AttributeType };
   }
   return checked;
 }

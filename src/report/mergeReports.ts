@@ -4,7 +4,7 @@ import path from 'node:path';
 import { checkTrustedPath } from '../checkTrustedPath.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 import type {
   CustomerField,
   DiffLine,

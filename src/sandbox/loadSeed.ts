@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import { readJsonFile } from '../readJsonFile.js';
+import { checkJsonValue, firstIssue, readJsonFile } from '../readJsonFile.js';
+import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
 import type { SeedCustomer } from './sandboxTypes.js';
 
 const TEXT_FIELDS = [
@@ -14,9 +15,29 @@ const TEXT_FIELDS = [
   'ref',
   'status',
 ] as const;
-/** Fields of a `GET /_sandbox/state` dump that a seed cannot set; accepted so a dump can be fed back in. */
-const IGNORED_FIELDS = new Set(['createdOn', 'updatedOn']);
-const KNOWN_FIELDS = new Set<string>(['retailerId', 'username', 'promotionOptIn', 'id', ...TEXT_FIELDS]);
+
+/**
+ * A seed file: an array of customers, each with a retailerId (a string, or a number taken as its digits) and a
+ * username, the Customer fields as text, promotionOptIn as true or false, an id of digits. `createdOn` and `updatedOn`
+ * of a `GET /_sandbox/state` dump are accepted, so a dump can be fed back in, and left out; any other field is refused.
+ */
+const seedSchema = lazySchema((z) => {
+  const text = z.string().nullish();
+  return z.array(
+    z.strictObject({
+      retailerId: z.union([z.string().min(1), z.number().transform(String)]),
+      username: z.string().min(1),
+      ...Object.fromEntries(TEXT_FIELDS.map((field) => [field, text])),
+      promotionOptIn: z.boolean().nullish(),
+      id: z
+        .union([z.string(), z.number().transform(String)])
+        .pipe(z.string().regex(/^\d+$/))
+        .nullish(),
+      createdOn: z.unknown().optional(),
+      updatedOn: z.unknown().optional(),
+    }),
+  );
+});
 
 /**
  * Reads the customers the sandbox starts with (`sandbox --seed FILE`): a JSON array of Customer fields plus
@@ -27,38 +48,19 @@ const KNOWN_FIELDS = new Set<string>(['retailerId', 'username', 'promotionOptIn'
  */
 export function loadSeed(path: string): SeedCustomer[] {
   const value = readJsonFile(path, 'seed file');
-  if (!Array.isArray(value)) throw new UsageError(`seed file ${path} must hold a JSON array of customers`);
-
+  const entries = checkJsonValue(value, seedSchema(), (issues) => explainSeedIssue(path, issues));
   const seen = new Set<string>();
-  return value.map((entry: unknown, index) => {
+  return entries.map((entry, index) => {
     const where = `seed file ${path}, entry ${index + 1}`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new UsageError(`${where} is not an object`);
-    }
     const record = entry as Record<string, unknown>;
-    const unknown = Object.keys(record).filter((key) => !KNOWN_FIELDS.has(key) && !IGNORED_FIELDS.has(key));
-    if (unknown.length > 0) throw new UsageError(`${where} has unknown field(s): ${unknown.join(', ')}`);
-    const retailerId = typeof record.retailerId === 'number' ? String(record.retailerId) : record.retailerId;
-    if (typeof retailerId !== 'string' || retailerId === '') throw new UsageError(`${where} lacks retailerId`);
-    if (typeof record.username !== 'string' || record.username === '') {
-      throw new UsageError(`${where} lacks username`);
-    }
-    const customer: SeedCustomer = { retailerId, username: record.username };
+    const customer: SeedCustomer = { retailerId: entry.retailerId, username: entry.username };
     for (const field of TEXT_FIELDS) {
       const fieldValue = record[field];
-      if (fieldValue === undefined || fieldValue === null) continue;
-      if (typeof fieldValue !== 'string') throw new UsageError(`${where}: ${field} must be a string`);
-      customer[field] = fieldValue;
+      if (typeof fieldValue === 'string') customer[field] = fieldValue;
     }
-    if (record.promotionOptIn !== undefined && record.promotionOptIn !== null) {
-      if (typeof record.promotionOptIn !== 'boolean') {
-        throw new UsageError(`${where}: promotionOptIn must be true or false`);
-      }
-      customer.promotionOptIn = record.promotionOptIn;
-    }
-    if (record.id !== undefined && record.id !== null) {
-      const id = typeof record.id === 'number' ? String(record.id) : record.id;
-      if (typeof id !== 'string' || !/^\d+$/.test(id)) throw new UsageError(`${where}: id must be a number`);
+    if (typeof entry.promotionOptIn === 'boolean') customer.promotionOptIn = entry.promotionOptIn;
+    if (typeof entry.id === 'string') {
+      const { id } = entry;
       if (!Number.isSafeInteger(Number(id))) {
         throw new UsageError(`${where}: id must be at most ${Number.MAX_SAFE_INTEGER}`);
       }
@@ -66,11 +68,29 @@ export function loadSeed(path: string): SeedCustomer[] {
       seen.add(`id ${id}`);
       customer.id = id;
     }
-    const key = `${retailerId}\u0000${customer.username}`;
+    const key = `${customer.retailerId}\u0000${customer.username}`;
     if (seen.has(key)) {
-      throw new UsageError(`${where}: username '${customer.username}' repeats for retailer ${retailerId}`);
+      throw new UsageError(`${where}: username '${customer.username}' repeats for retailer ${customer.retailerId}`);
     }
     seen.add(key);
     return customer;
   });
+}
+
+/** The first problem of a seed, in our words: the first entry with one, an unknown field before a wrong one. */
+function explainSeedIssue(path: string, issues: readonly ZodIssue[]): string {
+  const issue = firstIssue(issues, 1);
+  if (issue.path.length === 0) return `seed file ${path} must hold a JSON array of customers`;
+  const index = issue.path[0] as number;
+  const where = `seed file ${path}, entry ${index + 1}`;
+  if (issue.path.length === 1) {
+    return issue.code === 'unrecognized_keys'
+      ? `${where} has unknown field(s): ${issue.keys.join(', ')}`
+      : `${where} is not an object`;
+  }
+  const field = String(issue.path[1]);
+  if (field === 'retailerId' || field === 'username') return `${where} lacks ${field}`;
+  if (field === 'promotionOptIn') return `${where}: promotionOptIn must be true or false`;
+  if (field === 'id') return `${where}: id must be a number`;
+  return `${where}: ${field} must be a string`;
 }

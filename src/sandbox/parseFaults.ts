@@ -1,3 +1,5 @@
+import { firstIssue } from '../readJsonFile.js';
+import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
 import { compileDataRule, MAX_PATTERN_LENGTH } from './compileDataRule.js';
 import type { SandboxFaults } from './sandboxTypes.js';
 
@@ -12,14 +14,28 @@ const RATES = [
 ] as const;
 const NON_NEGATIVE = ['latencyMs', 'retryAfterSeconds'] as const;
 const POSITIVE = ['rateLimitPerSecond', 'tokenLifetimeSeconds'] as const;
-const KNOWN = new Set<string>([
-  ...RATES,
-  ...NON_NEGATIVE,
-  ...POSITIVE,
-  'issueRefreshTokens',
-  'seed',
-  'refuseUsernamePattern',
-]);
+
+/** What each setting must be, in our words, by the setting. */
+const EXPECTED: Record<string, string> = {
+  ...Object.fromEntries(RATES.map((key) => [key, 'a number from 0 to 1'])),
+  ...Object.fromEntries(NON_NEGATIVE.map((key) => [key, 'a number of at least 0'])),
+  ...Object.fromEntries(POSITIVE.map((key) => [key, 'a number above 0'])),
+  issueRefreshTokens: 'true or false',
+  refuseUsernamePattern: `a regular expression of 1 to ${MAX_PATTERN_LENGTH} characters`,
+  seed: 'a number',
+};
+
+/** The settings, each of its type and range (zod's numbers are finite); the pattern is compiled afterwards. */
+const faultsSchema = lazySchema((z) =>
+  z.strictObject({
+    ...Object.fromEntries(RATES.map((key) => [key, z.number().min(0).max(1).optional()])),
+    ...Object.fromEntries(NON_NEGATIVE.map((key) => [key, z.number().min(0).optional()])),
+    ...Object.fromEntries(POSITIVE.map((key) => [key, z.number().positive().optional()])),
+    issueRefreshTokens: z.boolean().optional(),
+    refuseUsernamePattern: z.string().optional(),
+    seed: z.number().optional(),
+  }),
+);
 
 /**
  * Checks fault settings from an untrusted source (a JSON body, CLI flags, a test): rates within 0..1, times
@@ -31,59 +47,25 @@ export function parseFaults(value: unknown): ParseFaultsResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, message: 'faults must be a JSON object' };
   }
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!KNOWN.has(key)) return { ok: false, message: `unknown fault setting '${key}'` };
-  }
-  const faults: SandboxFaults = {};
-  for (const key of RATES) {
-    const rate = record[key];
-    if (rate === undefined) continue;
-    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-      return { ok: false, message: `${key} must be a number from 0 to 1` };
-    }
-    faults[key] = rate;
-  }
-  for (const key of NON_NEGATIVE) {
-    const amount = record[key];
-    if (amount === undefined) continue;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
-      return { ok: false, message: `${key} must be a number of at least 0` };
-    }
-    faults[key] = amount;
-  }
-  for (const key of POSITIVE) {
-    const amount = record[key];
-    if (amount === undefined) continue;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount <= 0) {
-      return { ok: false, message: `${key} must be a number above 0` };
-    }
-    faults[key] = amount;
-  }
-  if (record.issueRefreshTokens !== undefined) {
-    if (typeof record.issueRefreshTokens !== 'boolean') {
-      return { ok: false, message: 'issueRefreshTokens must be true or false' };
-    }
-    faults.issueRefreshTokens = record.issueRefreshTokens;
-  }
-  if (record.refuseUsernamePattern !== undefined) {
-    const pattern = record.refuseUsernamePattern;
+  // No settings, nothing to check: a sandbox without faults starts without loading the schema library.
+  if (Object.keys(value).length === 0) return { ok: true, faults: {} };
+  const parsed = faultsSchema().safeParse(value);
+  if (!parsed.success) return { ok: false, message: explainFaultIssue(parsed.error.issues) };
+  const faults = Object.fromEntries(
+    Object.entries(parsed.data).filter(([, setting]) => setting !== undefined),
+  ) as SandboxFaults;
+  if (faults.refuseUsernamePattern !== undefined) {
     // Checked as the sandbox will match it: in linear time, so no pattern can hold the sandbox (issue: ^(a|aa)+$).
-    const rule = typeof pattern === 'string' ? compileDataRule(pattern) : undefined;
-    if (rule === undefined) {
-      return {
-        ok: false,
-        message: `refuseUsernamePattern must be a regular expression of 1 to ${MAX_PATTERN_LENGTH} characters`,
-      };
-    }
+    const rule = compileDataRule(faults.refuseUsernamePattern);
     if (!rule.ok) return { ok: false, message: rule.message };
-    faults.refuseUsernamePattern = pattern as string;
-  }
-  if (record.seed !== undefined) {
-    if (typeof record.seed !== 'number' || !Number.isFinite(record.seed)) {
-      return { ok: false, message: 'seed must be a number' };
-    }
-    faults.seed = record.seed;
   }
   return { ok: true, faults };
+}
+
+/** The first problem, in our words: an unknown setting first, as a typo is the likeliest mistake. */
+function explainFaultIssue(issues: readonly ZodIssue[]): string {
+  const issue = firstIssue(issues, 0);
+  if (issue.code === 'unrecognized_keys') return `unknown fault setting '${issue.keys[0]}'`;
+  const key = String(issue.path[0]);
+  return `${key} must be ${EXPECTED[key]}`;
 }

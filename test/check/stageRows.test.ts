@@ -9,7 +9,7 @@ import { type Checkpoint, openCheckpoint, openScratchJournal } from '../../src/c
 import type { RunJournal } from '../../src/checkpoint/runJournal.js';
 import { hashCustomer } from '../../src/normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../../src/normalise/normaliseRow.js';
-import type { OnDuplicate } from '../../src/options.js';
+import type { OnDuplicate } from '../../src/options/index.js';
 import { listReviewLines } from '../../src/report/listReviewLines.js';
 import type { RawRow } from '../../src/types.js';
 import { aContext } from '../normalise/builders.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
 import { hookSecrets } from '../../src/ops/hookSecrets.js';
-import { describeOptions, type RawOptions, resolveOptions } from '../../src/options.js';
+import { describeOptions, type RawOptions, resolveOptions } from '../../src/options/index.js';
 
 const resolve = (flags: RawOptions, env: NodeJS.ProcessEnv = {}) =>
   resolveOptions({ command: 'validate', file: 'x.csv', flags, env });

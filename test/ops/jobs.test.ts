@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadMapping } from '../../src/normalise/loadMapping.js';
 import { METRIC_NAMES } from '../../src/ops/buildMetrics.js';
-import { resolveOptions } from '../../src/options.js';
+import { resolveOptions } from '../../src/options/index.js';
 import { PROJECT_ROOT } from '../helpers/runCli.js';
 
 const jobs = (name: string) => path.join(PROJECT_ROOT, 'jobs', name);

@@ -69,3 +69,28 @@ describe('loadSeed', () => {
     }
   });
 });
+
+describe('loadSeed: entries', () => {
+  it.each<[string, string]>([
+    ['[1]', 'entry 1 is not an object'],
+    ['[{"retailerId": "1", "username": "a"}, [2]]', 'entry 2 is not an object'],
+    ['[{"retailerId": "1", "username": "a", "nick": "x", "age": 3}]', 'entry 1 has unknown field(s): nick, age'],
+    ['[{"retailerId": true, "username": "a"}]', 'entry 1 lacks retailerId'],
+    ['[{"retailerId": "1", "username": "a", "id": -1}]', 'entry 1: id must be a number'],
+    [
+      '[{"retailerId": "1", "username": "a", "id": 5}, {"retailerId": "1", "username": "b", "id": "5"}]',
+      'entry 2: id 5 is used twice',
+    ],
+  ])('refuses %s naming the entry', (text, message) => {
+    const file = seedFile('entries.json', text);
+    expect(messageOf(() => loadSeed(file))).toBe(`seed file ${file}, ${message}`);
+  });
+
+  it('takes null for a field as no value, and a dump’s createdOn and updatedOn', () => {
+    const file = seedFile(
+      'dump.json',
+      '[{"retailerId": 2, "username": "a", "firstName": null, "promotionOptIn": null, "id": 12, "updatedOn": "x"}]',
+    );
+    expect(loadSeed(file)).toEqual([{ retailerId: '2', username: 'a', id: '12' }]);
+  });
+});

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../src/errors.js';
-import { resolveOptions, VALIDATE_OPTIONS } from '../src/options.js';
-import { usageErrorMessage } from './helpers/usageErrorMessage.js';
+import { UsageError } from '../../src/errors.js';
+import { resolveOptions, VALIDATE_OPTIONS } from '../../src/options/index.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cs-options-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
