@@ -6,8 +6,7 @@ import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { describeRunColumns } from './check/describeRunColumns.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
-import { settleFromCheckpoint } from './check/settleFromCheckpoint.js';
-import { type SettleRows, stageRows } from './check/stageRows.js';
+import { stageRows } from './check/stageRows.js';
 import { openCheckpoint, openScratchJournal } from './checkpoint/openCheckpoint.js';
 import { checkCheckpointPath } from './checkpoint/openCheckpointFile.js';
 import type { MissingList } from './checkpoint/runJournal.js';
@@ -21,6 +20,8 @@ import { normaliseRow } from './normalise/normaliseRow.js';
 import { announceRunEnd } from './ops/announceRunEnd.js';
 import { hookSecrets } from './ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from './options.js';
+import { type SettleRows, settleValid, stoppedVerdict } from './plan/decideStaging.js';
+import { settleFromCheckpoint } from './plan/settleFromCheckpoint.js';
 import { runPreflight } from './preflight/runPreflight.js';
 import { createProgress } from './progress.js';
 import { limitRows } from './read/limitRows.js';
@@ -306,7 +307,8 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
     }
     const applyMs = now().getTime() - applyStarted;
     if (abortReason !== undefined) {
-      journal.closeOpenRows(runId, `not processed: the run stopped (${abortReason})`, 'skipped');
+      const stopped = stoppedVerdict(abortReason, 'run');
+      journal.closeOpenRows(runId, stopped.reason, stopped.outcome);
     }
     progress.done();
 
@@ -426,14 +428,6 @@ function describeFailure(error: unknown): string | undefined {
   if (error instanceof UsageError || error instanceof AbortError) return error.message;
   return 'unexpected error (the log says more)';
 }
-
-/** validate: a row that passed every check is `valid`, its reason what normalising changed. */
-function settleValid(rows: Parameters<SettleRows>[0]): ReturnType<SettleRows> {
-  return rows.map((row) => (row.notes.length === 0 ? VALID : { kind: 'valid', reason: row.notes.join('; ') }));
-}
-
-/** The outcome nearly every row of a clean file gets: one shared value rather than one per row. */
-const VALID = Object.freeze({ kind: 'valid', reason: '' } as const);
 
 function describeDelimiter(delimiter: string): string {
   return delimiter === '\t' ? 'tab' : `"${delimiter}"`;

@@ -12,6 +12,8 @@ import type { FluentClient } from '../fluent/createFluentClient.js';
 import { AmbiguousMutationError, FluentDataError } from '../fluent/errors.js';
 import { describeOptions, type ResolvedOptions } from '../options.js';
 import { MAX_SEND_ROUNDS } from '../plan/decideRow.js';
+import { stoppedVerdict } from '../plan/decideStaging.js';
+import { isRestored, planUndo, type UndoPlan } from '../plan/planUndo.js';
 import { runPreflight } from '../preflight/runPreflight.js';
 import { createProgress } from '../progress.js';
 import { formatSummary } from '../report/formatSummary.js';
@@ -23,7 +25,6 @@ import { writeReport } from '../report/writeReport.js';
 import type { RunDependencies, RunResult } from '../run-sync.js';
 import type { OmsCustomer } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
-import { isRestored, planUndo, type UndoPlan } from './planUndo.js';
 
 /** Changed customers read from the checkpoint at a time. */
 const PAGE = 1_000;
@@ -135,7 +136,8 @@ export async function runUndo(
       });
     }
     if (abortReason !== undefined) {
-      journal.closeOpenRows(runId, `not processed: the undo stopped (${abortReason})`, 'skipped');
+      const stopped = stoppedVerdict(abortReason, 'undo');
+      journal.closeOpenRows(runId, stopped.reason, stopped.outcome);
     }
     progress.done();
 
