@@ -22,14 +22,32 @@ export interface RowFacts {
   pending: PendingMutation | undefined;
 }
 
-/** What the checkpoint must record along with the row's outcome. */
-export type Record =
+/** What the sync state must record along with the row's outcome. */
+export type StateRecord =
   /** The OMS holds the row's content (applied by `appliedBy`, or found identical): remember its hash. */
   | { kind: 'applied'; appliedBy: string; omsId: string | null }
   /** Nothing is known to be applied: clear any pending mark. */
   | { kind: 'unapplied' }
+  /**
+   * The OMS no longer holds what the sync state says was applied (an undo put it back, or found it changed): forget
+   * the hash, so the next sync compares the customer again, and clear any pending mark.
+   */
+  | { kind: 'doubted' }
   /** Only the outcome (a dry run records nothing else; nor does a row settled from the checkpoint alone). */
   | { kind: 'none' };
+
+/**
+ * A killed run's mutation that the OMS shows applied although that run never recorded it: the row is entered in that
+ * run's journal as it would have been (`created` or `updated`, with its changes), so `undo` of that run finds it.
+ */
+export interface Credit {
+  runId: string;
+  /** The row of the killed run the mutation was sent for. */
+  row: number;
+  outcome: 'created' | 'updated';
+  changes: readonly FieldChange[];
+  customerId: string | null;
+}
 
 /** The row is done: its outcome, reason, the diff lines to report, and what the checkpoint records. */
 export interface Settle {
@@ -37,9 +55,13 @@ export interface Settle {
   outcome: OutcomeKind;
   reason: string;
   changes: readonly FieldChange[];
-  record: Record;
+  record: StateRecord;
   /** The OMS id of the row's customer where the decision knows it (created, updated, unchanged): outcomes.csv's. */
   customerId: string | null;
+  /** A killed run applied this row's mutation without recording it: recorded for that run with the outcome. */
+  credit?: Credit;
+  /** undo: not everything the undone run did to the customer could be put back (the undo ends 1). */
+  incomplete?: boolean;
 }
 
 /** The row needs a create or update sent; `why` is what the reason says about how it came to be sent. */
@@ -47,6 +69,10 @@ export interface Send {
   kind: 'send';
   action: MutationAction;
   why: string;
+  /** Carried to whatever the send settles as (see Settle.credit). */
+  credit?: Credit;
+  /** undo: the fields changed since the undone run, which this send leaves alone. */
+  leftAlone?: readonly string[];
 }
 
 export type Decision = Settle | { kind: 'lookup' } | Send;
@@ -104,7 +130,7 @@ export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[
       return settle(facts, 'unchanged', action.reason, unapplied(facts), [], ownId(matches, facts));
     case 'unchanged': {
       // A killed run's mutation that the OMS shows applied: that run did it (SPEC §3: "applied by run <id>").
-      const killed = facts.pending && facts.pending.runId !== facts.runId ? facts.pending.runId : undefined;
+      const killed = sentByKilledRun(facts.pending, facts.runId) ? facts.pending?.runId : undefined;
       const reason = killed ? `applied by run ${killed}` : action.reason;
       const omsId = ownId(matches, facts);
       return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, omsId), [], omsId);
@@ -142,6 +168,19 @@ export function settleRefused(facts: RowFacts, sent: Send, message: string): Set
     join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`),
     unapplied(facts),
   );
+}
+
+/**
+ * Whether a mutation of the row may have been applied before this run looked: a run that never finished marked one as
+ * about to be sent (its pending mark) and was killed before it recorded the answer.
+ */
+export function sentByKilledRun(pending: PendingMutation | undefined, runId: string): boolean {
+  return pending !== undefined && pending.runId !== runId;
+}
+
+/** After an answer that could not be trusted, whether some send of the row may have been applied: a lost one may. */
+export function stillMayHaveApplied(before: boolean, unanswered: Unanswered['kind']): boolean {
+  return before || unanswered === 'lost';
 }
 
 /** The number of sends a row gets when their answers are lost before it is given up as `failed`. */
@@ -275,18 +314,18 @@ function settle(
   facts: RowFacts,
   outcome: OutcomeKind,
   reason: string,
-  record: Record,
+  record: StateRecord,
   changes: readonly FieldChange[] = [],
   customerId: string | null = null,
 ): Settle {
   return { kind: 'settle', outcome, reason: join(reason, facts.notes), changes, record, customerId };
 }
 
-function applied(facts: RowFacts, appliedBy: string, omsId: string | null): Record {
+function applied(facts: RowFacts, appliedBy: string, omsId: string | null): StateRecord {
   return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'applied', appliedBy, omsId };
 }
 
-function unapplied(facts: RowFacts): Record {
+function unapplied(facts: RowFacts): StateRecord {
   return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'unapplied' };
 }
 
