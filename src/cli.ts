@@ -93,6 +93,7 @@ const UNDO_OPTIONS: readonly OptionName[] = [
   'verbose',
   'quiet',
   'log-format',
+  ...(['metrics-file', 'pushgateway', 'notify-url'] as const), // an undo's end is announced like a sync's
 ];
 
 /** The flags of `customer-sync sandbox` besides its fault flags. */

@@ -149,7 +149,11 @@ async function carryOut<Input>(
         const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
         // --verbose: each lookup and mutation, with its username and how it ended.
         const client = options.verbose ? logRequests(oms.client, log) : oms.client;
-        ({ abortReason, throughput, missing } = await apply.run(run, { ...oms, client }, settled));
+        ({ abortReason, throughput, missing } = await apply.run(
+          run,
+          { ...oms, client },
+          { scope, settledRows: settled },
+        ));
       }
     }
     const applyMs = now().getTime() - applyStarted;

@@ -69,11 +69,14 @@ export interface JobApply {
   preflight: { dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] };
   /** The progress line's name for it. */
   phase: string;
-  /** Carries out the job against the OMS; `settledRows` were settled before it (the error-rate base). */
+  /**
+   * Carries out the job against the OMS, for the run's `scope`; `settledRows` were settled before it (the error-rate
+   * base).
+   */
   run(
     run: RunContext,
     oms: OmsConnection,
-    settledRows: number,
+    at: { scope: CheckpointScope; settledRows: number },
   ): Promise<{ abortReason?: string; throughput?: ThroughputPoint[]; missing?: MissingList }>;
 }
 

@@ -49,11 +49,10 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
     seed,
     preflight: { dryRun, allowScopedLogin: options.allowScopedLogin },
     phase: dryRun ? 'planning' : 'applying',
-    async run({ journal, checkpoint, runId, log, deps, progress }, oms, settledRows) {
+    async run({ journal, checkpoint, runId, log, deps, progress }, oms, { scope, settledRows }) {
       if (!checkpoint) throw new Error('a sync runs on the checkpoint');
       const { syncState } = checkpoint;
       const { client } = oms;
-      const scope = scopeOf(options, runId);
       let { abortReason } = await applyPlan({
         journal,
         syncState,
