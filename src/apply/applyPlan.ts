@@ -2,7 +2,8 @@ import type { RunJournal } from '../checkpoint/runJournal.js';
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
-import { type RowFacts, sentByKilledRun } from '../plan/decideRow.js';
+import { sentByKilledRun } from '../plan/creditKilledRun.js';
+import type { RowFacts } from '../plan/decideRow.js';
 import { SYNC_ROW_PLAN, type SyncRow } from '../plan/rowPlan.js';
 import type { WriteMode } from '../types.js';
 import { createRecorder } from './createRecorder.js';
@@ -14,7 +15,7 @@ export { LOOKUP_BATCH } from './runSendLoop.js';
 const PAGE = 1_000;
 
 export interface ApplyInput {
-  journal: Pick<RunJournal, 'openRows' | 'setOutcomes' | 'addDiffs'>;
+  journal: Pick<RunJournal, 'openRows' | 'setOutcomes' | 'addDiffs' | 'creditRow'>;
   syncState: SyncState;
   runId: string;
   scope: CheckpointScope;

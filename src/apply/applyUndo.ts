@@ -3,7 +3,8 @@ import type { RunJournal } from '../checkpoint/runJournal.js';
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
-import { type Settle, sentByKilledRun } from '../plan/decideRow.js';
+import { sentByKilledRun } from '../plan/creditKilledRun.js';
+import type { Settle } from '../plan/decideRow.js';
 import { type UndoRow, undoRowPlan } from '../plan/decideUndo.js';
 import { usernameKey } from '../usernameKey.js';
 import { createRecorder } from './createRecorder.js';
@@ -19,7 +20,7 @@ import { runSendLoop } from './runSendLoop.js';
  */
 export async function applyUndo(input: {
   pages: Iterable<readonly ChangedCustomer[]>;
-  journal: Pick<RunJournal, 'setOutcomes' | 'addDiffs'>;
+  journal: Pick<RunJournal, 'setOutcomes' | 'addDiffs' | 'creditRow'>;
   syncState: SyncState;
   runId: string;
   targetRunId: string;
@@ -34,7 +35,7 @@ export async function applyUndo(input: {
   const { journal, syncState, runId, scope } = input;
   return runSendLoop({
     pages: undoRows(input),
-    plan: undoRowPlan({ targetRunId: input.targetRunId, retailerId: scope.retailerId, dryRun: input.dryRun }),
+    plan: undoRowPlan({ runId, targetRunId: input.targetRunId, retailerId: scope.retailerId, dryRun: input.dryRun }),
     client: input.client,
     recorder: createRecorder({ journal, syncState, runId, scope }),
     concurrency: input.concurrency,

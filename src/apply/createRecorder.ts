@@ -14,12 +14,13 @@ export interface Recorder {
 }
 
 /**
- * The send loop's recorder over the run's checkpoint: each decision's diff lines, the row's outcome and the sync
- * state's record (applied hash, pending mark cleared, hash doubted) in one transaction, so a run killed at any moment
- * leaves the row either wholly recorded or open with its pending mark, never half of it.
+ * The send loop's recorder over the run's checkpoint: each decision's diff lines, the row's outcome, the sync state's
+ * record (applied hash, pending mark cleared, hash doubted) and the killed run's row it credits, in one transaction,
+ * so a run killed at any moment leaves the row either wholly recorded or open with its pending mark, never half of it.
+ * A pending mark keeps what its mutation sends (the row and the planned changes), for the run that finds it applied.
  */
 export function createRecorder(input: {
-  journal: Pick<RunJournal, 'setOutcomes' | 'addDiffs'>;
+  journal: Pick<RunJournal, 'setOutcomes' | 'addDiffs' | 'creditRow'>;
   syncState: Pick<SyncState, 'markPending' | 'recordApplied' | 'recordUnapplied' | 'recordDoubted' | 'inTransaction'>;
   runId: string;
   scope: CheckpointScope;
@@ -36,6 +37,19 @@ export function createRecorder(input: {
       };
       syncState.inTransaction(() => {
         if (decision.changes.length > 0) journal.addDiffs(runId, decision.changes, row.row);
+        const { credit } = decision;
+        if (credit) {
+          const reason = `applied; recorded by run ${runId}, which found it applied after this run ended without its answer`;
+          const changedFields = credit.changes.map((c) => c.field);
+          const update = {
+            row: credit.row,
+            outcome: credit.outcome,
+            reason,
+            changedFields,
+            customerId: credit.customerId,
+          };
+          journal.creditRow(credit.runId, row.usernameKey, update, credit.changes);
+        }
         const { record } = decision;
         switch (record.kind) {
           case 'applied': {
@@ -56,7 +70,10 @@ export function createRecorder(input: {
     },
     markSent(sends) {
       syncState.inTransaction(() => {
-        for (const { row, send } of sends) syncState.markPending(scope, row.usernameKey, runId, send.action.kind);
+        for (const { row, send } of sends) {
+          const sent = { row: row.row, changes: send.action.changes };
+          syncState.markPending(scope, row.usernameKey, runId, send.action.kind, sent);
+        }
       });
     },
     inTransaction: (work) => syncState.inTransaction(work),

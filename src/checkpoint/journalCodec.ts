@@ -2,7 +2,7 @@
  * How the run journal keeps values in SQLite, and how it reads many rows back: shared by its rooms.
  */
 import type Database from 'better-sqlite3';
-import type { FieldChange, Normalisation } from '../types.js';
+import type { Normalisation } from '../types.js';
 
 /** Rows read per query when streaming a run's rows: paged `all()` costs less per row than a statement iterator. */
 export const READ_PAGE = 2_000;
@@ -14,17 +14,6 @@ export function encodeValue(value: string | boolean | null): string | null {
 
 export function decodeValue(value: string | null): string | boolean | null {
   return value === null ? null : (JSON.parse(value) as string | boolean);
-}
-
-/** Field changes as one TEXT column (a pending mark's): `[field, before, after]` each, values as JSON keeps them. */
-export function encodeChanges(changes: readonly Omit<FieldChange, 'username'>[]): string {
-  return JSON.stringify(changes.map((c) => [c.field, c.before, c.after]));
-}
-
-export function decodeChanges(username: string, text: string): FieldChange[] {
-  return (JSON.parse(text) as [FieldChange['field'], FieldChange['before'], FieldChange['after']][]).map(
-    ([field, before, after]) => ({ username, field, before, after }),
-  );
 }
 
 /** A review note as review_json keeps it: field, rule, input, written. */

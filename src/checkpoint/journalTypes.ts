@@ -141,6 +141,12 @@ export interface RunJournal {
    * (the run's `fieldColumns`), for diff.csv's `input`.
    */
   addDiffs(runId: string, changes: readonly FieldChange[], row?: number): void;
+  /**
+   * Records a row of an earlier run that was killed (or stopped) before it recorded its mutation's answer, as it would
+   * have ended: its outcome and diff lines. Only a row of that username still open, or skipped by the stop, is
+   * recorded; returns whether it was.
+   */
+  creditRow(runId: string, usernameKey: string, outcome: OutcomeUpdate, changes: readonly FieldChange[]): boolean;
   /** Rows of the run that ended `created`, in file order, at most `limit` after `afterRow`. */
   createdRows(runId: string, afterRow: number, limit: number): { row: number; username: string; reason: string }[];
   outcomeCounts(runId: string): Map<OutcomeKind, number>;

@@ -41,6 +41,11 @@ export function createRunJournal(
       `INSERT INTO run_diffs (run_id, seq, username, field, before, after, row, input)
        SELECT ?, ?, ?, ?, ?, ?, row, json_extract(cells_json, ?) FROM run_rows WHERE run_id = ? AND row = ?`,
     ),
+    // A killed run's row left open, or skipped by a stop while its mutation was in flight (its pending mark says so).
+    credit: db.prepare(
+      `UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ?
+       WHERE run_id = ? AND row = ? AND username_key = ? AND (outcome IS NULL OR outcome = 'skipped')`,
+    ),
     context: db.prepare('SELECT context_json FROM runs WHERE run_id = ?').pluck(),
     lastDiff: db.prepare('SELECT COALESCE(MAX(seq), -1) FROM run_diffs WHERE run_id = ?').pluck(),
     insertRun: db.prepare(
@@ -83,6 +88,18 @@ export function createRunJournal(
         runId,
         o.row,
       );
+    }
+  });
+
+  const addDiffs = db.transaction((runId: string, changes: readonly FieldChange[], row?: number) => {
+    for (const c of changes) {
+      const values = [runId, nextDiffSeq(runId), c.username, c.field, encodeValue(c.before), encodeValue(c.after)];
+      const column = row === undefined ? undefined : columnOf(runId, c.field);
+      if (row !== undefined && column !== undefined) {
+        stmt.insertDiffOfRow.run(...values, `$[${column}]`, runId, row);
+      } else {
+        stmt.insertDiff.run(...values, row ?? null, null);
+      }
     }
   });
 
@@ -132,16 +149,15 @@ export function createRunJournal(
       const reason = scrub(text);
       return openStmt.close().run(outcome, reason, reason, reason, runId).changes;
     },
-    addDiffs: db.transaction((runId: string, changes: readonly FieldChange[], row?: number) => {
-      for (const c of changes) {
-        const values = [runId, nextDiffSeq(runId), c.username, c.field, encodeValue(c.before), encodeValue(c.after)];
-        const column = row === undefined ? undefined : columnOf(runId, c.field);
-        if (row !== undefined && column !== undefined) {
-          stmt.insertDiffOfRow.run(...values, `$[${column}]`, runId, row);
-        } else {
-          stmt.insertDiff.run(...values, row ?? null, null);
-        }
+    addDiffs,
+    creditRow: db.transaction((runId: string, key: string, o: OutcomeUpdate, changes: readonly FieldChange[]) => {
+      const changedFields = (o.changedFields ?? []).join(';');
+      const reason = scrub(o.reason);
+      if (stmt.credit.run(o.outcome, reason, changedFields, o.customerId ?? null, runId, o.row, key).changes === 0) {
+        return false;
       }
+      if (changes.length > 0) addDiffs(runId, changes, o.row);
+      return true;
     }),
     ...createJournalReading(db),
     pruneRuns(keep) {

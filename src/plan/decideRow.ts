@@ -1,5 +1,6 @@
 import type { KnownCustomer, PendingMutation } from '../checkpoint/syncState.js';
 import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind, WriteMode } from '../types.js';
+import { creditKilledRun, sentByKilledRun } from './creditKilledRun.js';
 import { planAction } from './planAction.js';
 
 /** Everything a row's outcome is decided from, apart from what the OMS says (SPEC §3). */
@@ -119,6 +120,15 @@ export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup'
  * and update. A dry run settles creates and updates as what *would* happen, with their diff lines.
  */
 export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
+  const decision = decideLooked(facts, matches);
+  if (facts.mode === 'dry-run') return decision;
+  // A killed run's mutation the OMS shows applied is recorded as that run's, whatever this row comes to now.
+  const own = matches.find((m) => m.username === facts.customer.username && m.retailerId === facts.retailerId);
+  const credit = creditKilledRun(facts.pending, facts.runId, own);
+  return credit ? { ...decision, credit } : decision;
+}
+
+function decideLooked(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
   const action = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   switch (action.kind) {
     case 'conflict':
@@ -150,32 +160,23 @@ export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[
 /** A create or update the OMS answered with the customer: the row is `created` or `updated`. */
 export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): Settle {
   const note = sent.action.kind === 'update' ? sent.action.note : '';
-  return settle(
-    facts,
-    outcomeOf(sent.action),
-    join(sent.why, note),
-    applied(facts, facts.runId, omsId),
-    sent.action.changes,
-    omsId,
+  return carryCredit(
+    sent,
+    settle(
+      facts,
+      outcomeOf(sent.action),
+      join(sent.why, note),
+      applied(facts, facts.runId, omsId),
+      sent.action.changes,
+      omsId,
+    ),
   );
 }
 
 /** Fluent refused the mutation for good (a data rule, a length, a validation): the row `failed` with its reason. */
 export function settleRefused(facts: RowFacts, sent: Send, message: string): Settle {
-  return settle(
-    facts,
-    'failed',
-    join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`),
-    unapplied(facts),
-  );
-}
-
-/**
- * Whether a mutation of the row may have been applied before this run looked: a run that never finished marked one as
- * about to be sent (its pending mark) and was killed before it recorded the answer.
- */
-export function sentByKilledRun(pending: PendingMutation | undefined, runId: string): boolean {
-  return pending !== undefined && pending.runId !== runId;
+  const reason = join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`);
+  return carryCredit(sent, settle(facts, 'failed', reason, unapplied(facts)));
 }
 
 /** After an answer that could not be trusted, whether some send of the row may have been applied: a lost one may. */
@@ -212,6 +213,10 @@ export function resolveUnanswered(
   unanswered: Unanswered,
   matches: readonly OmsCustomer[],
 ): Settle | Send {
+  return carryCredit(sent, resolveLooked(facts, sent, unanswered, matches));
+}
+
+function resolveLooked(facts: RowFacts, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]) {
   const next = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   const mayBeOurs = unanswered.kind === 'lost' || unanswered.mayHaveAppliedBefore;
   const lostWhy = `a lost response (${unanswered.detail})`;
@@ -308,6 +313,11 @@ export function checkCreated(
 ): string | undefined {
   const action = planAction({ username }, matches, retailerId);
   return action.kind === 'conflict' ? `created concurrently by another writer: ${action.reason}` : undefined;
+}
+
+/** What a send settles as (or is sent again as) keeps the send's credit of a killed run. */
+export function carryCredit<D extends Settle | Send>(sent: Send, decision: D): D {
+  return sent.credit ? { ...decision, credit: sent.credit } : decision;
 }
 
 function settle(

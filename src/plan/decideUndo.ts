@@ -1,7 +1,15 @@
 import type { ChangedCustomer } from '../checkpoint/runHistory.js';
 import type { PendingMutation } from '../checkpoint/syncState.js';
 import type { FieldChange, OmsCustomer, OutcomeKind } from '../types.js';
-import { MAX_SEND_ROUNDS, type Send, type Settle, type StateRecord } from './decideRow.js';
+import { creditKilledRun } from './creditKilledRun.js';
+import {
+  carryCredit,
+  MAX_SEND_ROUNDS,
+  type Send,
+  type Settle,
+  type StateRecord,
+  type Unanswered,
+} from './decideRow.js';
 import { isRestored, planUndo, type UndoPlan } from './planUndo.js';
 import type { LoopRow, RowPlan } from './rowPlan.js';
 
@@ -21,6 +29,8 @@ export interface UndoRow extends LoopRow {
  * the run left it. A dry run records nothing but the outcomes and the diff of what would be put back.
  */
 export function undoRowPlan(input: {
+  /** The undo run. */
+  runId: string;
   /** The run being undone. */
   targetRunId: string;
   retailerId: string;
@@ -53,32 +63,42 @@ export function undoRowPlan(input: {
   return {
     needsLookup: (row) => row.target.outcome === 'updated',
     decide(row, matches) {
-      const plan = planOf(row, own(row, matches));
-      if (plan.kind === 'skip') return skipped(row, plan);
-      if (dryRun) return putBack(`would be put back as before run ${targetRunId}`, plan.changes, plan.changedSince);
-      return sendOf(plan);
+      const oms = own(row, matches);
+      const plan = planOf(row, oms);
+      if (dryRun) {
+        if (plan.kind === 'skip') return skipped(row, plan);
+        return putBack(`would be put back as before run ${targetRunId}`, plan.changes, plan.changedSince);
+      }
+      // A killed run's mutation (a killed undo's put-back, most often) that the OMS shows applied is that run's.
+      const credit = creditKilledRun(row.pending, input.runId, oms);
+      if (plan.kind === 'restore') return credit ? { ...sendOf(plan), credit } : sendOf(plan);
+      const decision = skipped(row, plan);
+      if (!credit) return decision;
+      return { ...decision, reason: `${decision.reason}; applied by run ${credit.runId}`, credit };
     },
     settleSent: (_, sent) =>
-      putBack(`put back as before run ${targetRunId}`, sent.action.changes, sent.leftAlone ?? []),
-    settleRefused: (_, __, message) =>
-      settle('failed', `Fluent refused the update: ${message}`, record('unapplied'), [], true),
-    resolve(row, sent, unanswered, matches) {
-      const now = own(row, matches);
-      if (isRestored(sent.action, now)) {
-        const why = `put back as before run ${targetRunId}, confirmed by lookup after a lost response (${unanswered.detail})`;
-        return putBack(why, sent.action.changes, sent.leftAlone ?? []);
-      }
-      const next = planOf(row, now);
-      if (next.kind === 'restore' && unanswered.round < MAX_SEND_ROUNDS) return sendOf(next);
-      const complete = next.kind === 'skip' && next.complete;
-      const reason =
-        next.kind === 'skip'
-          ? next.reason
-          : `no confirmed answer after ${unanswered.round} attempts (last: ${unanswered.detail})`;
-      // Whatever the OMS holds now, it is not known to be what the run left: compared again by the next sync.
-      return settle(complete ? 'unchanged' : 'failed', reason, record('doubted'), [], !complete);
-    },
+      carryCredit(sent, putBack(`put back as before run ${targetRunId}`, sent.action.changes, sent.leftAlone ?? [])),
+    settleRefused: (_, sent, message) =>
+      carryCredit(sent, settle('failed', `Fluent refused the update: ${message}`, record('unapplied'), [], true)),
+    resolve: (row, sent, unanswered, matches) => carryCredit(sent, resolve(row, sent, unanswered, matches)),
   };
+
+  function resolve(row: UndoRow, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]): Settle | Send {
+    const now = own(row, matches);
+    if (isRestored(sent.action, now)) {
+      const why = `put back as before run ${targetRunId}, confirmed by lookup after a lost response (${unanswered.detail})`;
+      return putBack(why, sent.action.changes, sent.leftAlone ?? []);
+    }
+    const next = planOf(row, now);
+    if (next.kind === 'restore' && unanswered.round < MAX_SEND_ROUNDS) return sendOf(next);
+    const complete = next.kind === 'skip' && next.complete;
+    const reason =
+      next.kind === 'skip'
+        ? next.reason
+        : `no confirmed answer after ${unanswered.round} attempts (last: ${unanswered.detail})`;
+    // Whatever the OMS holds now, it is not known to be what the run left: compared again by the next sync.
+    return settle(complete ? 'unchanged' : 'failed', reason, record('doubted'), [], !complete);
+  }
 }
 
 /** The update that puts a customer back, leaving alone what changed since. */
