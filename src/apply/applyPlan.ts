@@ -9,8 +9,6 @@ import type { WriteMode } from '../types.js';
 import { createRecorder } from './createRecorder.js';
 import { runSendLoop } from './runSendLoop.js';
 
-export { LOOKUP_BATCH } from './runSendLoop.js';
-
 /** Open rows read from the checkpoint at a time. */
 const PAGE = 1_000;
 
