@@ -2,13 +2,13 @@ import type { RunJournal, StagedRow } from '../checkpoint/runJournal.js';
 import { hashCustomer } from '../normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
 import type { Shard } from '../options.js';
+import { type PassedRow, rejectedVerdict, type SettleRows, shardVerdict } from '../plan/decideStaging.js';
 import {
   type Customer,
   NORMALISATION_RULES,
   type Normalisation,
   type NormalisationRule,
   type OffendingValue,
-  type OutcomeKind,
   type RawRow,
   REVIEW_RULES,
 } from '../types.js';
@@ -23,29 +23,13 @@ export function emptyNormalisedCounts(): NormalisedCounts {
   return Object.fromEntries(NORMALISATION_RULES.map((rule) => [rule, 0])) as NormalisedCounts;
 }
 
-/** A row that passed every check (and is of this run's shard). */
-export interface PassedRow {
-  customer: Customer;
-  hash: string;
-  /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
-  notes: readonly string[];
-}
-
-/**
- * Decides, for a batch of rows that passed every check, what needs no request: a final outcome for a row, or
- * undefined to leave it open for the apply stage. In-file duplicate rules run later and may still override it.
- */
-export type SettleRows = (
-  rows: readonly PassedRow[],
-) => readonly ({ kind: OutcomeKind; reason: string; customerId?: string | null } | undefined)[];
-
 /** Rows normalised before a batch is settled and handed to the journal: one settle call per batch, memory flat. */
 const BATCH = 1_000;
 
 /**
- * Streams the file's rows through normalisation into the run's journal, deciding on the spot what needs no network:
- * `rejected` (with every reason), with `--shard` `skipped` for rows of other shards, and for rows that pass,
- * whatever `settle` decides (validate: `valid`; sync: what the checkpoint alone says). Each row is written once, with
+ * Streams the file's rows through normalisation into the run's journal, with plan/'s verdicts on what needs no
+ * network (decideStaging): `rejected` (with every reason), with `--shard` `skipped` for rows of other shards, and for
+ * rows that pass, whatever `settle` decides (validate: `valid`; sync: what the checkpoint alone says). Each row is written once, with
  * its outcome when it has one, so nothing rewrites every row later. Memory stays flat: rows go to SQLite in batches as
  * they arrive. A passing row keeps what normalising changed that a person should look at (REVIEW_RULES: review.csv);
  * a rejected one keeps the values that rejected it, and says who it is: its username where one can be formed, else
@@ -82,13 +66,13 @@ export async function stageRows(input: {
     read++;
     const result = normaliseRow(raw, input.context);
     const rowShard = shard && shardOfRow(raw.row, result.ok ? result.customer.username : undefined, shard.count);
-    if (shard && rowShard !== shard.index) {
-      const outcome = { kind: 'skipped' as const, reason: `belongs to shard ${rowShard}/${shard.count}` };
-      batch.push(stagedRow(raw, result.ok ? result : undefined, undefined, outcome, undefined, undefined));
+    const otherShard = shardVerdict(rowShard, shard);
+    if (otherShard) {
+      batch.push(stagedRow(raw, result.ok ? result : undefined, undefined, otherShard, undefined, undefined));
     } else if (!result.ok) {
       const who = identifyRow(raw.cells, input.context);
-      const reason = result.reasons.join('; ') + (who.identity ?? '');
-      const row = stagedRow(raw, undefined, undefined, { kind: 'rejected', reason }, undefined, result.offending);
+      const rejected = rejectedVerdict(result.reasons, who.identity ?? '');
+      const row = stagedRow(raw, undefined, undefined, rejected, undefined, result.offending);
       row.username = who.username;
       batch.push(row);
     } else {

@@ -19,7 +19,8 @@ export interface LockHolder {
 export interface CheckpointLock {
   /**
    * Takes the lock for `runId`, or throws a UsageError (exit 2) naming the live holder. A holder whose process is gone
-   * (killed, even with -9; a container restarted as PID 1; another host's process after its lease) is taken over.
+   * (killed, even with -9; a container restarted as PID 1; another host's process, whose lock the file system frees
+   * when it dies) is taken over.
    */
   acquire(runId: string): { takenOverFrom?: LockHolder };
   /** Refreshes the holder's heartbeat, shown to a run that finds the checkpoint busy. */

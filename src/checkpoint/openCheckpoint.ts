@@ -27,17 +27,18 @@ export interface Checkpoint {
 /**
  * Opens the checkpoint at `file` for a run and takes its lock for `runId`: the file is created (owner-only) when
  * missing, refused (exit 2, untouched) when it is not ours or newer than this release, and migrated in one transaction
- * when older — only once the lock is held, so no other run sees it half-way.
+ * when older — only once the lock is held, so no other run sees it half-way. `create: false` (undo) refuses a missing
+ * checkpoint instead, creating nothing.
  *
  * @returns the checkpoint, and the holder of a lock taken over from a process that is gone
  */
 export function openCheckpoint(
   file: string,
   runId: string,
-  options: { now?: () => Date; scrub?: (text: string) => string } = {},
+  options: { now?: () => Date; scrub?: (text: string) => string; create?: boolean } = {},
 ): { checkpoint: Checkpoint; takenOverFrom?: { runId: string } } {
   const now = options.now ?? (() => new Date());
-  const opened = openCheckpointFile(file);
+  const opened = openCheckpointFile(file, { create: options.create });
   const { db } = opened;
   try {
     return prepareForRun(opened, file, runId, now, options.scrub);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { CustomerField, FieldChange, OutcomeKind, RunMode } from '../types.js';
-import { decodeValue } from './runJournal.js';
+import { decodeValue } from './journalCodec.js';
 
 /** One past run as the journal keeps it: what it was, how it ended, its summary (report.json) and its context. */
 export interface RunRecord {

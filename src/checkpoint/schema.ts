@@ -15,8 +15,12 @@ import type Database from 'better-sqlite3';
  *   `customerId`), `review_json` (what normalising changed that a person should look at: review.csv) and
  *   `offending_json` (the values that rejected the row, to group rejects by), the last two indexed where present;
  *   `run_diffs.row` and `input` (the cell as the file had it: diff.csv's `input`).
+ * - 5: a pending mark says what was sent: `pending.row` (the sending run's row) and `changes_json` (the planned
+ *   changes with their before values), so a run that finds a killed run's mutation applied records it as that run's
+ *   `created`/`updated` row with its diff, and `undo` of the killed run puts it back. Marks of older layouts keep
+ *   NULL: they are resolved by lookup as before.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** "CSYN" as a big-endian 32-bit number, at offset 68 of the file header. */
 export const APPLICATION_ID = 0x4353594e;
@@ -102,6 +106,8 @@ CREATE TABLE IF NOT EXISTS pending (
   run_id TEXT NOT NULL,
   kind TEXT NOT NULL,
   started_at TEXT NOT NULL,
+  row INTEGER,
+  changes_json TEXT,
   PRIMARY KEY (api_host, retailer_id, username_key)
 ) WITHOUT ROWID;
 `;
@@ -133,6 +139,11 @@ const MIGRATIONS: Readonly<Record<number, (db: Database.Database) => void>> = {
              ALTER TABLE run_diffs ADD COLUMN input TEXT;
              ${RUN_ROWS_NOTE_INDEXES}`);
   },
+  // Marks made before layout 5 keep NULL: what they sent is not known, and a lookup resolves them as before.
+  4: (db) => {
+    db.exec(`ALTER TABLE pending ADD COLUMN row INTEGER;
+             ALTER TABLE pending ADD COLUMN changes_json TEXT;`);
+  },
 };
 
 /**
@@ -163,6 +174,7 @@ const LAYOUT_OBJECTS: Readonly<Record<number, { tables: readonly string[]; index
   2: { tables: COMMON_TABLES, indexes: ['run_rows_by_key'] },
   3: { tables: COMMON_TABLES, indexes: ['run_rows_open'] },
   4: { tables: COMMON_TABLES, indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending'] },
+  5: { tables: COMMON_TABLES, indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending'] },
 };
 
 /**

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { FieldChange } from '../types.js';
 import { usernameKey } from '../usernameKey.js';
 import type { OutcomeUpdate, RunJournal } from './runJournal.js';
 
@@ -25,6 +26,16 @@ export interface KnownCustomer {
 export interface PendingMutation {
   runId: string;
   kind: 'create' | 'update';
+  /** The sending run's row; absent for a mark of an older layout. */
+  row?: number;
+  /** What the mutation sends: the planned changes, with their before values; absent for a mark of an older layout. */
+  changes?: FieldChange[];
+}
+
+/** What a pending mark keeps of the mutation it is for. */
+export interface SentMutation {
+  row: number;
+  changes: readonly FieldChange[];
 }
 
 /**
@@ -40,8 +51,17 @@ export interface SyncState {
   knownOf(apiHost: string, usernameKeys: readonly string[]): Map<string, KnownCustomer[]>;
   /** pending() for many usernames (case-folded) at once, in one query. */
   pendingOf(scope: CheckpointScope, usernameKeys: readonly string[]): Map<string, PendingMutation>;
-  /** Durably notes that a mutation is about to be sent, so a crash mid-request is resolved by lookup next time. */
-  markPending(scope: CheckpointScope, usernameKey: string, runId: string, kind: 'create' | 'update'): void;
+  /**
+   * Durably notes that a mutation is about to be sent, and what it sends, so a crash mid-request is resolved by lookup
+   * next time, and a mutation the lookup shows applied is recorded as the killed run's.
+   */
+  markPending(
+    scope: CheckpointScope,
+    usernameKey: string,
+    runId: string,
+    kind: 'create' | 'update',
+    sent?: SentMutation,
+  ): void;
   /**
    * Records that `hash` is what the OMS now holds for the username (applied, or verified identical), clears its
    * pending mark and sets the row's outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
@@ -81,7 +101,8 @@ export function createSyncState(
        WHERE c.api_host = ? AND c.username_key = ?`,
     ),
     pending: db.prepare(
-      'SELECT run_id AS runId, kind FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?',
+      `SELECT run_id AS runId, kind, row, changes_json AS changes FROM pending
+       WHERE api_host = ? AND retailer_id = ? AND username_key = ?`,
     ),
     // The keys travel as one JSON array; each is then a primary-key probe.
     knownOf: db
@@ -92,12 +113,12 @@ export function createSyncState(
       )
       .raw(),
     pendingOf: db.prepare(
-      `SELECT username_key AS usernameKey, run_id AS runId, kind FROM pending
+      `SELECT username_key AS usernameKey, run_id AS runId, kind, row, changes_json AS changes FROM pending
        WHERE api_host = ? AND retailer_id = ? AND username_key IN (SELECT value FROM json_each(?))`,
     ),
     insertPending: db.prepare(
-      `INSERT OR REPLACE INTO pending (api_host, retailer_id, username_key, run_id, kind, started_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO pending (api_host, retailer_id, username_key, run_id, kind, started_at, row, changes_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deletePending: db.prepare('DELETE FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?'),
     upsertCustomer: db.prepare(
@@ -114,7 +135,10 @@ export function createSyncState(
 
   return {
     known: (apiHost, key) => stmt.known.all(apiHost, key) as KnownCustomer[],
-    pending: (scope, key) => stmt.pending.get(scope.apiHost, scope.retailerId, key) as PendingMutation | undefined,
+    pending(scope, key) {
+      const row = stmt.pending.get(scope.apiHost, scope.retailerId, key) as PendingRow | undefined;
+      return row && toPending(row);
+    },
     knownOf(apiHost, keys) {
       const known = new Map<string, KnownCustomer[]>();
       for (const [key, retailerId, username, omsId, hash, appliedRun, appliedRunStatus] of stmt.knownOf.all(
@@ -129,13 +153,23 @@ export function createSyncState(
       return known;
     },
     pendingOf(scope, keys) {
-      const rows = stmt.pendingOf.all(scope.apiHost, scope.retailerId, JSON.stringify(keys)) as (PendingMutation & {
+      const rows = stmt.pendingOf.all(scope.apiHost, scope.retailerId, JSON.stringify(keys)) as (PendingRow & {
         usernameKey: string;
       })[];
-      return new Map(rows.map(({ usernameKey: key, ...mark }) => [key, mark]));
+      return new Map(rows.map(({ usernameKey: key, ...mark }) => [key, toPending(mark)]));
     },
-    markPending(scope, key, runId, kind) {
-      stmt.insertPending.run(scope.apiHost, scope.retailerId, key, runId, kind, now().toISOString());
+    markPending(scope, key, runId, kind, sent) {
+      const changes = sent ? JSON.stringify(sent.changes) : null;
+      stmt.insertPending.run(
+        scope.apiHost,
+        scope.retailerId,
+        key,
+        runId,
+        kind,
+        now().toISOString(),
+        sent?.row ?? null,
+        changes,
+      );
     },
     recordApplied: db.transaction((scope, runId, entry, outcome) => {
       const key = usernameKey(entry.username);
@@ -162,6 +196,23 @@ export function createSyncState(
     }),
     inTransaction: (work) => db.transaction(work)(),
   };
+}
+
+/** A pending mark as stored: the changes as JSON, row and changes NULL for a mark of an older layout. */
+interface PendingRow {
+  runId: string;
+  kind: 'create' | 'update';
+  row: number | null;
+  changes: string | null;
+}
+
+function toPending({ runId, kind, row, changes }: PendingRow): PendingMutation {
+  const mark: PendingMutation = { runId, kind };
+  if (row !== null && changes !== null) {
+    mark.row = row;
+    mark.changes = JSON.parse(changes) as FieldChange[];
+  }
+  return mark;
 }
 
 /** username_key, retailer_id, username, oms_id, hash, applied_run, and the applying run's status. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { escapeControl } from '../escapeControl.js';
+import { countNeedingAttention } from '../run/exitCodeOf.js';
 import { OUTCOME_KINDS, type RunTotals } from '../types.js';
 import { type RunEnd, type RunStatus, statusOf } from './opsTypes.js';
 
@@ -30,7 +31,7 @@ export function describeRunEnd(end: RunEnd): RunNotification {
   const totals = end.summary?.totals ?? null;
   const reportDir = end.reportDir === undefined ? null : path.resolve(end.reportDir);
   const what = `customer-sync ${end.mode}${end.retailerId ? ` for retailer ${end.retailerId}` : ''}`;
-  const parts = [`${icon(end.exitCode)} ${what}: ${headline(end, totals)}.`];
+  const parts = [`${icon(end.exitCode)} ${what}: ${headline(end)}.`];
   if (totals) parts.push(`${formatTotals(totals)}.`);
   const problem = end.summary?.abortReason ?? end.error;
   if (problem && end.exitCode >= 2) parts.push(`${cut(problem)}.`);
@@ -52,12 +53,12 @@ function listTotals(totals: RunTotals, mode: RunEnd['mode']): Partial<RunTotals>
   return mode === 'validate' || valid !== 0 ? totals : others;
 }
 
-function headline(end: RunEnd, totals: RunTotals | null): string {
+function headline(end: RunEnd): string {
   switch (end.exitCode) {
     case 0:
       return 'finished, every row is fine';
     case 1: {
-      const attention = totals ? totals.rejected + totals.conflict + totals.failed : 0;
+      const attention = end.summary ? countNeedingAttention(end.summary) : 0;
       return `finished, ${attention} ${attention === 1 ? 'row needs' : 'rows need'} attention (exit 1)`;
     }
     case 2:

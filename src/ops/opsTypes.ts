@@ -9,10 +9,13 @@ import type { RunMode } from '../types.js';
 /** How a run ended, from its exit code: 0 and 1 finished (1: rows need attention), 2 was refused, 3 aborted. */
 export type RunStatus = 'completed' | 'refused' | 'aborted';
 
+/** How the hooks name a run's mode: a sync's (apply, dry-run, validate), or an undo's. */
+export type HookMode = RunMode | 'undo' | 'undo-dry-run';
+
 export interface RunEnd {
   /** Undefined when the run ended before it had one (options or input refused at the start). */
   runId: string | undefined;
-  mode: RunMode;
+  mode: HookMode;
   /** `--retailer-id`; undefined in a validate run without one. */
   retailerId: string | undefined;
   /** `--shard K/N`, when the run is one shard of a job. */

@@ -167,18 +167,21 @@ export const OPTION_SPECS = {
   'metrics-file': {
     type: 'string',
     describe: "Prometheus text file (*.prom) for node_exporter's textfile collector, written at the end of every run",
-    commands: ['sync'],
+    // An undo's end is announced like a sync's.
+    commands: ['sync', 'undo'],
     isPath: true,
   },
   pushgateway: {
     type: 'string',
     describe: 'Prometheus Pushgateway URL the same metrics are pushed to',
-    commands: ['sync'],
+    // An undo's end is announced like a sync's.
+    commands: ['sync', 'undo'],
   },
   'notify-url': {
     type: 'string',
     describe: 'webhook (Slack-compatible) POSTed a JSON summary when the run ends, aborted ones too',
-    commands: ['sync'],
+    // An undo's end is announced like a sync's.
+    commands: ['sync', 'undo'],
   },
   sandbox: {
     type: 'boolean',

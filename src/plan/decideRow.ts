@@ -1,5 +1,6 @@
 import type { KnownCustomer, PendingMutation } from '../checkpoint/syncState.js';
 import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind, WriteMode } from '../types.js';
+import { creditKilledRun, sentByKilledRun } from './creditKilledRun.js';
 import { planAction } from './planAction.js';
 
 /** Everything a row's outcome is decided from, apart from what the OMS says (SPEC §3). */
@@ -22,14 +23,32 @@ export interface RowFacts {
   pending: PendingMutation | undefined;
 }
 
-/** What the checkpoint must record along with the row's outcome. */
-export type Record =
+/** What the sync state must record along with the row's outcome. */
+export type StateRecord =
   /** The OMS holds the row's content (applied by `appliedBy`, or found identical): remember its hash. */
   | { kind: 'applied'; appliedBy: string; omsId: string | null }
   /** Nothing is known to be applied: clear any pending mark. */
   | { kind: 'unapplied' }
+  /**
+   * The OMS no longer holds what the sync state says was applied (an undo put it back, or found it changed): forget
+   * the hash, so the next sync compares the customer again, and clear any pending mark.
+   */
+  | { kind: 'doubted' }
   /** Only the outcome (a dry run records nothing else; nor does a row settled from the checkpoint alone). */
   | { kind: 'none' };
+
+/**
+ * A killed run's mutation that the OMS shows applied although that run never recorded it: the row is entered in that
+ * run's journal as it would have been (`created` or `updated`, with its changes), so `undo` of that run finds it.
+ */
+export interface Credit {
+  runId: string;
+  /** The row of the killed run the mutation was sent for. */
+  row: number;
+  outcome: 'created' | 'updated';
+  changes: readonly FieldChange[];
+  customerId: string | null;
+}
 
 /** The row is done: its outcome, reason, the diff lines to report, and what the checkpoint records. */
 export interface Settle {
@@ -37,9 +56,13 @@ export interface Settle {
   outcome: OutcomeKind;
   reason: string;
   changes: readonly FieldChange[];
-  record: Record;
+  record: StateRecord;
   /** The OMS id of the row's customer where the decision knows it (created, updated, unchanged): outcomes.csv's. */
   customerId: string | null;
+  /** A killed run applied this row's mutation without recording it: recorded for that run with the outcome. */
+  credit?: Credit;
+  /** undo: not everything the undone run did to the customer could be put back (the undo ends 1). */
+  incomplete?: boolean;
 }
 
 /** The row needs a create or update sent; `why` is what the reason says about how it came to be sent. */
@@ -47,6 +70,10 @@ export interface Send {
   kind: 'send';
   action: MutationAction;
   why: string;
+  /** Carried to whatever the send settles as (see Settle.credit). */
+  credit?: Credit;
+  /** undo: the fields changed since the undone run, which this send leaves alone. */
+  leftAlone?: readonly string[];
 }
 
 export type Decision = Settle | { kind: 'lookup' } | Send;
@@ -93,6 +120,15 @@ export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup'
  * and update. A dry run settles creates and updates as what *would* happen, with their diff lines.
  */
 export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
+  const decision = decideLooked(facts, matches);
+  if (facts.mode === 'dry-run') return decision;
+  // A killed run's mutation the OMS shows applied is recorded as that run's, whatever this row comes to now.
+  const own = matches.find((m) => m.username === facts.customer.username && m.retailerId === facts.retailerId);
+  const credit = creditKilledRun(facts.pending, facts.runId, own);
+  return credit ? { ...decision, credit } : decision;
+}
+
+function decideLooked(facts: RowFacts, matches: readonly OmsCustomer[]): Settle | Send {
   const action = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   switch (action.kind) {
     case 'conflict':
@@ -104,7 +140,7 @@ export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[
       return settle(facts, 'unchanged', action.reason, unapplied(facts), [], ownId(matches, facts));
     case 'unchanged': {
       // A killed run's mutation that the OMS shows applied: that run did it (SPEC §3: "applied by run <id>").
-      const killed = facts.pending && facts.pending.runId !== facts.runId ? facts.pending.runId : undefined;
+      const killed = sentByKilledRun(facts.pending, facts.runId) ? facts.pending?.runId : undefined;
       const reason = killed ? `applied by run ${killed}` : action.reason;
       const omsId = ownId(matches, facts);
       return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, omsId), [], omsId);
@@ -124,24 +160,28 @@ export function decideFromLookup(facts: RowFacts, matches: readonly OmsCustomer[
 /** A create or update the OMS answered with the customer: the row is `created` or `updated`. */
 export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): Settle {
   const note = sent.action.kind === 'update' ? sent.action.note : '';
-  return settle(
-    facts,
-    outcomeOf(sent.action),
-    join(sent.why, note),
-    applied(facts, facts.runId, omsId),
-    sent.action.changes,
-    omsId,
+  return carryCredit(
+    sent,
+    settle(
+      facts,
+      outcomeOf(sent.action),
+      join(sent.why, note),
+      applied(facts, facts.runId, omsId),
+      sent.action.changes,
+      omsId,
+    ),
   );
 }
 
 /** Fluent refused the mutation for good (a data rule, a length, a validation): the row `failed` with its reason. */
 export function settleRefused(facts: RowFacts, sent: Send, message: string): Settle {
-  return settle(
-    facts,
-    'failed',
-    join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`),
-    unapplied(facts),
-  );
+  const reason = join(sent.why, `Fluent refused the ${sent.action.kind}: ${message}`);
+  return carryCredit(sent, settle(facts, 'failed', reason, unapplied(facts)));
+}
+
+/** After an answer that could not be trusted, whether some send of the row may have been applied: a lost one may. */
+export function stillMayHaveApplied(before: boolean, unanswered: Unanswered['kind']): boolean {
+  return before || unanswered === 'lost';
 }
 
 /** The number of sends a row gets when their answers are lost before it is given up as `failed`. */
@@ -173,6 +213,10 @@ export function resolveUnanswered(
   unanswered: Unanswered,
   matches: readonly OmsCustomer[],
 ): Settle | Send {
+  return carryCredit(sent, resolveLooked(facts, sent, unanswered, matches));
+}
+
+function resolveLooked(facts: RowFacts, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]) {
   const next = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   const mayBeOurs = unanswered.kind === 'lost' || unanswered.mayHaveAppliedBefore;
   const lostWhy = `a lost response (${unanswered.detail})`;
@@ -271,22 +315,27 @@ export function checkCreated(
   return action.kind === 'conflict' ? `created concurrently by another writer: ${action.reason}` : undefined;
 }
 
+/** What a send settles as (or is sent again as) keeps the send's credit of a killed run. */
+export function carryCredit<D extends Settle | Send>(sent: Send, decision: D): D {
+  return sent.credit ? { ...decision, credit: sent.credit } : decision;
+}
+
 function settle(
   facts: RowFacts,
   outcome: OutcomeKind,
   reason: string,
-  record: Record,
+  record: StateRecord,
   changes: readonly FieldChange[] = [],
   customerId: string | null = null,
 ): Settle {
   return { kind: 'settle', outcome, reason: join(reason, facts.notes), changes, record, customerId };
 }
 
-function applied(facts: RowFacts, appliedBy: string, omsId: string | null): Record {
+function applied(facts: RowFacts, appliedBy: string, omsId: string | null): StateRecord {
   return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'applied', appliedBy, omsId };
 }
 
-function unapplied(facts: RowFacts): Record {
+function unapplied(facts: RowFacts): StateRecord {
   return facts.mode === 'dry-run' ? { kind: 'none' } : { kind: 'unapplied' };
 }
 

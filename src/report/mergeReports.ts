@@ -5,6 +5,7 @@ import { checkTrustedPath } from '../checkTrustedPath.js';
 import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { Shard } from '../options/index.js';
+import { exitCodeOf } from '../run/exitCodeOf.js';
 import type {
   CustomerField,
   DiffLine,
@@ -22,7 +23,6 @@ import { prepareReportDir } from './prepareReportDir.js';
 import { openReportFile, REPORT_FILE_LIMITS, type ReportFile, type ReportFileLimits } from './readReportFile.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { withoutRowIdentity } from './rowIdentity.js';
-import { NEEDS_ATTENTION } from './topReasons.js';
 import { DIFF_HEADER, OUTCOMES_HEADER, REVIEW_HEADER, writeReport } from './writeReport.js';
 
 /** What `report --merge` made: the merged report's summary, where it is, and the exit code a whole run would have. */
@@ -108,8 +108,7 @@ export function mergeReports(
   };
   prepareReportDir(outDir);
   writeReport(outDir, content, { scrubber: deps.scrubber });
-  const attention = [...NEEDS_ATTENTION].reduce((sum, kind) => sum + totals[kind], 0);
-  return { summary, reportDir: outDir, exitCode: summary.status === 'aborted' ? 3 : attention > 0 ? 1 : 0 };
+  return { summary, reportDir: outDir, exitCode: exitCodeOf(summary) };
 }
 
 /**

@@ -32,6 +32,8 @@ export interface ReportSummary {
   abortReason?: string;
   /** The run an undo put back. */
   undoOf?: string;
+  /** An undo's customers not wholly put back (created, changed since, refused): the rows that make it end 1. */
+  incomplete?: number;
   /** Across which customers usernames were checked for account-wide uniqueness (sync and dry runs). */
   uniqueness?: UniquenessScope;
   unmappedColumns: string[];

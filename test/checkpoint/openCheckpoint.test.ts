@@ -272,6 +272,55 @@ describe('opening a checkpoint', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
+
+  it('migrates a checkpoint of layout 4 in place: its pending mark kept with nothing known of what it sent', () => {
+    file = path.join(dir, 'layout-4.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-4.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const before = new Database(file, { readonly: true });
+    expect(before.pragma('user_version', { simple: true })).toBe(4);
+    const runs = before.prepare('SELECT run_id FROM runs ORDER BY started_at').pluck().all() as string[];
+    before.close();
+    const applied = runs[0] as string;
+
+    const { checkpoint } = openHere();
+    const scope = { apiHost: 'https://legacy.example.invalid', retailerId: '1' };
+    const { journal, syncState } = checkpoint;
+    expect(syncState.known(scope.apiHost, '1_cat@example.com')).toEqual([
+      expect.objectContaining({ retailerId: '1', omsId: '3', appliedRun: applied }),
+    ]);
+    // A mark made before layout 5 says who sent what kind of mutation, and nothing of what it sent.
+    expect(syncState.pending(scope, '1_dan@example.com')).toStrictEqual({ runId: applied, kind: 'create' });
+    expect([...journal.outcomes(applied)].map((o) => [o.row, o.outcome, o.customerId])).toEqual([
+      [1, 'created', '1'],
+      [2, 'created', '2'],
+      [3, 'created', '3'],
+      [4, 'rejected', ''],
+      [5, 'duplicate', ''],
+    ]);
+    expect([...journal.diffs(applied)]).toHaveLength(20);
+    expect([...journal.reviewRows(applied)].map((r) => r.row)).toEqual([2, 3, 5]);
+    expect(journal.rejectedValues(applied, 10)).toEqual([
+      { field: 'primaryEmail', value: 'not-an-email', rows: 1, example: 4 },
+    ]);
+
+    // A mark of this release keeps the row it was sent for and the changes it sends, before values included.
+    const change = { username: '1_eve@example.com', field: 'lastName' as const, before: 'Old', after: 'New' };
+    syncState.markPending(scope, '1_eve@example.com', 'r5', 'update', { row: 7, changes: [change] });
+    expect(syncState.pendingOf(scope, ['1_eve@example.com', '1_dan@example.com'])).toEqual(
+      new Map([
+        ['1_eve@example.com', { runId: 'r5', kind: 'update', row: 7, changes: [change] }],
+        ['1_dan@example.com', { runId: applied, kind: 'create' }],
+      ]),
+    );
+    closeAll();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pending')).toEqual(
+      expect.arrayContaining(['row', 'changes_json']),
+    );
+    db.close();
+  });
 });
 
 describe('a checkpoint someone else prepared', () => {

@@ -74,6 +74,10 @@ describe("each command's slice", () => {
         'concurrency',
         'redact',
         'keepRuns',
+        // An undo's end is announced to the hooks like a sync's.
+        'metricsFile',
+        'pushgateway',
+        'notifyUrl',
         'dryRun',
         'verbose',
         'quiet',

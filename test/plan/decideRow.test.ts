@@ -163,6 +163,32 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
     });
   });
 
+  it('records a killed run’s mutation the OMS shows applied as that run’s row, with what it sent', () => {
+    const sent = sendFor(facts());
+    const pending = { runId: 'run-killed', kind: 'create' as const, row: 12, changes: sent.action.changes };
+    const held = anOmsCustomer({ id: '55', primaryEmail: 'jane@example.com', firstName: 'Jane', lastName: 'Doe' });
+    expect(decideFromLookup(facts({ pending }), [held])).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'applied by run run-killed',
+      record: { kind: 'applied', appliedBy: 'run-killed' },
+      credit: { runId: 'run-killed', row: 12, outcome: 'created', changes: sent.action.changes, customerId: '55' },
+    });
+    // The file changed since: the killed run's update is its own, and this run's update goes out with the credit.
+    const changed = facts({ customer: aCustomer({ lastName: 'Newer' }), pending: { ...pending, kind: 'update' } });
+    const update = sendFor(changed, [held]);
+    expect(update).toMatchObject({ kind: 'send', credit: { runId: 'run-killed', outcome: 'updated' } });
+    expect(settleSent(changed, update, '55')).toMatchObject({ outcome: 'updated', credit: { runId: 'run-killed' } });
+    // The OMS does not hold what the killed run sent (it never arrived): nothing to credit, this run creates it.
+    expect(decideFromLookup(facts({ pending }), [])).toMatchObject({ kind: 'send' });
+    expect(decideFromLookup(facts({ pending }), [])).not.toHaveProperty('credit');
+    // This run's own mark, a mark that kept no changes (an older checkpoint), and a dry run credit nobody.
+    expect(decideFromLookup(facts({ pending: { ...pending, runId: 'run-now' } }), [held])).not.toHaveProperty('credit');
+    expect(decideFromLookup(facts({ pending: { runId: 'run-killed', kind: 'create' } }), [held])).not.toHaveProperty(
+      'credit',
+    );
+    expect(decideFromLookup(facts({ pending, mode: 'dry-run' }), [held])).not.toHaveProperty('credit');
+  });
+
   it('is a conflict when another retailer holds the username, and clears any pending mark', () => {
     const decision = decideFromLookup(facts(), [anOmsCustomer({ retailerId: '3', id: '7' })]);
     expect(decision).toMatchObject({

@@ -80,9 +80,20 @@ export function planUndo(input: {
 }
 
 /** Whether the OMS now holds every value the plan puts back: a lost answer is then confirmed. */
-export function isRestored(plan: Extract<UndoPlan, { kind: 'restore' }>, oms: OmsCustomer | undefined): boolean {
+export function isRestored(
+  plan: Pick<Extract<UndoPlan, { kind: 'restore' }>, 'changes'>,
+  oms: OmsCustomer | undefined,
+) {
+  return holdsChanges(plan.changes, oms);
+}
+
+/**
+ * Whether the OMS holds the `after` of every change (fields and attributes, as diff lines show them): what a mutation
+ * that made those changes leaves behind.
+ */
+export function holdsChanges(changes: readonly FieldChange[], oms: OmsCustomer | undefined): boolean {
   if (oms === undefined) return false;
-  return plan.changes.every((change) =>
+  return changes.every((change) =>
     change.field.startsWith(ATTRIBUTE)
       ? attributeText(oms.attributes ?? [], change.field.slice(ATTRIBUTE.length)) === change.after
       : oms[change.field as keyof OmsCustomer] === change.after,

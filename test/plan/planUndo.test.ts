@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRestored, planUndo } from '../../src/undo/planUndo.js';
+import { isRestored, planUndo } from '../../src/plan/planUndo.js';
 import { anOmsCustomer } from '../builders/customers.js';
 
 const change = (field: string, before: string | boolean | null, after: string | boolean | null) => ({

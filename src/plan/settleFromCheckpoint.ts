@@ -1,12 +1,13 @@
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
-import { decideFromCheckpoint } from '../plan/decideRow.js';
 import { usernameKey } from '../usernameKey.js';
-import type { SettleRows } from './stageRows.js';
+import { decideFromCheckpoint } from './decideRow.js';
+import type { SettleRows } from './decideStaging.js';
 
 /**
  * Settles, while staging, the rows the checkpoint alone decides (SPEC §3): `unchanged` by hash with no request at
- * all, `conflict` for a username held by another retailer or spelled in another case. The decision is plan/'s
- * decideFromCheckpoint; this only gathers its facts, one query per batch for the whole batch. Nothing the sync state
+ * all, `conflict` for a username held by another retailer or spelled in another case. The decision is
+ * decideFromCheckpoint's; this gathers its facts from a read-only view of the sync state, one query per batch for the
+ * whole batch. Nothing the sync state
  * knows changes before the apply stage (the run holds the checkpoint's lock), so a row settled here ends as it would
  * there, and costs no read-back and no second write. Rows it leaves open are looked up by the apply stage.
  */

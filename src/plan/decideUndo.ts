@@ -1,0 +1,126 @@
+import type { ChangedCustomer } from '../checkpoint/runHistory.js';
+import type { PendingMutation } from '../checkpoint/syncState.js';
+import type { FieldChange, OmsCustomer, OutcomeKind } from '../types.js';
+import { creditKilledRun } from './creditKilledRun.js';
+import {
+  carryCredit,
+  MAX_SEND_ROUNDS,
+  type Send,
+  type Settle,
+  type StateRecord,
+  type Unanswered,
+} from './decideRow.js';
+import { isRestored, planUndo, type UndoPlan } from './planUndo.js';
+import type { LoopRow, RowPlan } from './rowPlan.js';
+
+/** An undo's row in the send loop: one customer the undone run created or updated. */
+export interface UndoRow extends LoopRow {
+  /** What the undone run did to the customer, with its field changes. */
+  target: ChangedCustomer;
+  /** This retailer's pending mark for the username: a killed undo's put-back (or a run's mutation), maybe applied. */
+  pending: PendingMutation | undefined;
+}
+
+/**
+ * The undo's plan for the send loop (SPEC §2 `undo`), every outcome from planUndo and plain inputs. A customer put
+ * back, or found already as it was before the run, or changed since, is no longer as the run left it: its hash is
+ * doubted, so the next sync compares it again — a resumed undo records the same as one that was never killed. A
+ * customer the run created is listed and keeps its hash (Fluent has no delete); one Fluent refused to update is as
+ * the run left it. A dry run records nothing but the outcomes and the diff of what would be put back.
+ */
+export function undoRowPlan(input: {
+  /** The undo run. */
+  runId: string;
+  /** The run being undone. */
+  targetRunId: string;
+  retailerId: string;
+  dryRun: boolean;
+}): RowPlan<UndoRow> {
+  const { targetRunId, dryRun } = input;
+  const record = (kind: 'doubted' | 'unapplied'): StateRecord => (dryRun ? { kind: 'none' } : { kind });
+  /** The lookup's customer that is this row's: the same username, of the run's retailer. */
+  const own = (row: UndoRow, matches: readonly OmsCustomer[]) =>
+    matches.find((m) => m.username === row.username && m.retailerId === input.retailerId);
+  const planOf = (row: UndoRow, oms: OmsCustomer | undefined) =>
+    planUndo({
+      runId: targetRunId,
+      username: row.username,
+      outcome: row.target.outcome,
+      changes: row.target.changes,
+      oms,
+    });
+  const skipped = (row: UndoRow, plan: Extract<UndoPlan, { kind: 'skip' }>): Settle =>
+    settle(
+      plan.complete ? 'unchanged' : 'skipped',
+      plan.reason,
+      row.target.outcome === 'created' ? record('unapplied') : record('doubted'),
+      [],
+      !plan.complete,
+    );
+  const putBack = (why: string, changes: readonly FieldChange[], leftAlone: readonly string[]): Settle =>
+    settle('updated', `${why}${describeLeftAlone(leftAlone)}`, record('doubted'), changes, leftAlone.length > 0);
+
+  return {
+    needsLookup: (row) => row.target.outcome === 'updated',
+    decide(row, matches) {
+      const oms = own(row, matches);
+      const plan = planOf(row, oms);
+      if (dryRun) {
+        if (plan.kind === 'skip') return skipped(row, plan);
+        return putBack(`would be put back as before run ${targetRunId}`, plan.changes, plan.changedSince);
+      }
+      // A killed run's mutation (a killed undo's put-back, most often) that the OMS shows applied is that run's.
+      const credit = creditKilledRun(row.pending, input.runId, oms);
+      if (plan.kind === 'restore') return credit ? { ...sendOf(plan), credit } : sendOf(plan);
+      const decision = skipped(row, plan);
+      if (!credit) return decision;
+      return { ...decision, reason: `${decision.reason}; applied by run ${credit.runId}`, credit };
+    },
+    settleSent: (_, sent) =>
+      carryCredit(sent, putBack(`put back as before run ${targetRunId}`, sent.action.changes, sent.leftAlone ?? [])),
+    settleRefused: (_, sent, message) =>
+      carryCredit(sent, settle('failed', `Fluent refused the update: ${message}`, record('unapplied'), [], true)),
+    resolve: (row, sent, unanswered, matches) => carryCredit(sent, resolve(row, sent, unanswered, matches)),
+  };
+
+  function resolve(row: UndoRow, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]): Settle | Send {
+    const now = own(row, matches);
+    if (isRestored(sent.action, now)) {
+      const why = `put back as before run ${targetRunId}, confirmed by lookup after a lost response (${unanswered.detail})`;
+      return putBack(why, sent.action.changes, sent.leftAlone ?? []);
+    }
+    const next = planOf(row, now);
+    if (next.kind === 'restore' && unanswered.round < MAX_SEND_ROUNDS) return sendOf(next);
+    const complete = next.kind === 'skip' && next.complete;
+    const reason =
+      next.kind === 'skip'
+        ? next.reason
+        : `no confirmed answer after ${unanswered.round} attempts (last: ${unanswered.detail})`;
+    // Whatever the OMS holds now, it is not known to be what the run left: compared again by the next sync.
+    return settle(complete ? 'unchanged' : 'failed', reason, record('doubted'), [], !complete);
+  }
+}
+
+/** The update that puts a customer back, leaving alone what changed since. */
+function sendOf(plan: Extract<UndoPlan, { kind: 'restore' }>): Send {
+  return {
+    kind: 'send',
+    action: { kind: 'update', input: plan.input, changes: plan.changes, note: '' },
+    why: '',
+    leftAlone: plan.changedSince,
+  };
+}
+
+function describeLeftAlone(leftAlone: readonly string[]): string {
+  return leftAlone.length > 0 ? `; changed since, left alone: ${leftAlone.join('; ')}` : '';
+}
+
+function settle(
+  outcome: OutcomeKind,
+  reason: string,
+  record: StateRecord,
+  changes: readonly FieldChange[],
+  incomplete: boolean,
+): Settle {
+  return { kind: 'settle', outcome, reason, changes, record, customerId: null, incomplete };
+}

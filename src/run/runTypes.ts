@@ -1,0 +1,136 @@
+/**
+ * The run skeleton's shapes: what a run is given (RunDependencies), what it returns (RunResult), and what a job tells
+ * the skeleton (Job): how it reads its rows, whether and how it talks to the OMS, what its report holds.
+ */
+import type { OmsConnection } from '../apply/connectOms.js';
+import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
+import type { MissingList, RunJournal, RunStart } from '../checkpoint/runJournal.js';
+import type { CheckpointScope } from '../checkpoint/syncState.js';
+import type { Scrubber } from '../createScrubber.js';
+import type { Credentials } from '../fluent/credentials.js';
+import type { Logger } from '../log.js';
+import type { RunEnd } from '../ops/opsTypes.js';
+import type { ResolvedOptions } from '../options.js';
+import type { CustomerPermission } from '../preflight/assessLogin.js';
+import type { Progress } from '../progress.js';
+import type { ReportContent, ReportSummary, ThroughputPoint } from '../report/reportTypes.js';
+import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
+import type { RunMode, UniquenessScope } from '../types.js';
+
+export interface RunDependencies {
+  log: Logger;
+  /** Where the end-of-run summary goes (stdout). */
+  out: NodeJS.WritableStream;
+  /** Where the progress line goes (stderr); a TTY gets a live line, anything else periodic log lines. */
+  progressStream: NodeJS.WritableStream & { isTTY?: boolean };
+  credentials: Credentials | undefined;
+  accountId: string | undefined;
+  /** FLUENT_REDACT_KEY: keys --redact's masks so they stay the same across runs; otherwise a random key per run. */
+  redactKey?: string | undefined;
+  /** Masks credentials and granted tokens in every output; the client adds tokens as they are granted. */
+  scrubber: Scrubber;
+  /** Aborted by SIGINT/SIGTERM: in-flight requests finish, the partial report is written, exit 3. */
+  signal: AbortSignal;
+  /** The exit code the command line gives an error that ends the run, for the end-of-run hooks (cli.ts decides). */
+  exitCodeOf: (error: unknown) => number;
+  now?: () => Date;
+}
+
+export interface RunResult {
+  exitCode: 0 | 1;
+  reportDir: string;
+  summary: ReportSummary;
+}
+
+/** What the skeleton hands a job's steps: the run, its store and its progress. */
+export interface RunContext {
+  runId: string;
+  options: ResolvedOptions;
+  deps: RunDependencies;
+  log: Logger;
+  now: () => Date;
+  journal: RunJournal;
+  /** The checkpoint, locked for the run; undefined for a scratch journal (validate). */
+  checkpoint: Checkpoint | undefined;
+  progress: Progress;
+}
+
+/** How a job's run is recorded in the journal: everything of RunStart but what the skeleton knows. */
+export interface JobStart {
+  record: Omit<RunStart, 'runId' | 'mode'>;
+  /** The API host and retailer the run's sync state entries belong to (for the preflight too). */
+  scope: CheckpointScope;
+}
+
+/** What the OMS part of a job needs and does, once the preflight has passed. */
+export interface JobApply {
+  /** The in-process sandbox's customers (`--sandbox --sandbox-seed`). */
+  seed?: SeedCustomer[] | undefined;
+  preflight: { dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] };
+  /** The progress line's name for it. */
+  phase: string;
+  /**
+   * Carries out the job against the OMS, for the run's `scope`; `settledRows` were settled before it (the error-rate
+   * base).
+   */
+  run(
+    run: RunContext,
+    oms: OmsConnection,
+    at: { scope: CheckpointScope; settledRows: number },
+  ): Promise<{ abortReason?: string; throughput?: ThroughputPoint[]; missing?: MissingList }>;
+}
+
+/** What the skeleton learnt by the end of the run, for the job's summary and report. */
+export interface RunOutcome {
+  read: number;
+  abortReason: string | undefined;
+  uniqueness: UniquenessScope | undefined;
+  missing: MissingList | undefined;
+}
+
+/**
+ * One job on the run skeleton (run/runJob): sync, dry run, validate, undo. Each step is the job's own; the skeleton
+ * does everything they share, in one order, for all of them.
+ */
+export interface Job<Input> {
+  /** report.json's mode. */
+  mode: RunMode;
+  /** How the ops hooks (metrics, Pushgateway, webhook) name the run's mode. */
+  hookMode: RunEnd['mode'];
+  /** Where the run keeps its rows: a scratch journal that leaves nothing behind, or the checkpoint. */
+  store: 'scratch' | 'checkpoint';
+  /** The checkpoint must exist already (undo): a missing one is refused before anything is created. */
+  storeMustExist?: boolean;
+  /** How the stopped-run reason names the job (`the run stopped`, `the undo stopped`). */
+  stoppedAs: 'run' | 'undo';
+  /** What the abort message says of resuming. */
+  resumeHint: string;
+  /**
+   * Checks and opens what the run reads before anything is made on disk: a UsageError here leaves nothing behind.
+   */
+  open(run: { runId: string; signal: AbortSignal; log: Logger }): Promise<Input>;
+  /** How the run is recorded; may refuse (undo: the run to undo must exist in the checkpoint). */
+  start(run: RunContext, input: Input): JobStart;
+  /** Stages every row into the journal, settling what needs no request; returns how many rows were read. */
+  stage(run: RunContext, input: Input, scope: CheckpointScope): Promise<{ read: number }>;
+  /** The OMS part, or undefined when the run needs none (validate; an undo with nothing to put back). */
+  apply(read: number): JobApply | undefined;
+  /** The summary's job-specific parts, and anything the job adds to report.json. */
+  summarise(
+    input: Input,
+    outcome: RunOutcome,
+  ): {
+    input: ReportSummary['input'];
+    unmappedColumns: string[];
+    delimiter: string;
+    uniqueness?: UniquenessScope | undefined;
+    normalised?: ReportSummary['normalised'];
+    extra?: Partial<ReportSummary>;
+  };
+  /** The report's job-specific parts (the outcomes, rejects, diffs and chart are the skeleton's). */
+  report(
+    run: RunContext,
+    input: Input,
+    outcome: RunOutcome,
+  ): Pick<ReportContent, 'header' | 'phoneColumns' | 'review' | 'rejectedValues' | 'missing'>;
+}
