@@ -3,8 +3,8 @@
  * encoded, and control characters from outside are shown as escapes, so neither a secret that slipped into a library's
  * error message nor an escape sequence in a header name reaches the terminal or a log shipper.
  */
-import { createScrubber, type Scrubber } from './createScrubber.js';
-import { escapeControl } from './escapeControl.js';
+import { createScrubber, type Scrubber } from './shared/createScrubber.js';
+import { escapeControl } from './shared/escapeControl.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createScrubber } from '../src/createScrubber.js';
 import { createLogger } from '../src/log.js';
+import { createScrubber } from '../src/shared/createScrubber.js';
 
 function capture(format: 'text' | 'json', secrets: string[]) {
   const stream = new PassThrough();

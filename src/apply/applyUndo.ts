@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { sentByKilledRun } from '../plan/creditKilledRun.js';
 import type { Settle } from '../plan/decideRow.js';
 import { type UndoRow, undoRowPlan } from '../plan/decideUndo.js';
-import { usernameKey } from '../usernameKey.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import { createRecorder } from './createRecorder.js';
 import { runSendLoop } from './runSendLoop.js';
 

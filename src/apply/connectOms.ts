@@ -1,11 +1,11 @@
 import { shareOfRate } from '../check/shareOfRate.js';
-import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Credentials } from '../fluent/credentials.js';
 import type { Logger } from '../log.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/index.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 
 /** Credentials the in-process sandbox accepts (it takes any non-empty values). */
 const SANDBOX_LOGIN: Credentials = {

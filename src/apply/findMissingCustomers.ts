@@ -3,7 +3,7 @@ import type { MissingList } from '../checkpoint/runJournal.js';
 import { AbortError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import { FluentDataError } from '../fluent/errors.js';
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 
 /**
  * Customers per page of the account-wide listing: large pages save requests on an account of millions, and the

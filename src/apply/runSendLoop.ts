@@ -5,8 +5,8 @@ import { AmbiguousMutationError, FluentDataError } from '../fluent/errors.js';
 import type { Logger } from '../log.js';
 import { type Send, type Settle, stillMayHaveApplied, type Unanswered } from '../plan/decideRow.js';
 import type { LoopRow, RowPlan } from '../plan/rowPlan.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import type { OmsCustomer } from '../types.js';
-import { usernameKey } from '../usernameKey.js';
 import { type Answer, classifyAnswer, type MutationAnswer } from './classifyAnswer.js';
 import type { Recorder } from './createRecorder.js';
 

@@ -3,7 +3,7 @@ import type { RunJournal } from '../checkpoint/runJournal.js';
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import { checkCreated } from '../plan/decideRow.js';
-import { usernameKey } from '../usernameKey.js';
+import { usernameKey } from '../shared/usernameKey.js';
 
 /** Usernames per lookup of the check: many, since each is expected to come back alone (it costs 1 in 5 rows' share). */
 const VERIFY_BATCH = 250;

@@ -1,5 +1,5 @@
 import type { OutcomeUpdate, RunJournal } from '../checkpoint/runJournal.js';
-import type { OnDuplicate } from '../options.js';
+import type { OnDuplicate } from '../options/index.js';
 import { decideDuplicateGroup, differingFields } from '../plan/decideDuplicates.js';
 import type { Customer, RawRow } from '../types.js';
 

@@ -1,4 +1,4 @@
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 
 /**
  * The requests per second one process may send (SPEC §2): `--rate` is the budget of all N shards of a job together,

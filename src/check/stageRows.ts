@@ -1,7 +1,7 @@
 import type { RunJournal, StagedRow } from '../checkpoint/runJournal.js';
 import { hashCustomer } from '../normalise/hashCustomer.js';
 import { type NormaliseContext, normaliseRow } from '../normalise/normaliseRow.js';
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 import { type PassedRow, rejectedVerdict, type SettleRows, shardVerdict } from '../plan/decideStaging.js';
 import {
   type Customer,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { usernameKey } from '../usernameKey.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import { createSeenKeys, type SeenKeys } from './createSeenKeys.js';
 import { encodeNote, READ_PAGE } from './journalCodec.js';
 import type { RunJournal, StagedRow } from './journalTypes.js';

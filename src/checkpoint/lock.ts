@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
+import { describeFsError } from '../shared/describeFsError.js';
 import { checkOwnFile } from './openCheckpointFile.js';
 
 /** Who holds (or held) a checkpoint: named in the message a second run gets. */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { usernameKey } from '../shared/usernameKey.js';
 import type { MissingCustomer } from '../types.js';
-import { usernameKey } from '../usernameKey.js';
 import type { MissingList } from './journalTypes.js';
 
 /**

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { checkTrustedPath, isOwnEntry } from '../checkTrustedPath.js';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
-import { escapeControl } from '../escapeControl.js';
-import { ensurePrivateDir } from '../privateFs.js';
+import { checkTrustedPath, isOwnEntry } from '../shared/checkTrustedPath.js';
+import { describeFsError } from '../shared/describeFsError.js';
+import { escapeControl } from '../shared/escapeControl.js';
+import { ensurePrivateDir } from '../shared/privateFs.js';
 import { APPLICATION_ID, findForeignObjects, LAYOUT_1_TABLES, SCHEMA_VERSION } from './schema.js';
 
 /** A checkpoint file opened for use: the database and the layout version it holds (`new` when just created). */

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
+import { usernameKey } from '../shared/usernameKey.js';
 import type { FieldChange } from '../types.js';
-import { usernameKey } from '../usernameKey.js';
 import type { OutcomeUpdate, RunJournal } from './runJournal.js';
 
 /** Checkpoint entries are keyed by API host and retailer: one host's rows never look unchanged on another. */

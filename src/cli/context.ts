@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
-import type { Scrubber } from '../createScrubber.js';
 import { AbortError, UsageError } from '../errors.js';
 import { type Credentials, readCredentials } from '../fluent/credentials.js';
 import { createLogger, type Logger } from '../log.js';
 import { type Command, type ResolvedOptions, resolveOptions } from '../options/index.js';
-import type { RunDependencies } from '../run-sync.js';
+import type { RunDependencies } from '../run/runSync.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import { pickFlags } from './runOptions.js';
 
 /** A command's arguments as yargs parsed them, by flag name (camelCase twins too). */

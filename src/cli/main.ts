@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import yargs from 'yargs';
-import { createScrubber } from '../createScrubber.js';
 import { AbortError, UsageError } from '../errors.js';
-import { escapeControl } from '../escapeControl.js';
-import { explainParseFailure } from '../explainParseFailure.js';
 import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from '../fluent/errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { OPTION_SPECS } from '../options/index.js';
+import { createScrubber } from '../shared/createScrubber.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import { doctor } from './commands/doctor.js';
 import { explain } from './commands/explain.js';
 import { report } from './commands/report.js';
@@ -16,6 +15,7 @@ import { sync } from './commands/sync.js';
 import { undo } from './commands/undo.js';
 import { validate } from './commands/validate.js';
 import { type CliCommand, createCliContext, exitCodeOfError } from './context.js';
+import { explainParseFailure } from './explainParseFailure.js';
 import { earlyLogFormat } from './runOptions.js';
 
 /** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */

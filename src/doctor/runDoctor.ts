@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import { request } from 'undici';
 import { checkCredentials, connectOms, type OmsConnection } from '../apply/connectOms.js';
-import type { Scrubber } from '../createScrubber.js';
 import { AbortError, UsageError } from '../errors.js';
-import { escapeControl } from '../escapeControl.js';
 import type { Credentials } from '../fluent/credentials.js';
 import type { Logger } from '../log.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/index.js';
 import { type CheckLine, checkAccount } from '../preflight/checkAccount.js';
 import { loadSeed } from '../sandbox/loadSeed.js';
+import type { Scrubber } from '../shared/createScrubber.js';
+import { escapeControl } from '../shared/escapeControl.js';
 
 export interface DoctorDependencies {
   log: Logger;

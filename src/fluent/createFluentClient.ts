@@ -3,8 +3,8 @@
  * limit, retries of transient failures, and the line between "retry" and "maybe applied" (SPEC §1).
  */
 import { Pool } from 'undici';
-import { createScrubber, type Scrubber } from '../createScrubber.js';
-import { escapeControl } from '../escapeControl.js';
+import { createScrubber, type Scrubber } from '../shared/createScrubber.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import type { CreateCustomerInput, OmsAttribute, OmsCustomer, UpdateCustomerInput } from '../types.js';
 import { computeRetryDelay, type RetryDelayPolicy } from './computeRetryDelay.js';
 import { createAdaptiveRate } from './createAdaptiveRate.js';

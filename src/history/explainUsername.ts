@@ -1,10 +1,10 @@
 import type { RunHistory, RunRecord, UsernameRow, UsernameState } from '../checkpoint/runHistory.js';
 import type { RunContext } from '../checkpoint/runJournal.js';
-import { escapeControl } from '../escapeControl.js';
 import { normaliseText } from '../normalise/normaliseText.js';
 import { splitRowIdentity } from '../report/rowIdentity.js';
+import { escapeControl } from '../shared/escapeControl.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import type { FieldChange } from '../types.js';
-import { usernameKey } from '../usernameKey.js';
 
 /** Rows an explanation lists at most: a value many rows share (a country, a tier) must not list a whole file. */
 export const EXPLAIN_ROW_LIMIT = 1_000;

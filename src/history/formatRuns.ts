@@ -1,6 +1,6 @@
 import type { RunRecord } from '../checkpoint/runHistory.js';
-import { escapeControl } from '../escapeControl.js';
 import type { ReportSummary } from '../report/reportTypes.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import { OUTCOME_KINDS } from '../types.js';
 
 const COLUMNS = OUTCOME_KINDS;

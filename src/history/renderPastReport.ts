@@ -1,12 +1,12 @@
 import type { RunHistory } from '../checkpoint/runHistory.js';
 import type { RunContext, RunJournal } from '../checkpoint/runJournal.js';
-import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import { listReviewLines } from '../report/listReviewLines.js';
 import { prepareReportDir } from '../report/prepareReportDir.js';
 import { redactContent } from '../report/redactContent.js';
 import type { ReportContent, ReportSummary } from '../report/reportTypes.js';
 import { writeReport } from '../report/writeReport.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 
 /** The values that rejected most rows, as many as a run's page lists. */
 const REJECTED_VALUES_SHOWN = 20;

@@ -1,5 +1,5 @@
-import { escapeControl } from '../escapeControl.js';
-import { findInexactNumber } from '../findInexactNumber.js';
+import { escapeControl } from '../shared/escapeControl.js';
+import { findInexactNumber } from '../shared/findInexactNumber.js';
 import type { AttributeType, JsonValue } from '../types.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';

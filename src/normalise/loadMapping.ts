@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
-import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../readJsonFile.js';
 import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
-import { suggestName } from '../suggestName.js';
+import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../shared/readJsonFile.js';
+import { suggestName } from '../shared/suggestName.js';
 import { ATTRIBUTE_TYPES, type AttributeType, CUSTOMER_FIELDS, type CustomerField } from '../types.js';
 import { matchFieldName } from './matchFieldName.js';
 import { normaliseText } from './normaliseText.js';

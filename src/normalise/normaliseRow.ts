@@ -1,4 +1,4 @@
-import { escapeControl } from '../escapeControl.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import {
   type AttributeType,
   type ChangedField,

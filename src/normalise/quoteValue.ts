@@ -1,4 +1,4 @@
-import { escapeControl } from '../escapeControl.js';
+import { escapeControl } from '../shared/escapeControl.js';
 
 const MAX_QUOTED = 40;
 

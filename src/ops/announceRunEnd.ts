@@ -1,5 +1,5 @@
-import type { Scrubber } from '../createScrubber.js';
 import type { Logger } from '../log.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import { buildMetrics } from './buildMetrics.js';
 import { describeRunEnd } from './describeRunEnd.js';
 import type { RunEnd } from './opsTypes.js';

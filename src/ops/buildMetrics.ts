@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 import { OUTCOME_KINDS } from '../types.js';
 import type { RunEnd } from './opsTypes.js';
 import type { MetricSample } from './parseMetricsText.js';

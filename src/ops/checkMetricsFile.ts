@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkTrustedPath, isOwnEntry, isTrustedOwner } from '../checkTrustedPath.js';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
+import { checkTrustedPath, isOwnEntry, isTrustedOwner } from '../shared/checkTrustedPath.js';
+import { describeFsError } from '../shared/describeFsError.js';
 
 /**
  * Checks `--metrics-file` (SPEC §2) when the options are read, so a path that cannot be used is exit 2 before any

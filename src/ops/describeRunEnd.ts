@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { escapeControl } from '../escapeControl.js';
 import { countNeedingAttention } from '../run/exitCodeOf.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import { OUTCOME_KINDS, type RunTotals } from '../types.js';
 import { type RunEnd, type RunStatus, statusOf } from './opsTypes.js';
 

@@ -1,4 +1,4 @@
-import { MASK } from '../createScrubber.js';
+import { MASK } from '../shared/createScrubber.js';
 
 /** Which hook a URL is for: a webhook's path is its secret (Slack, Teams, Discord); a Pushgateway's is a route. */
 export type HookKind = 'pushgateway' | 'webhook';

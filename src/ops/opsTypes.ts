@@ -2,7 +2,7 @@
  * What the end-of-run hooks (metrics file, Pushgateway, webhook) know about a run that ended, however it ended.
  * Here, apart from the hooks, so each of them reads one plain value.
  */
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 import type { ReportSummary } from '../report/reportTypes.js';
 import type { RunMode } from '../types.js';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { isOwnEntry } from '../checkTrustedPath.js';
-import { describeFsError } from '../describeFsError.js';
+import { isOwnEntry } from '../shared/checkTrustedPath.js';
+import { describeFsError } from '../shared/describeFsError.js';
 import { findMetricsPathProblem } from './checkMetricsFile.js';
 import { type MetricSample, parseMetricsText } from './parseMetricsText.js';
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { createTempFile } from '../privateFs.js';
+import { createTempFile } from '../shared/privateFs.js';
 import { findMetricsPathProblem } from './checkMetricsFile.js';
 
 /**

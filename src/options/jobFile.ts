@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../readJsonFile.js';
 import { lazySchema, type Zod, type ZodIssue } from '../shared/loadZod.js';
-import { suggestName } from '../suggestName.js';
+import { checkJsonValue, firstIssue, readJsonFile, valueAt } from '../shared/readJsonFile.js';
+import { suggestName } from '../shared/suggestName.js';
 import type { RawOptions } from './layering.js';
 import { camelName, OPTION_NAMES, type OptionName, type OptionSpec, specOf } from './specs.js';
 import { checkValue } from './values.js';

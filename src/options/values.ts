@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { checkHookUrl } from '../ops/checkHookUrl.js';
 import { checkMetricsFile } from '../ops/checkMetricsFile.js';
 import { resolveEncoding } from '../read/resolveEncoding.js';
-import { suggestName } from '../suggestName.js';
+import { suggestName } from '../shared/suggestName.js';
 import { OPTION_SPECS, type OptionName } from './specs.js';
 
 /**

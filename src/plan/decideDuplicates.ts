@@ -1,5 +1,5 @@
 import { canonicalJson } from '../normalise/canonicalJson.js';
-import type { OnDuplicate } from '../options.js';
+import type { OnDuplicate } from '../options/index.js';
 import { type ChangedField, CUSTOMER_FIELDS, type Customer } from '../types.js';
 
 /** A row of a group of rows that share a username: its number and the hash of its normalised values. */

@@ -1,4 +1,4 @@
-import type { Shard } from '../options.js';
+import type { Shard } from '../options/index.js';
 import type { Customer, OutcomeKind } from '../types.js';
 
 /**

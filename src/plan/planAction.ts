@@ -1,4 +1,5 @@
 import { canonicalJson } from '../normalise/canonicalJson.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import {
   type Action,
   CREATE_OPTIONAL_FIELDS,
@@ -13,7 +14,6 @@ import {
   type UpdateCustomerInput,
   type WriteMode,
 } from '../types.js';
-import { usernameKey } from '../usernameKey.js';
 
 /**
  * Decides what to do for one username from the file's customer and what the OMS lookup returned for it (SPEC §3).

@@ -1,5 +1,5 @@
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
-import { usernameKey } from '../usernameKey.js';
+import { usernameKey } from '../shared/usernameKey.js';
 import { decideFromCheckpoint } from './decideRow.js';
 import type { SettleRows } from './decideStaging.js';
 

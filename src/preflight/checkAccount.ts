@@ -1,5 +1,5 @@
-import { escapeControl } from '../escapeControl.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import type { UniquenessScope } from '../types.js';
 import { assessLogin, type CustomerPermission } from './assessLogin.js';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import tty from 'node:tty';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
+import { describeFsError } from '../shared/describeFsError.js';
 import type { RandomAccess } from './openZipArchive.js';
 import { readAt } from './spoolToPrivateFile.js';
 

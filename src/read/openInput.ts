@@ -3,7 +3,7 @@ import { loadMapping } from '../normalise/loadMapping.js';
 import type { NormaliseContext } from '../normalise/normaliseRow.js';
 import type { ColumnLayout } from '../normalise/resolveColumns.js';
 import { resolveColumns } from '../normalise/resolveColumns.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/index.js';
 import { type InputSource, readRows } from './readRows.js';
 
 export interface Input {

@@ -1,5 +1,5 @@
-import { describeFsError } from '../describeFsError.js';
 import { AbortError } from '../errors.js';
+import { describeFsError } from '../shared/describeFsError.js';
 
 /**
  * The report could not be written (a full disk, an I/O error, the folder removed during the run). Exit 3 like any

@@ -1,4 +1,4 @@
-import { escapeControl } from '../escapeControl.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { describeOutcome } from './describeOutcome.js';
 import { formatCount } from './formatCount.js';

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkTrustedPath } from '../checkTrustedPath.js';
-import type { Scrubber } from '../createScrubber.js';
 import { UsageError } from '../errors.js';
 import type { Shard } from '../options/index.js';
 import { exitCodeOf } from '../run/exitCodeOf.js';
+import { checkTrustedPath } from '../shared/checkTrustedPath.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import type {
   CustomerField,
   DiffLine,

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkTrustedPath, isOwnEntry } from '../checkTrustedPath.js';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
-import { createTempFile, ensurePrivateDir } from '../privateFs.js';
+import { checkTrustedPath, isOwnEntry } from '../shared/checkTrustedPath.js';
+import { describeFsError } from '../shared/describeFsError.js';
+import { createTempFile, ensurePrivateDir } from '../shared/privateFs.js';
 import { ReportWriteError } from './ReportWriteError.js';
 import { REPORT_FILE_NAMES } from './writeReport.js';
 

@@ -1,5 +1,5 @@
-import type { Scrubber } from '../createScrubber.js';
 import { createLogger, type LogFormat } from '../log.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import { formatSummary } from './formatSummary.js';
 import type { ReportSummary } from './reportTypes.js';
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { describeFsError } from '../describeFsError.js';
 import { UsageError } from '../errors.js';
 import { COUNT_FIELDS_FROM, MAX_FIELDS, MAX_RECORD_BYTES } from '../read/createRecordGuard.js';
+import { describeFsError } from '../shared/describeFsError.js';
 
 /** Bytes read from a report file at a time. */
 const CHUNK_BYTES = 256 * 1024;

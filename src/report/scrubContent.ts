@@ -1,4 +1,4 @@
-import type { Scrubber } from '../createScrubber.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import type { ReportContent } from './reportTypes.js';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTempFile, type TempFile } from '../privateFs.js';
+import { createTempFile, type TempFile } from '../shared/privateFs.js';
 import { openTextSink, type TextSink } from './openTextSink.js';
 
 /** The files of one report, each written to a temporary file first and put in place together. */

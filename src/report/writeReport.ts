@@ -1,5 +1,5 @@
-import type { Scrubber } from '../createScrubber.js';
-import { ensurePrivateDir } from '../privateFs.js';
+import type { Scrubber } from '../shared/createScrubber.js';
+import { ensurePrivateDir } from '../shared/privateFs.js';
 import type { ChangedField, DiffLine, MissingCustomer, OutcomeKind, ReviewLine, RowOutcome } from '../types.js';
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';

@@ -6,16 +6,16 @@ import type { OmsConnection } from '../apply/connectOms.js';
 import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
 import type { MissingList, RunJournal, RunStart } from '../checkpoint/runJournal.js';
 import type { CheckpointScope } from '../checkpoint/syncState.js';
-import type { Scrubber } from '../createScrubber.js';
 import type { Credentials } from '../fluent/credentials.js';
 import type { Logger } from '../log.js';
 import type { RunEnd } from '../ops/opsTypes.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/index.js';
 import type { CustomerPermission } from '../preflight/assessLogin.js';
-import type { Progress } from '../progress.js';
 import type { ReportContent, ReportSummary, ThroughputPoint } from '../report/reportTypes.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
+import type { Scrubber } from '../shared/createScrubber.js';
 import type { RunMode, UniquenessScope } from '../types.js';
+import type { Progress } from './createProgress.js';
 
 export interface RunDependencies {
   log: Logger;
@@ -31,7 +31,7 @@ export interface RunDependencies {
   scrubber: Scrubber;
   /** Aborted by SIGINT/SIGTERM: in-flight requests finish, the partial report is written, exit 3. */
   signal: AbortSignal;
-  /** The exit code the command line gives an error that ends the run, for the end-of-run hooks (cli.ts decides). */
+  /** The exit code the command line gives an error that ends the run, for the end-of-run hooks (cli/main.ts decides). */
   exitCodeOf: (error: unknown) => number;
   now?: () => Date;
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
-import { checkJsonValue, firstIssue, readJsonFile } from '../readJsonFile.js';
 import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
+import { checkJsonValue, firstIssue, readJsonFile } from '../shared/readJsonFile.js';
 import type { SeedCustomer } from './sandboxTypes.js';
 
 const TEXT_FIELDS = [

@@ -1,5 +1,5 @@
-import { firstIssue } from '../readJsonFile.js';
 import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
+import { firstIssue } from '../shared/readJsonFile.js';
 import { compileDataRule, MAX_PATTERN_LENGTH } from './compileDataRule.js';
 import type { SandboxFaults } from './sandboxTypes.js';
 

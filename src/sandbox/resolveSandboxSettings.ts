@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { escapeControl } from '../escapeControl.js';
+import { escapeControl } from '../shared/escapeControl.js';
 import {
   SANDBOX_PERMISSIONS,
   type SandboxOptions,

@@ -4,7 +4,7 @@ import { LOOKUP_BATCH, runSendLoop, type SendLoopInput } from '../../src/apply/r
 import { createLogger } from '../../src/log.js';
 import { MAX_SEND_ROUNDS, type RowFacts, type Settle } from '../../src/plan/decideRow.js';
 import { SYNC_ROW_PLAN, type SyncRow } from '../../src/plan/rowPlan.js';
-import { usernameKey } from '../../src/usernameKey.js';
+import { usernameKey } from '../../src/shared/usernameKey.js';
 import { aCustomer, anOmsCustomer } from '../builders/customers.js';
 import { aScriptedOms, type Call } from './scriptedOms.js';
 

@@ -4,11 +4,11 @@
  */
 import { buildSchema, parse, validate } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScrubber } from '../../src/createScrubber.js';
 import { createFluentClient, type FluentClient, MAX_RETAILERS } from '../../src/fluent/createFluentClient.js';
 import type { Credentials } from '../../src/fluent/credentials.js';
 import { FIND_RETAILER, LIST_RETAILERS, READ_LOGIN } from '../../src/fluent/documents.js';
 import { CredentialsRefusedError, OmsUnreachableError } from '../../src/fluent/errors.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 import { readFluentSchema } from '../helpers/fluentSchema.js';
 import {
   findClosedPort,

@@ -4,10 +4,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScrubber } from '../../src/createScrubber.js';
 import { createFluentClient, type FluentClient, type RetryEvent } from '../../src/fluent/createFluentClient.js';
 import type { Credentials } from '../../src/fluent/credentials.js';
 import { CredentialsRefusedError, FluentDataError, PermissionDeniedError } from '../../src/fluent/errors.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 import { formOf, type StubRequest, type StubServer, sendJson, sendToken, startStubServer } from './stubServer.js';
 
 const credentials: Credentials = {

@@ -3,12 +3,12 @@ import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScrubber } from '../../src/createScrubber.js';
 import { createLogger } from '../../src/log.js';
 import { announceRunEnd } from '../../src/ops/announceRunEnd.js';
 import { METRIC_NAMES } from '../../src/ops/buildMetrics.js';
 import type { RunEnd } from '../../src/ops/opsTypes.js';
 import { parseMetricsText } from '../../src/ops/parseMetricsText.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 import { findClosedPort, type StubServer, startStubServer } from '../fluent/stubServer.js';
 import { aSummary, someTotals } from '../report/reportBuilders.js';
 

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createScrubber } from '../../src/createScrubber.js';
 import { createLogger } from '../../src/log.js';
 import { announceRunEnd } from '../../src/ops/announceRunEnd.js';
 import { METRIC_NAMES } from '../../src/ops/buildMetrics.js';
@@ -9,6 +8,7 @@ import { checkMetricsFile, shardMetricsFile } from '../../src/ops/checkMetricsFi
 import type { RunEnd } from '../../src/ops/opsTypes.js';
 import { readMetricsFile } from '../../src/ops/readMetricsFile.js';
 import { writeMetricsFile } from '../../src/ops/writeMetricsFile.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import { aTempDir } from '../report/reportBuilders.js';
 

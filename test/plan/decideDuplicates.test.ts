@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OnDuplicate } from '../../src/options.js';
+import type { OnDuplicate } from '../../src/options/index.js';
 import { decideDuplicateGroup, differingFields } from '../../src/plan/decideDuplicates.js';
 import { aCustomer } from '../builders/customers.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeControl } from '../../src/escapeControl.js';
 import { formatSummary } from '../../src/report/formatSummary.js';
+import { escapeControl } from '../../src/shared/escapeControl.js';
 import { aSummary, someTotals } from './reportBuilders.js';
 
 describe('formatSummary', () => {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createScrubber } from '../../src/createScrubber.js';
 import { emptyTotals } from '../../src/report/countOutcomes.js';
 import type { ReportContent, ReportSummary } from '../../src/report/reportTypes.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 import type { DiffLine, FieldChange, OutcomeKind, RowOutcome, RunMode, RunTotals } from '../../src/types.js';
 
 /** Totals with the given outcome counts and `read` as their sum, so the invariant holds. */

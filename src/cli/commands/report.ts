@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import { escapeControl } from '../../escapeControl.js';
 import { renderPastReport } from '../../history/renderPastReport.js';
 import { optionsOfCommand } from '../../options/index.js';
+import { escapeControl } from '../../shared/escapeControl.js';
 import type { CliArgs, CliCommand, CliContext } from '../context.js';
 import { withRunOptions } from '../runOptions.js';
 import { readHistory } from './history.js';

@@ -1,4 +1,4 @@
-import { runSync } from '../../run-sync.js';
+import { runSync } from '../../run/runSync.js';
 import type { CliArgs, CliCommand, CliContext } from '../context.js';
 import { runFlagsOf, withRunOptions } from '../runOptions.js';
 

@@ -13,7 +13,7 @@ export const undo: CliCommand = {
     }),
   async run(args, cli) {
     const prepared = cli.prepare('undo', args);
-    const { runUndo } = await import('../../undo/runUndo.js');
+    const { runUndo } = await import('../../run/runUndo.js');
     return (await runUndo(String(args['run-id']), prepared.options, cli.runDependencies(prepared))).exitCode;
   },
 };

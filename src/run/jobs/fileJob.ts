@@ -4,7 +4,7 @@ import { type NormalisedCounts, stageRows } from '../../check/stageRows.js';
 import { UsageError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { normaliseRow } from '../../normalise/normaliseRow.js';
-import type { ResolvedOptions } from '../../options.js';
+import type { ResolvedOptions } from '../../options/index.js';
 import type { SettleRows } from '../../plan/decideStaging.js';
 import { limitRows } from '../../read/limitRows.js';
 import { type Input, openInput } from '../../read/openInput.js';

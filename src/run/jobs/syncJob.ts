@@ -4,7 +4,7 @@ import { findMissingCustomers } from '../../apply/findMissingCustomers.js';
 import { verifyCreated } from '../../apply/verifyCreated.js';
 import type { MissingList } from '../../checkpoint/runJournal.js';
 import { AbortError } from '../../errors.js';
-import type { ResolvedOptions } from '../../options.js';
+import type { ResolvedOptions } from '../../options/index.js';
 import { settleFromCheckpoint } from '../../plan/settleFromCheckpoint.js';
 import { loadSeed } from '../../sandbox/loadSeed.js';
 import type { SeedCustomer } from '../../sandbox/sandboxTypes.js';

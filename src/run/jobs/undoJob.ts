@@ -3,7 +3,7 @@ import { checkCredentials } from '../../apply/connectOms.js';
 import type { ChangedCustomer, RunHistory, RunRecord } from '../../checkpoint/runHistory.js';
 import type { CheckpointScope } from '../../checkpoint/syncState.js';
 import { UsageError } from '../../errors.js';
-import type { ResolvedOptions } from '../../options.js';
+import type { ResolvedOptions } from '../../options/index.js';
 import type { Job, RunContext } from '../runTypes.js';
 
 /** Changed customers read from the checkpoint at a time. */

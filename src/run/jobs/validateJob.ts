@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../../options.js';
+import type { ResolvedOptions } from '../../options/index.js';
 import { settleValid } from '../../plan/decideStaging.js';
 import type { Job } from '../runTypes.js';
 import { type FileInput, fileJob } from './fileJob.js';

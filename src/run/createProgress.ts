@@ -1,5 +1,5 @@
-import type { Logger } from './log.js';
-import type { RequestSample, ThroughputPoint } from './report/reportTypes.js';
+import type { Logger } from '../log.js';
+import type { RequestSample, ThroughputPoint } from '../report/reportTypes.js';
 
 /** How often throughput is sampled for the report's chart, and the TTY line redrawn. */
 const SAMPLE_MS = 1_000;

@@ -1,4 +1,4 @@
-import { suggestName } from './suggestName.js';
+import { suggestName } from '../shared/suggestName.js';
 
 /** What the command line looked like when yargs refused it. */
 export interface ParseContext {

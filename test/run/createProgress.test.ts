@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createScrubber } from '../src/createScrubber.js';
-import { createLogger } from '../src/log.js';
-import { createProgress } from '../src/progress.js';
+import { createLogger } from '../../src/log.js';
+import { createProgress } from '../../src/run/createProgress.js';
+import { createScrubber } from '../../src/shared/createScrubber.js';
 
 /** A terminal-like stream that keeps what is written to it. */
 function aTerminal() {

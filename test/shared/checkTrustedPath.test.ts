@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkTrustedPath } from '../src/checkTrustedPath.js';
-import { usageErrorMessage } from './helpers/usageErrorMessage.js';
-import { aTempDir } from './report/reportBuilders.js';
+import { checkTrustedPath } from '../../src/shared/checkTrustedPath.js';
+import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
+import { aTempDir } from '../report/reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPrivateFile, createTempFile, ensurePrivateDir } from '../src/privateFs.js';
-import { aTempDir } from './report/reportBuilders.js';
+import { createPrivateFile, createTempFile, ensurePrivateDir } from '../../src/shared/privateFs.js';
+import { aTempDir } from '../report/reportBuilders.js';
 
 let temp: ReturnType<typeof aTempDir>;
 beforeEach(() => {

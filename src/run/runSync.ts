@@ -1,10 +1,10 @@
-import type { ResolvedOptions } from './options.js';
-import { syncJob } from './run/jobs/syncJob.js';
-import { validateJob } from './run/jobs/validateJob.js';
-import { runJob } from './run/runJob.js';
-import type { RunDependencies, RunResult } from './run/runTypes.js';
+import type { ResolvedOptions } from '../options/index.js';
+import { syncJob } from './jobs/syncJob.js';
+import { validateJob } from './jobs/validateJob.js';
+import { runJob } from './runJob.js';
+import type { RunDependencies, RunResult } from './runTypes.js';
 
-export type { RunDependencies, RunResult } from './run/runTypes.js';
+export type { RunDependencies, RunResult } from './runTypes.js';
 
 /**
  * `sync FILE` (with or without `--dry-run`) and `validate FILE` (SPEC §2): the job on the run skeleton (run/runJob),

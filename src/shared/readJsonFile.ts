@@ -1,8 +1,8 @@
 import fs from 'node:fs';
+import { UsageError } from '../errors.js';
 import { describeFsError } from './describeFsError.js';
-import { UsageError } from './errors.js';
 import { findInexactNumber } from './findInexactNumber.js';
-import type { ZodIssue, ZodSchema } from './shared/loadZod.js';
+import type { ZodIssue, ZodSchema } from './loadZod.js';
 
 /**
  * Reads a JSON file the user wrote — a job file, a mapping file, a sandbox seed — the one way for all of them: a

@@ -1,7 +1,7 @@
-import type { ResolvedOptions } from '../options.js';
-import { undoJob } from '../run/jobs/undoJob.js';
-import { runJob } from '../run/runJob.js';
-import type { RunDependencies, RunResult } from '../run/runTypes.js';
+import type { ResolvedOptions } from '../options/index.js';
+import { undoJob } from './jobs/undoJob.js';
+import { runJob } from './runJob.js';
+import type { RunDependencies, RunResult } from './runTypes.js';
 
 /**
  * `undo RUN [--dry-run]` (SPEC §2): puts back what a sync run changed, as a job on the run skeleton (run/jobs/undoJob).

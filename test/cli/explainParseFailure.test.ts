@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainParseFailure, type ParseContext } from '../src/explainParseFailure.js';
+import { explainParseFailure, type ParseContext } from '../../src/cli/explainParseFailure.js';
 
 const commands = new Map<string, readonly string[]>([
   ['sync', ['dry-run', 'rate', 'mapping', 'limit']],

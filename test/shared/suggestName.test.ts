@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { suggestName } from '../src/suggestName.js';
+import { suggestName } from '../../src/shared/suggestName.js';
 
 const FLAGS = ['dry-run', 'retailer-id', 'max-error-rate', 'mode', 'limit', 'rate', 'report-dir', 'log-format'];
 

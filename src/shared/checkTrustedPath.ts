@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** What checkTrustedPath found at the end of a path it accepts. */
 export interface TrustedPath {

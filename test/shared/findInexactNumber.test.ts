@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findInexactNumber } from '../src/findInexactNumber.js';
+import { findInexactNumber } from '../../src/shared/findInexactNumber.js';
 
 describe('findInexactNumber', () => {
   it.each<[string, { literal: string; path: string } | undefined]>([
