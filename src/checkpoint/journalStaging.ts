@@ -81,15 +81,18 @@ export function createJournalStaging(
     values[at + 4] = key;
     values[at + 5] = r.hash ?? null;
     // Only an open row is planned from its customer later; a settled row needs none.
-    values[at + 6] = outcome === undefined && r.customer ? JSON.stringify(r.customer) : null;
-    values[at + 7] = JSON.stringify(r.cells);
+    values[at + 6] =
+      outcome === undefined ? (r.customerJson ?? (r.customer ? JSON.stringify(r.customer) : null)) : null;
+    values[at + 7] = r.cellsJson ?? JSON.stringify(r.cells);
     values[at + 8] = outcome?.kind ?? null;
     // An open row keeps its normalisation notes here until its outcome's reason takes them in.
     values[at + 9] = outcome ? (outcome.reason === '' ? '' : scrub(outcome.reason)) : (r.notes?.join('; ') ?? '');
     values[at + 10] = outcome?.customerId ?? null;
-    values[at + 11] = r.review && r.review.length > 0 ? JSON.stringify(r.review.map(encodeNote)) : null;
+    values[at + 11] =
+      r.reviewJson ?? (r.review && r.review.length > 0 ? JSON.stringify(r.review.map(encodeNote)) : null);
     values[at + 12] =
-      r.offending && r.offending.length > 0 ? JSON.stringify(r.offending.map((o) => [o.field, o.value])) : null;
+      r.offendingJson ??
+      (r.offending && r.offending.length > 0 ? JSON.stringify(r.offending.map((o) => [o.field, o.value])) : null);
   };
 
   const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[], seen: SeenKeys) => {

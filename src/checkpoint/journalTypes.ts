@@ -17,13 +17,18 @@ import type {
   RunMode,
 } from '../types.js';
 
-/** A staged row: what the read and normalise stages made of one input record. */
+/**
+ * A staged row: what the read and normalise stages made of one input record. What the journal keeps as JSON may come
+ * encoded already (`cellsJson`, `customerJson`, `reviewJson`, `offendingJson`), by a thread that prepared the row.
+ */
 export interface StagedRow {
   row: number;
   line: number;
   cells: readonly string[];
+  cellsJson?: string | undefined;
   /** The normalised customer of a row left open: the apply stage plans from it. Not kept for a settled row. */
-  customer?: Customer;
+  customer?: Customer | undefined;
+  customerJson?: string | undefined;
   /** The username of a row without a customer (rejected), where one could be formed. */
   username?: string;
   /** Present when the row passed validation (and is of this run's shard): in-file duplicates are found among these. */
@@ -36,9 +41,11 @@ export interface StagedRow {
   /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
   notes?: readonly string[];
   /** What normalising changed that a person should look at (review.csv); absent or empty when nothing. */
-  review?: readonly Normalisation[];
+  review?: readonly Normalisation[] | undefined;
+  reviewJson?: string | undefined;
   /** The values that rejected the row, for grouping rejects by them; absent or empty when none. */
-  offending?: readonly OffendingValue[];
+  offending?: readonly OffendingValue[] | undefined;
+  offendingJson?: string | undefined;
 }
 
 /** A row that passed validation and still waits for its outcome. */

@@ -1,9 +1,8 @@
-import { compileUsernameTemplate } from '../normalise/compileUsernameTemplate.js';
 import { loadMapping } from '../normalise/loadMapping.js';
 import type { NormaliseContext } from '../normalise/normaliseRow.js';
 import type { ColumnLayout } from '../normalise/resolveColumns.js';
-import { resolveColumns } from '../normalise/resolveColumns.js';
 import type { ResolvedOptions } from '../options/index.js';
+import { createNormaliseContext, type NormaliseSetup } from './createNormaliseContext.js';
 import { type InputSource, readRows } from './readRows.js';
 
 export interface Input {
@@ -19,6 +18,9 @@ export interface Input {
  * binary, corrupt, an unknown sheet, no email or username column, a bad mapping or template) surfaces here as a
  * UsageError, before the run takes the checkpoint or sends anything. `signal` (SIGINT/SIGTERM) stops the reading
  * wherever it waits: before the header it is an AbortError, after it the rows end.
+ *
+ * With `prepare`, a CSV parsed in a worker thread has the worker prepare rows for staging as well (source.batches):
+ * it builds the same context from the same setup.
  */
 export async function openInput(
   options: Pick<
@@ -32,19 +34,25 @@ export async function openInput(
     | 'defaultCountry'
     | 'phoneExtension'
     | 'allowFormulaValues'
+    | 'shard'
   >,
   signal?: AbortSignal,
+  prepare?: { keepCustomers: boolean },
 ): Promise<Input> {
-  const mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
-  const source = await readRows(options.file, { encoding: options.encoding, sheet: options.sheet, signal });
-  const layout = resolveColumns(source.header, mapping);
-  const context: NormaliseContext = {
-    layout,
-    usernameTemplate: compileUsernameTemplate(options.usernameTemplate, layout, options.retailerId),
+  const setup: NormaliseSetup = {
+    mapping: options.mapping === undefined ? undefined : loadMapping(options.mapping),
+    usernameTemplate: options.usernameTemplate,
+    retailerId: options.retailerId,
     defaultCountry: options.defaultCountry,
     phoneExtension: options.phoneExtension,
     allowFormulaValues: options.allowFormulaValues,
-    valueMaps: mapping?.values,
   };
+  const source = await readRows(options.file, {
+    encoding: options.encoding,
+    sheet: options.sheet,
+    signal,
+    prepare: prepare && { normalise: setup, shard: options.shard, keepCustomers: prepare.keepCustomers },
+  });
+  const { layout, context } = createNormaliseContext(source.header, setup);
   return { source, layout, context };
 }

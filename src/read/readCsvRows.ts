@@ -4,8 +4,8 @@ import { CsvError } from 'csv-parse';
 import { AbortError, UsageError } from '../errors.js';
 import type { RawRow } from '../types.js';
 import { createRecordGuard, MAX_FIELDS, MAX_RECORD_BYTES, RecordLimitError } from './createRecordGuard.js';
-import { startCsvParser } from './startCsvParser.js';
-import { startCsvWorker } from './startCsvWorker.js';
+import { type RowBatch, startCsvParser } from './startCsvParser.js';
+import { type RowPreparation, startCsvWorker } from './startCsvWorker.js';
 
 /** The text of a CSV input, after any gzip layer, with its first bytes already read for sniffing. */
 export interface CsvText {
@@ -23,6 +23,8 @@ export interface CsvText {
   describeLayerError?: (error: Error) => string | undefined;
   /** Where csv-parse runs: in a worker thread or on this one; by default as WORKER_FROM_BYTES says. */
   parseInWorker?: boolean | undefined;
+  /** A worker also prepares data rows for staging, as it has time to (CsvRows.batches). */
+  prepare?: RowPreparation | undefined;
 }
 
 /** A CSV text ready to stream: its header, delimiter and encoding, and its data rows. */
@@ -30,7 +32,13 @@ export interface CsvRows {
   header: string[];
   delimiter: string;
   encoding: string;
+  /** The data rows one by one; with `prepare`, read `batches` instead. */
   rows: AsyncGenerator<RawRow, void, undefined>;
+  /**
+   * The same data rows in batches, as the parser gives them: as read, or prepared for staging when the text is parsed
+   * in a worker asked to prepare them. Read once, either this or `rows`.
+   */
+  batches: AsyncGenerator<RowBatch, void, undefined>;
 }
 
 /**
@@ -63,27 +71,50 @@ export async function readCsvRows(text: CsvText): Promise<CsvRows> {
   }
   const delimiter = detectDelimiter(headText);
   const inWorker = text.parseInWorker ?? (head.length >= WORKER_FROM_BYTES && WORKER_AVAILABLE);
-  const records = streamRecords(text, encoding, delimiter, inWorker);
+  const records = streamBatches(text, encoding, delimiter, inWorker);
   const first = await records.next();
   if (first.done) {
     if (text.signal?.aborted)
       throw new AbortError(`stopped by ${String(text.signal.reason)} before ${name} had a header row`);
     throw new UsageError(`${name} has no header row: it holds only blank lines`);
   }
-  return { header: first.value.cells, delimiter, encoding, rows: records };
+  // The first batch is never prepared: it holds the header, which the preparing needs.
+  const [headerRow, ...rest] = first.value.rows as RawRow[];
+  const batches = dataBatches(rest, records);
+  return { header: (headerRow as RawRow).cells, delimiter, encoding, rows: rowsOf(batches), batches };
+}
+
+/** The data rows: those of the header's batch, then the batches after it; the reader is closed however they end. */
+async function* dataBatches(
+  first: RawRow[],
+  rest: AsyncGenerator<RowBatch, void, undefined>,
+): AsyncGenerator<RowBatch, void, undefined> {
+  try {
+    if (first.length > 0) yield { prepared: false, rows: first };
+    yield* rest;
+  } finally {
+    await rest.return();
+  }
+}
+
+async function* rowsOf(batches: AsyncGenerator<RowBatch, void, undefined>): AsyncGenerator<RawRow, void, undefined> {
+  for await (const batch of batches) {
+    if (batch.prepared) throw new Error('rows prepared for staging are read through batches');
+    yield* batch.rows;
+  }
 }
 
 /**
- * The text's non-blank records, each with the line it starts on: first the header (as row 0), then the data rows
- * numbered from 1. One generator for both, so each row costs one async step.
+ * The text's non-blank records in batches, each with the line it starts on: first the header (as row 0), then the
+ * data rows numbered from 1. One generator for both, so each batch costs one async step.
  */
-async function* streamRecords(
+async function* streamBatches(
   text: CsvText,
   encoding: string,
   delimiter: string,
   inWorker: boolean,
-): AsyncGenerator<RawRow, void, undefined> {
-  const records = inWorker ? startCsvWorker(delimiter) : startCsvParser(delimiter);
+): AsyncGenerator<RowBatch, void, undefined> {
+  const records = inWorker ? startCsvWorker(delimiter, text.prepare) : startCsvParser(delimiter);
   const stages: NodeJS.ReadWriteStream[] = [];
   if (encoding !== 'utf-8') stages.push(transcodeToUtf8(encoding));
   stages.push(createRecordGuard(delimiter));
@@ -100,9 +131,9 @@ async function* streamRecords(
 
   try {
     for (;;) {
-      const rows = records.take();
-      if (rows.length > 0) {
-        for (const row of rows) yield row;
+      const batch = records.take();
+      if (batch) {
+        yield batch;
         continue;
       }
       // A stop is not a file problem: the rows end here and the run reports what it read.

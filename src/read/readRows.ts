@@ -10,6 +10,8 @@ import { readCsvRows } from './readCsvRows.js';
 import { formatSize, readXlsxRows, XLSX_LIMITS, type XlsxLimits } from './readXlsxRows.js';
 import { resolveEncoding } from './resolveEncoding.js';
 import { SpoolLimitError, spoolToPrivateFile } from './spoolToPrivateFile.js';
+import type { RowBatch } from './startCsvParser.js';
+import type { RowPreparation } from './startCsvWorker.js';
 
 /** What the input turned out to be, whatever its name. */
 export type InputFormat = 'csv' | 'csv.gz' | 'xlsx';
@@ -32,6 +34,11 @@ export interface InputSource {
    * simply end.
    */
   rows: AsyncIterable<RawRow>;
+  /**
+   * The same rows in batches, for a CSV: as read, or prepared for staging by the parser's worker when `prepare` was
+   * given (see ReadOptions). Undefined for a workbook. Read once, either this or `rows`.
+   */
+  batches?: AsyncIterable<RowBatch>;
   /** SHA-256 and size of the input's bytes as given, hashed while streaming (see InputDigest for a stop). */
   digest(): InputDigest;
 }
@@ -49,6 +56,11 @@ export interface ReadOptions {
   highWaterMark?: number;
   /** Where a CSV is parsed: a worker thread or this one (tests choose); unset, a large enough text uses a worker. */
   parseInWorker?: boolean;
+  /**
+   * How data rows are prepared for staging: a CSV parsed in a worker then has it prepare rows whenever this thread is
+   * busy (InputSource.batches), so that both cores work.
+   */
+  prepare?: RowPreparation;
   /** How far a workbook may take the reader (tests lower them); XLSX_LIMITS by default. */
   xlsxLimits?: Partial<XlsxLimits>;
 }
@@ -122,6 +134,7 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
       signal,
       describeLayerError: (error) => (gzip ? describeGzipError(name, error) : undefined),
       parseInWorker: options.parseInWorker,
+      prepare: options.prepare,
     });
     return { format: gzip ? 'csv.gz' : 'csv', ...csv, digest: digest.digest };
   } catch (error) {

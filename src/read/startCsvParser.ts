@@ -1,13 +1,20 @@
+import type { PreparedRow } from '../check/prepareRow.js';
 import type { RawRow } from '../types.js';
 import { createCsvParser } from './createCsvParser.js';
 import { nextRecordLine, type RecordPosition, takeRecords } from './takeRecords.js';
+
+/**
+ * Records in file order, the header first: as read, or (a worker asked to prepare them, past the header) prepared for
+ * staging by prepareRow.
+ */
+export type RowBatch = { prepared: false; rows: RawRow[] } | { prepared: true; rows: PreparedRow[] };
 
 /** csv-parse as the reader drives it, on this thread or in a worker: bytes in, numbered records out. */
 export interface RecordParser {
   /** Where the text's bytes are written: the end of the read pipeline. */
   input: NodeJS.WritableStream;
-  /** The records parsed and not taken yet, blank ones skipped, in order; empty when none is ready. */
-  take(): RawRow[];
+  /** Records parsed and not taken yet, blank ones skipped, in order; undefined when none is ready. */
+  take(): RowBatch | undefined;
   /** The line the record after the last one taken starts on: where a failure found after it is placed. */
   nextLine(): number;
   /** Why parsing stopped, once every record before the failure has been taken. */
@@ -46,7 +53,7 @@ export function startCsvParser(delimiter: string): RecordParser {
     take() {
       const rows: RawRow[] = [];
       takeRecords(parser, position, rows);
-      return rows;
+      return rows.length === 0 ? undefined : { prepared: false, rows };
     },
     nextLine: () => nextRecordLine(parser, position),
     failure: () => failure,

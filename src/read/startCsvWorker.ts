@@ -1,22 +1,37 @@
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { CsvError, type CsvErrorCode } from 'csv-parse';
-import { unpackRows } from './packRows.js';
-import type { RecordParser } from './startCsvParser.js';
+import type { Shard } from '../options/index.js';
+import type { NormaliseSetup } from './createNormaliseContext.js';
+import { type PackedPreparedRows, unpackPreparedRows, unpackRows } from './packRows.js';
+import type { RecordParser, RowBatch } from './startCsvParser.js';
+
+/** How data rows are prepared for staging (prepareRow) where they are parsed: plain data, built into a context there. */
+export interface RowPreparation {
+  normalise: NormaliseSetup;
+  shard: Shard | undefined;
+  /** The customers of rows that pass cross too (as JSON): a sync may leave rows open, validate never does. */
+  keepCustomers: boolean;
+}
 
 /** What the worker is started with. */
 export interface CsvWorkerSetup {
   delimiter: string;
   /** Batches of records it may send before the reader has taken any. */
   credits: number;
+  /** Prepare data rows too, while the reader is busy (see csvWorker.ts). */
+  prepare: RowPreparation | undefined;
 }
 
 /** Reader → worker: the text's bytes, its end, and leave to send one more batch. */
 export type ToCsvWorker = { type: 'chunk'; bytes: Uint8Array } | { type: 'end' } | { type: 'credit' };
 
-/** Worker → reader, in order: records of each chunk (packed by packRows), then the chunk's acknowledgement; at last the end or a failure. */
+/**
+ * Worker → reader, in order: records of each chunk (packed by packRows; the first of them prepared, packed by
+ * packPreparedRows, as far as the worker got), then the chunk's acknowledgement; at last the end or a failure.
+ */
 export type FromCsvWorker =
-  | { type: 'rows'; cells: string[]; shape: Int32Array; nextLine: number }
+  | { type: 'rows'; prepared: PackedPreparedRows | undefined; cells: string[]; shape: Int32Array; nextLine: number }
   | { type: 'ack' }
   | { type: 'ended'; nextLine: number }
   | { type: 'failed'; code: CsvErrorCode | undefined; message: string; nextLine: number };
@@ -28,20 +43,28 @@ export type FromCsvWorker =
 const CHUNKS_IN_FLIGHT = 8;
 /** Batches (one per chunk, ~64 KB of text) the worker may send before the reader takes one. */
 const CREDITS = 8;
+/**
+ * The same when the worker prepares rows too: what the reader has not taken the worker can still prepare, so the
+ * reader holds only the batch it works on and the next.
+ */
+const CREDITS_PREPARING = 1;
 
 /**
  * Parses in a worker thread (src/read/csvWorker.ts), so that on two cores csv-parse runs beside the normalising and
  * staging of the rows it has already given. Records come back in batches, numbered and placed there exactly as on this
- * thread (one takeRecords serves both). Memory stays flat both ways: the worker gets a chunk only once it has
- * acknowledged all but one before it, and acknowledges a chunk only once the reader has room for its records.
+ * thread (one takeRecords serves both). With `prepare`, the worker also prepares rows for staging (prepareRow) while
+ * this thread is busy: a batch then comes as far as it is prepared, then as read. Memory stays flat both ways: the
+ * worker gets a chunk only while fewer than CHUNKS_IN_FLIGHT are unacknowledged, and acknowledges a chunk only once
+ * the reader has room for its records.
  */
-export function startCsvWorker(delimiter: string): RecordParser {
-  const setup: CsvWorkerSetup = { delimiter, credits: CREDITS };
+export function startCsvWorker(delimiter: string, prepare?: RowPreparation): RecordParser {
+  const setup: CsvWorkerSetup = { delimiter, credits: prepare ? CREDITS_PREPARING : CREDITS, prepare };
   // No Node flags of the process's own: some (--input-type, an --import hook) would keep the worker from starting.
   const worker = new Worker(new URL('./csvWorker.js', import.meta.url), { workerData: setup, execArgv: [] });
   worker.unref();
   const send = (message: ToCsvWorker, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
-  const batches: { cells: string[]; shape: Int32Array; nextLine: number }[] = [];
+  /** Batches received and not taken; the line after the last of a chunk's records comes with its last batch. */
+  const batches: { batch: RowBatch; nextLine: number | undefined }[] = [];
   let lineTaken = 1;
   let lineAtEnd: number | undefined;
   let failure: Error | undefined;
@@ -74,8 +97,15 @@ export function startCsvWorker(delimiter: string): RecordParser {
       next?.();
       return;
     }
-    if (message.type === 'rows') batches.push(message);
-    else if (message.type === 'ended') {
+    if (message.type === 'rows') {
+      const { prepared, cells, shape, nextLine } = message;
+      const rest = unpackRows(cells, shape);
+      if (prepared) {
+        const rows = unpackPreparedRows(prepared);
+        batches.push({ batch: { prepared: true, rows }, nextLine: rest.length === 0 ? nextLine : undefined });
+      }
+      if (rest.length > 0) batches.push({ batch: { prepared: false, rows: rest }, nextLine });
+    } else if (message.type === 'ended') {
       ended = true;
       lineAtEnd = message.nextLine;
     } else {
@@ -96,11 +126,13 @@ export function startCsvWorker(delimiter: string): RecordParser {
   return {
     input,
     take() {
-      const batch = batches.shift();
-      if (!batch) return [];
-      lineTaken = batch.nextLine;
-      send({ type: 'credit' });
-      return unpackRows(batch.cells, batch.shape);
+      const next = batches.shift();
+      if (!next) return undefined;
+      if (next.nextLine !== undefined) {
+        lineTaken = next.nextLine;
+        send({ type: 'credit' });
+      }
+      return next.batch;
     },
     nextLine: () => (batches.length === 0 && lineAtEnd !== undefined ? lineAtEnd : lineTaken),
     failure: () => (batches.length === 0 ? failure : undefined),

@@ -6,7 +6,7 @@ import type { Logger } from '../../log.js';
 import { normaliseRow } from '../../normalise/normaliseRow.js';
 import type { ResolvedOptions } from '../../options/index.js';
 import type { SettleRows } from '../../plan/decideStaging.js';
-import { limitRows } from '../../read/limitRows.js';
+import { limitBatches, limitRows } from '../../read/limitRows.js';
 import { type Input, openInput } from '../../read/openInput.js';
 import { listReviewLines } from '../../report/listReviewLines.js';
 import type { Job, JobStart, RunContext } from '../runTypes.js';
@@ -30,6 +30,8 @@ export function fileJob(
     check?: (log: Logger) => void;
     apiHost: (runId: string) => string | null;
     settle: (run: RunContext, scope: JobStart['scope']) => SettleRows;
+    /** Whether `settle` may leave a row open for the apply stage, which then plans from its customer (sync). */
+    leavesRowsOpen: boolean;
   },
 ): Job<FileInput> {
   return {
@@ -41,7 +43,8 @@ export function fileJob(
     apply: parts.apply,
     async open({ signal, log }) {
       parts.check?.(log);
-      const input = await openInput(options, signal);
+      // A CSV parsed in a worker has it prepare rows too, as it has time to: both cores work.
+      const input = await openInput(options, signal, { keepCustomers: parts.leavesRowsOpen });
       describeLayout(input, options.file, log);
       return input;
     },
@@ -66,9 +69,12 @@ export function fileJob(
     },
     async stage(run, input, scope) {
       const { journal, runId, progress, deps } = run;
+      const { limit } = options;
+      const { batches } = input.source;
       const { read, normalised } = await stageRows({
         // --limit: a sample run reads the first N data rows and stops reading there.
-        rows: options.limit === undefined ? input.source.rows : limitRows(input.source.rows, options.limit),
+        rows: limit === undefined ? input.source.rows : limitRows(input.source.rows, limit),
+        batches: batches && (limit === undefined ? batches : limitBatches(batches, limit)),
         context: input.context,
         shard: options.shard,
         journal,

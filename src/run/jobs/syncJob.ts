@@ -38,6 +38,7 @@ export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof
         fullCompare: options.fullCompare,
       });
     },
+    leavesRowsOpen: true,
     apply: () => syncApply(options, seed),
   });
 }

@@ -17,6 +17,7 @@ export function validateJob(options: ResolvedOptions): Job<FileInput> {
     },
     apiHost: () => null,
     settle: () => settleValid,
+    leavesRowsOpen: false,
     apply: () => undefined,
   });
 }
