@@ -32,11 +32,15 @@ export function unpackRows(cells: readonly string[], shape: Int32Array): RawRow[
 
 /** Prepared rows packed to cross to another thread (packPreparedRows). */
 export interface PackedPreparedRows {
-  /** Every text of every row, one after the other: one string crosses far faster than thousands. */
-  text: string;
-  /** Per row, where each of its PREPARED_TEXTS texts ends in `text`. */
+  /**
+   * Every text of every row, one after the other, in pieces of whole rows: a few strings cross far faster than
+   * thousands, and a piece stays small enough for the young generation (a string past ~128 KB would be kept until a
+   * full collection).
+   */
+  texts: string[];
+  /** Per row, where each of its PREPARED_TEXTS texts ends in its piece. */
   ends: Int32Array;
-  /** Per row: its row, line, verdict (index in VERDICTS) and how many rules of `rules` are its. */
+  /** Per row: its row, line, verdict (index in VERDICTS), how many rules of `rules` are its, and its piece. */
   shape: Int32Array;
   /** The rules of every row, in row order. */
   rules: Int32Array;
@@ -48,26 +52,35 @@ const VERDICTS = ['passed', 'rejected', 'skipped'] as const;
  * present, so an empty one stands for none.
  */
 const PREPARED_TEXTS = 7;
+const SHAPE = 5;
+/** A piece of text is closed once it is this long (characters; two bytes each at most). */
+const PIECE_LENGTH = 16 * 1024;
 
 /**
  * Packs prepared rows like packRows packs records. A customer crosses as its JSON, and only when `keepCustomers` (a
  * run that may leave rows open: sync); otherwise it stays behind.
  */
 export function packPreparedRows(rows: readonly PreparedRow[], keepCustomers: boolean): PackedPreparedRows {
-  const shape = new Int32Array(rows.length * 4);
+  const shape = new Int32Array(rows.length * SHAPE);
   const ends = new Int32Array(rows.length * PREPARED_TEXTS);
   const rules: number[] = [];
-  let all = '';
+  const texts: string[] = [];
+  let piece = '';
   const put = (at: number, text: string) => {
-    all += text;
-    ends[at] = all.length;
+    piece += text;
+    ends[at] = piece.length;
   };
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as PreparedRow;
-    shape[r * 4] = row.row;
-    shape[r * 4 + 1] = row.line;
-    shape[r * 4 + 2] = VERDICTS.indexOf(row.verdict);
-    shape[r * 4 + 3] = row.rules.length;
+    if (piece.length >= PIECE_LENGTH) {
+      texts.push(piece);
+      piece = '';
+    }
+    shape[r * SHAPE] = row.row;
+    shape[r * SHAPE + 1] = row.line;
+    shape[r * SHAPE + 2] = VERDICTS.indexOf(row.verdict);
+    shape[r * SHAPE + 3] = row.rules.length;
+    shape[r * SHAPE + 4] = texts.length;
     for (const rule of row.rules) rules.push(rule);
     const at = r * PREPARED_TEXTS;
     put(at, row.cellsJson);
@@ -78,13 +91,15 @@ export function packPreparedRows(rows: readonly PreparedRow[], keepCustomers: bo
     put(at + 5, row.reviewJson ?? '');
     put(at + 6, row.offendingJson ?? '');
   }
-  return { text: all, ends, shape, rules: Int32Array.from(rules) };
+  texts.push(piece);
+  return { texts, ends, shape, rules: Int32Array.from(rules) };
 }
 
 /** The rows packPreparedRows packed; a customer is there as its JSON only. */
-export function unpackPreparedRows({ text, ends, shape, rules }: PackedPreparedRows): PreparedRow[] {
-  const rows: PreparedRow[] = new Array(shape.length / 4);
+export function unpackPreparedRows({ texts, ends, shape, rules }: PackedPreparedRows): PreparedRow[] {
+  const rows: PreparedRow[] = new Array(shape.length / SHAPE);
   let nextRule = 0;
+  let text = '';
   let start = 0;
   const next = (at: number): string => {
     const end = ends[at] as number;
@@ -96,7 +111,13 @@ export function unpackPreparedRows({ text, ends, shape, rules }: PackedPreparedR
     const slice = next(at);
     return slice === '' ? undefined : slice;
   };
-  for (let i = 0, r = 0; i < shape.length; i += 4, r++) {
+  let piece = -1;
+  for (let i = 0, r = 0; i < shape.length; i += SHAPE, r++) {
+    if (shape[i + 4] !== piece) {
+      piece = shape[i + 4] as number;
+      text = texts[piece] as string;
+      start = 0;
+    }
     const ruleCount = shape[i + 3] as number;
     const at = r * PREPARED_TEXTS;
     rows[r] = {

@@ -44,10 +44,11 @@ const CHUNKS_IN_FLIGHT = 8;
 /** Batches (one per chunk, ~64 KB of text) the worker may send before the reader takes one. */
 const CREDITS = 8;
 /**
- * The same when the worker prepares rows too: what the reader has not taken the worker can still prepare, so the
- * reader holds only the batch it works on and the next.
+ * The same when the worker prepares rows too. What the reader has not taken the worker can still prepare, so the reader
+ * holds only the batch it works on and the next; and the worker holds fewer chunks, since every one it holds keeps it
+ * busy: more only let its heap fill with rows that outlive the young generation (about 40 MB more at the peak).
  */
-const CREDITS_PREPARING = 1;
+const PREPARING = { credits: 1, chunksInFlight: 4 };
 
 /**
  * Parses in a worker thread (src/read/csvWorker.ts), so that on two cores csv-parse runs beside the normalising and
@@ -58,7 +59,8 @@ const CREDITS_PREPARING = 1;
  * the reader has room for its records.
  */
 export function startCsvWorker(delimiter: string, prepare?: RowPreparation): RecordParser {
-  const setup: CsvWorkerSetup = { delimiter, credits: prepare ? CREDITS_PREPARING : CREDITS, prepare };
+  const setup: CsvWorkerSetup = { delimiter, credits: prepare ? PREPARING.credits : CREDITS, prepare };
+  const chunksInFlight = prepare ? PREPARING.chunksInFlight : CHUNKS_IN_FLIGHT;
   // No Node flags of the process's own: some (--input-type, an --import hook) would keep the worker from starting.
   const worker = new Worker(new URL('./csvWorker.js', import.meta.url), { workerData: setup, execArgv: [] });
   worker.unref();
@@ -80,7 +82,7 @@ export function startCsvWorker(delimiter: string, prepare?: RowPreparation): Rec
       const bytes = new Uint8Array(chunk);
       send({ type: 'chunk', bytes }, [bytes.buffer]);
       inFlight++;
-      if (inFlight < CHUNKS_IN_FLIGHT) callback();
+      if (inFlight < chunksInFlight) callback();
       else resume = callback;
     },
     final(callback) {
