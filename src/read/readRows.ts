@@ -7,9 +7,8 @@ import { createDigestStage, type InputDigest } from './createDigestStage.js';
 import { type ByteSource, openByteSource } from './openByteSource.js';
 import { peekStream } from './peekStream.js';
 import { readCsvRows } from './readCsvRows.js';
-import { formatSize, readXlsxRows, XLSX_LIMITS, type XlsxLimits } from './readXlsxRows.js';
+import type { XlsxLimits } from './readXlsxRows.js';
 import { resolveEncoding } from './resolveEncoding.js';
-import { SpoolLimitError, spoolToPrivateFile } from './spoolToPrivateFile.js';
 import type { RowBatch } from './startCsvParser.js';
 import type { RowPreparation } from './startCsvWorker.js';
 
@@ -99,8 +98,10 @@ export async function readRows(path: string, options: ReadOptions): Promise<Inpu
     // Only a workbook is read at any offset; every other input lets go of the file when its stream is done.
     if (!isZip) source.file?.release();
     if (isZip) {
-      const limits = { ...XLSX_LIMITS, ...options.xlsxLimits };
-      const workbook = await readXlsxRows({
+      // Only a workbook needs the zip and XML readers.
+      const xlsx = await import('./readXlsxRows.js');
+      const limits = { ...xlsx.XLSX_LIMITS, ...options.xlsxLimits };
+      const workbook = await xlsx.readXlsxRows({
         name,
         ...(await openWorkbookBytes(source, raw.stream, limits, signal)),
         sheet: options.sheet,
@@ -181,6 +182,10 @@ async function openWorkbookBytes(
   // The bytes after the sniffed head come through `stream`, which a stop of the source does not end.
   const stop = () => stream.destroy();
   signal?.addEventListener('abort', stop, { once: true });
+  const [{ SpoolLimitError, spoolToPrivateFile }, { formatSize }] = await Promise.all([
+    import('./spoolToPrivateFile.js'),
+    import('./readXlsxRows.js'),
+  ]);
   try {
     return { file: await spoolToPrivateFile(stream, { maxBytes: limits.spooledBytes }), drained: Promise.resolve() };
   } catch (error) {

@@ -3,7 +3,6 @@ import { connectOms, type OmsConnection } from '../apply/connectOms.js';
 import { logRequests } from '../apply/logRequests.js';
 import { checkCheckpointPath } from '../checkpoint/openCheckpointFile.js';
 import { AbortError, UsageError } from '../errors.js';
-import { announceRunEnd } from '../ops/announceRunEnd.js';
 import { hookSecrets } from '../ops/hookSecrets.js';
 import { describeOptions, type ResolvedOptions } from '../options/index.js';
 import { stoppedVerdict } from '../plan/decideStaging.js';
@@ -48,23 +47,27 @@ export async function runJob<Input>(
     exitCode = deps.exitCodeOf(error);
     throw error;
   } finally {
-    // Every run's end is announced (metrics, Pushgateway, webhook), aborted and refused ones too; never throws.
-    await announceRunEnd(
-      {
-        runId: end.runId,
-        mode: job.hookMode,
-        retailerId: end.retailerId ?? options.retailerId,
-        shard: options.shard,
-        exitCode,
-        startedAt: end.startedAt,
-        finishedAt: now(),
-        summary: end.summary,
-        reportDir: end.reportDir,
-        error: describeFailure(failure),
-      },
-      options,
-      { log: deps.log, scrubber: deps.scrubber },
-    );
+    // Every run's end is announced (metrics, Pushgateway, webhook), aborted and refused ones too; never throws. The
+    // hooks' modules (prom-client, undici) are a good part of a run's start-up: loaded only for a run that has one.
+    if (options.metricsFile !== undefined || options.pushgateway !== undefined || options.notifyUrl !== undefined) {
+      const { announceRunEnd } = await import('../ops/announceRunEnd.js');
+      await announceRunEnd(
+        {
+          runId: end.runId,
+          mode: job.hookMode,
+          retailerId: end.retailerId ?? options.retailerId,
+          shard: options.shard,
+          exitCode,
+          startedAt: end.startedAt,
+          finishedAt: now(),
+          summary: end.summary,
+          reportDir: end.reportDir,
+          error: describeFailure(failure),
+        },
+        options,
+        { log: deps.log, scrubber: deps.scrubber },
+      );
+    }
   }
 }
 
