@@ -18,7 +18,7 @@ import { createProgress } from './createProgress.js';
 import { createRunId } from './createRunId.js';
 import { countNeedingAttention, exitCodeOf } from './exitCodeOf.js';
 import { openRunStore } from './openRunStore.js';
-import type { Job, RunContext, RunDependencies, RunOutcome, RunResult } from './runTypes.js';
+import type { Job, JobApply, RunContext, RunDependencies, RunOutcome, RunResult } from './runTypes.js';
 
 /**
  * The run skeleton every job shares (SPEC §2-§4), top to bottom: open the input → the store (checkpoint, locked and
@@ -99,6 +99,7 @@ async function carryOut<Input>(
   const folder = claimReportDir(reportDir);
   let reporting = false;
   let oms: OmsConnection | undefined;
+  let connecting: Promise<AccountCheck> | undefined;
   let store: ReturnType<typeof openRunStore> | undefined;
   try {
     store = openRunStore({
@@ -124,7 +125,18 @@ async function carryOut<Input>(
     journal.startRun({ runId, mode: job.mode, ...record });
     if (record.retailerId) end.retailerId = record.retailerId;
 
-    // Every row lands in the journal before any request is sent, each with the outcome it can have without one.
+    // A sync connects and runs its preflight (token, login, retailer: read-only) while its rows are read.
+    const early = job.connectsWhileReading ? job.apply(undefined) : undefined;
+    const checkAccount = (apply: JobApply) =>
+      connectAndCheck(
+        options,
+        { ...deps, seed: apply.seed },
+        { retailerId: scope.retailerId, ...apply.preflight },
+        now,
+      );
+    connecting = early && checkAccount(early);
+
+    // Every row lands in the journal before any row is looked up, each with the outcome it can have without one.
     progress.phase('reading');
     const { read } = await job.stage(run, input, scope).catch((error: unknown) => {
       if (error instanceof UsageError) journal.discardRun(runId);
@@ -135,21 +147,24 @@ async function carryOut<Input>(
     let uniqueness: UniquenessScope | undefined;
     let throughput: ThroughputPoint[] | undefined;
     let missing: RunOutcome['missing'];
-    const applyStarted = now().getTime();
-    const apply = job.apply(read);
+    let applyMs = 0;
+    const apply = early ?? job.apply(read);
     if (apply && abortReason === undefined) {
-      oms = await connectOms(options, { ...deps, seed: apply.seed });
+      const checked = await (connecting ?? checkAccount(apply));
+      const applyStarted = now().getTime();
+      oms = checked.oms;
       // preflight: a login or retailer that cannot run this job safely stops here, before any row is looked up.
-      try {
-        uniqueness = await runPreflight(oms.client, { retailerId: scope.retailerId, log, ...apply.preflight });
-      } catch (error) {
-        if (error instanceof UsageError) journal.discardRun(runId);
-        if (!(error instanceof AbortError)) throw error;
-        abortReason = error.message;
+      if (checked.error === undefined) uniqueness = checked.uniqueness;
+      else {
+        if (checked.error instanceof UsageError) journal.discardRun(runId);
+        if (!(checked.error instanceof AbortError)) throw checked.error;
+        abortReason = checked.error.message;
       }
-      if (abortReason === undefined) {
-        progress.phase(apply.phase, journal.countOpenRows(runId));
-        const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
+      if (abortReason === undefined && oms) {
+        const open = journal.countOpenRows(runId);
+        progress.phase(apply.phase, open);
+        // Every row read was staged, once: those not open were settled (found through the open rows' index).
+        const settled = read - open;
         // --verbose: each lookup and mutation, with its username and how it ended.
         const client = options.verbose ? logRequests(oms.client, log) : oms.client;
         ({ abortReason, throughput, missing } = await apply.run(
@@ -158,8 +173,9 @@ async function carryOut<Input>(
           { scope, settledRows: settled },
         ));
       }
+      // The apply phase's time: its connection and preflight (beside the reading or not), then the rest.
+      applyMs = checked.ms + (now().getTime() - applyStarted);
     }
-    const applyMs = now().getTime() - applyStarted;
     if (abortReason !== undefined) {
       const stopped = stoppedVerdict(abortReason, job.stoppedAs);
       journal.closeOpenRows(runId, stopped.reason, stopped.outcome);
@@ -225,9 +241,37 @@ async function carryOut<Input>(
     if (!reporting) folder.release();
     throw error;
   } finally {
+    // A run that ends while its preflight is still under way (a bad file, a stop) does not wait for it.
+    if (connecting && !oms) void connecting.then((checked) => checked.oms?.close());
     await oms?.close();
     store?.close();
   }
+}
+
+/** A run's connection and preflight, and how long they took; what went wrong is kept for the run to act on. */
+interface AccountCheck {
+  oms?: OmsConnection;
+  uniqueness?: UniquenessScope;
+  error?: unknown;
+  ms: number;
+}
+
+async function connectAndCheck(
+  options: ResolvedOptions,
+  deps: Parameters<typeof connectOms>[1],
+  preflight: Omit<Parameters<typeof runPreflight>[1], 'log'>,
+  now: () => Date,
+): Promise<AccountCheck> {
+  const started = now().getTime();
+  const check: AccountCheck = { ms: 0 };
+  try {
+    check.oms = await connectOms(options, deps);
+    check.uniqueness = await runPreflight(check.oms.client, { ...preflight, log: deps.log });
+  } catch (error) {
+    check.error = error;
+  }
+  check.ms = now().getTime() - started;
+  return check;
 }
 
 /** What the throughput chart samples of the OMS client, once there is one. */

@@ -113,8 +113,16 @@ export interface Job<Input> {
   start(run: RunContext, input: Input): JobStart;
   /** Stages every row into the journal, settling what needs no request; returns how many rows were read. */
   stage(run: RunContext, input: Input, scope: CheckpointScope): Promise<{ read: number }>;
-  /** The OMS part, or undefined when the run needs none (validate; an undo with nothing to put back). */
-  apply(read: number): JobApply | undefined;
+  /**
+   * The OMS part, or undefined when the run needs none (validate; an undo with nothing to put back). `read` is
+   * undefined when a job that connectsWhileReading is asked before its rows are read.
+   */
+  apply(read: number | undefined): JobApply | undefined;
+  /**
+   * The OMS part does not depend on the rows read (sync, dry run): the connection and the preflight then run beside the
+   * reading, so a run takes the longer of the two rather than both.
+   */
+  connectsWhileReading?: boolean;
   /** The summary's job-specific parts, and anything the job adds to report.json. */
   summarise(
     input: Input,

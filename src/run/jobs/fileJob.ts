@@ -41,6 +41,8 @@ export function fileJob(
     stoppedAs: 'run',
     resumeHint: 'the next run resumes',
     apply: parts.apply,
+    // Nothing of a file job's OMS part depends on its rows.
+    connectsWhileReading: true,
     async open({ signal, log }) {
       parts.check?.(log);
       // A CSV parsed in a worker has it prepare rows too, as it has time to: both cores work.
