@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { applyPlan } from './apply/applyPlan.js';
 import { checkCredentials, connectOms, type OmsConnection } from './apply/connectOms.js';
-import { findMissingCustomers } from './apply/findMissingCustomers.js';
+import { findMissingCustomers, type MissingListing } from './apply/findMissingCustomers.js';
 import { logRequests } from './apply/logRequests.js';
 import { verifyCreated } from './apply/verifyCreated.js';
 import { resolveDuplicates } from './check/resolveDuplicates.js';
@@ -202,6 +202,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
     let throughput: ThroughputPoint[] | undefined;
     const applyStarted = now().getTime();
     let missing: MissingList | undefined;
+    let missingListing: MissingListing | undefined;
     if ((mode === 'validate' || !store.checkpoint) && options.reportMissing) {
       log.info('--report-missing needs the OMS: validate lists no missing customers');
     }
@@ -274,13 +275,14 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
         if (options.reportMissing && abortReason === undefined) {
           progress.phase('listing missing customers');
           const list = journal.createMissingList(runId);
-          ({ abortReason } = await findMissingCustomers({
+          ({ abortReason, listing: missingListing } = await findMissingCustomers({
             client: oms.client,
             retailerId: scope.retailerId,
             shard: options.shard,
             missing: list,
             signal: deps.signal,
             onCustomer: progress.tick,
+            log,
           }));
           if (abortReason === undefined) missing = list;
         }
@@ -313,7 +315,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
       uniqueness,
       unmappedColumns: layout.unmapped,
       delimiter: source.delimiter,
-      missing: missing?.count(),
+      missing: missing && { count: missing.count(), complete: true, ...missingListing },
     });
     record.summary = summary;
     const missingList = missing;

@@ -55,7 +55,7 @@ function twoShards() {
     {
       diffs: () => [phoneDiff],
       missing: () => [{ username: '1_gone@example.com', id: '5', primaryEmail: null }],
-      summary: { missing: 1 },
+      summary: { missing: { count: 1, complete: true } },
     },
   );
   const two = writeShard(
@@ -75,7 +75,7 @@ function twoShards() {
         status: 'aborted',
         abortReason: 'stopped by SIGTERM',
         startedAt: '2024-05-01T01:59:00.000Z',
-        missing: 0,
+        missing: { count: 0, complete: true },
       },
     },
   );
@@ -98,7 +98,7 @@ describe('mergeReports', () => {
       ['1/2', 'run-1'],
       ['2/2', 'run-2'],
     ]);
-    expect(merged.summary.missing).toBe(1);
+    expect(merged.summary.missing).toEqual({ count: 1, complete: true });
 
     const outcomes = read(out, 'outcomes.csv').trimEnd().split('\n');
     expect(outcomes).toHaveLength(5);
