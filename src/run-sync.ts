@@ -221,6 +221,7 @@ async function runJob(options: ResolvedOptions, deps: RunDependencies, record: R
           retailerId: scope.retailerId,
           dryRun: mode === 'dry-run',
           allowScopedLogin: options.allowScopedLogin,
+          writeMode: options.mode,
           log,
         });
       } catch (error) {
