@@ -24,6 +24,7 @@ import { type RunDependencies, runSync } from './run-sync.js';
 import { loadSeed } from './sandbox/loadSeed.js';
 import { parseFaults } from './sandbox/parseFaults.js';
 import { parseSandboxFlags } from './sandbox/parseSandboxFlags.js';
+import { parseVariantFlags, SANDBOX_VARIANT_FLAGS } from './sandbox/parseVariantFlags.js';
 import { readSandboxCredentials } from './sandbox/readSandboxCredentials.js';
 
 /** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */
@@ -115,7 +116,7 @@ const COMMAND_FLAGS: ReadonlyMap<string, readonly string[]> = new Map([
   ['report', [...HISTORY_OPTIONS, 'report-dir', 'redact', 'run', 'merge']],
   ['explain', [...HISTORY_OPTIONS, 'json']],
   ['undo', [...UNDO_OPTIONS, 'dry-run', 'config']],
-  ['sandbox', [...SANDBOX_FLAGS, ...Object.keys(FAULT_FLAGS)]],
+  ['sandbox', [...SANDBOX_FLAGS, ...Object.keys(FAULT_FLAGS), ...Object.keys(SANDBOX_VARIANT_FLAGS)]],
 ]);
 
 /**
@@ -376,6 +377,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           credentials: readSandboxCredentials(env),
           faults: faults.faults,
           ...parseSandboxFlags(args),
+          ...parseVariantFlags(args, argv),
           out: process.stdout,
         });
       },
@@ -440,6 +442,8 @@ function withSandboxOptions<T>(y: Argv<T>): Argv<T> {
   for (const [flag, spec] of Object.entries(FAULT_FLAGS)) {
     out = out.option(flag, { type: spec.type, describe: `fault: ${spec.describe}` }) as typeof out;
   }
+  // The variants Fluent's docs leave open (SPEC §6).
+  for (const [flag, spec] of Object.entries(SANDBOX_VARIANT_FLAGS)) out = out.option(flag, spec) as typeof out;
   // How strict the account is (SPEC §6): each makes the sandbox behave as some real Fluent account may.
   return out
     .option('retailers', {
