@@ -1,16 +1,16 @@
 /**
  * The only code that talks HTTP to Fluent, assembled from its rooms: the transport (createTransport), the answer
- * classifier (classifyAnswer), the retry loop (retryAttempts), the rate (createAdaptiveRate, createRateLimiter), auth
+ * classifier (classifyAnswer), the retry loop (retryAttempts), the pace (createRatePacer: the adaptive rate, the
+ * limiter and a gate for spells of refusals), auth
  * (createTokenSource, createGrantRequest), the paginator (paginate), the customer API and the account API.
  */
 import { createScrubber } from '../createScrubber.js';
 import { escapeControl } from '../escapeControl.js';
 import { createAccountApi } from './createAccountApi.js';
-import { createAdaptiveRate } from './createAdaptiveRate.js';
 import { createCustomerApi } from './createCustomerApi.js';
 import { createGrantRequest } from './createGrantRequest.js';
 import { createGraphqlExecutor, type GraphqlCounts } from './createGraphqlExecutor.js';
-import { createRateLimiter } from './createRateLimiter.js';
+import { createRatePacer } from './createRatePacer.js';
 import { createTokenSource } from './createTokenSource.js';
 import { createTransport } from './createTransport.js';
 import { secretValues } from './credentials.js';
@@ -94,14 +94,12 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       tokenGrants += 1;
     },
   });
-  const adaptive = createAdaptiveRate({ max: options.ratePerSecond, now });
-  const limiter = createRateLimiter({ ratePerSecond: adaptive.current(), now, sleep });
+  const pacer = createRatePacer({ max: options.ratePerSecond, now, sleep, delays: retry.delays });
   const counts: GraphqlCounts = { graphql: 0, retries: 0, rateLimited: 0 };
   const execute = createGraphqlExecutor({
     transport,
     tokens,
-    limiter,
-    adaptive,
+    pacer,
     retry,
     headers: accountHeader,
     clean,
@@ -115,7 +113,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
       await tokens.current();
     },
     grantDetails: () => tokens.details(),
-    stats: () => ({ ...counts, tokenGrants, allowedRate: adaptive.current() }),
+    stats: () => ({ ...counts, tokenGrants, allowedRate: pacer.rate() }),
     close: () => transport.close(),
   };
 }

@@ -4,8 +4,7 @@
  */
 
 import { type AnswerVerdict, classifyAnswer, type OperationKind } from './classifyAnswer.js';
-import type { AdaptiveRate } from './createAdaptiveRate.js';
-import type { RateLimiter } from './createRateLimiter.js';
+import type { RatePacer } from './createRatePacer.js';
 import type { TokenSource } from './createTokenSource.js';
 import type { Transport } from './createTransport.js';
 import {
@@ -52,23 +51,15 @@ export const COMPLEXITY_CODE = 'C0001E';
 export function createGraphqlExecutor(deps: {
   transport: Transport;
   tokens: TokenSource;
-  limiter: RateLimiter;
-  adaptive: AdaptiveRate;
+  pacer: RatePacer;
   retry: RetryPolicy;
   /** Sent with every request besides the content types and the token (the `fluent.account` header). */
   headers: Readonly<Record<string, string>>;
   clean: (text: string) => string;
   counts: GraphqlCounts;
 }): (operation: GraphqlOperation) => Promise<GraphqlResult> {
-  const { transport, tokens, limiter, adaptive, counts } = deps;
+  const { transport, tokens, pacer, counts } = deps;
   const headers = { 'content-type': 'application/json', accept: 'application/json', ...deps.headers };
-
-  /** Tells the adaptive rate how a request sent at `sentAt` was answered, and the limiter the rate that follows. */
-  const learnRate = (sentAt: number, refused: boolean) => {
-    if (refused) adaptive.refused(sentAt);
-    else adaptive.accepted(limiter.saturated());
-    limiter.setRate(adaptive.current());
-  };
 
   return (operation) => {
     const { operationName, kind } = operation;
@@ -78,8 +69,14 @@ export function createGraphqlExecutor(deps: {
 
     const attempt = async (): Promise<Attempt<GraphqlResult>> => {
       // Rate first, token second: a token is never left to age in the limiter's queue.
-      const sentAt = await limiter.take();
-      const token = await tokens.current();
+      const sentAt = await pacer.take();
+      let token: Awaited<ReturnType<TokenSource['current']>>;
+      try {
+        token = await tokens.current();
+      } catch (error) {
+        pacer.settle(sentAt, 'lost');
+        throw error;
+      }
       counts.graphql += 1;
       const answer = await transport.post('/graphql', { ...headers, authorization: `Bearer ${token.value}` }, body);
       const verdict = classifyAnswer(answer, {
@@ -92,8 +89,8 @@ export function createGraphqlExecutor(deps: {
       if (answer.kind === 'answered') {
         const refusedFor = verdict.kind === 'transient-rate' ? 1 : verdict.kind === 'ok' ? verdict.rateLimited : 0;
         counts.rateLimited += refusedFor;
-        learnRate(sentAt, refusedFor > 0);
-      }
+        pacer.settle(sentAt, refusedFor > 0 ? 'refused' : 'accepted', answer.retryAfter);
+      } else pacer.settle(sentAt, 'lost');
       if (verdict.kind === 'renew-token') {
         unauthorizedOn = token.generation;
         await tokens.renew(token);
