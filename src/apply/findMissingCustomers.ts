@@ -2,6 +2,7 @@ import { shardOf } from '../check/shardOf.js';
 import type { MissingList } from '../checkpoint/runJournal.js';
 import { AbortError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
+import { FluentDataError } from '../fluent/errors.js';
 import type { Logger } from '../log.js';
 import type { Shard } from '../options.js';
 
@@ -24,8 +25,8 @@ export interface MissingListing {
  * With `--shard K/N` a shard keeps only the usernames of its own shard, so the shards' lists together name each
  * missing customer once. Calls `onCustomer` for every customer looked at. Fluent's pages that cannot be followed to
  * their end (a cursor that does not advance, more pages said with no cursor) end the list with a warning and
- * `complete: false` (SPEC §1). A request that fails past its retries or SIGINT/SIGTERM is the run's abort reason
- * instead (exit 3, the report written without missing.csv).
+ * `complete: false` (SPEC §1). A request that fails past its retries, one Fluent refuses, or SIGINT/SIGTERM is the
+ * run's abort reason instead (exit 3, the report written without missing.csv).
  */
 export async function findMissingCustomers(input: {
   client: Pick<FluentClient, 'listCustomers'>;
@@ -58,7 +59,7 @@ export async function findMissingCustomers(input: {
     input.log.warn(`missing.csv may be incomplete: ${reason} while listing the OMS's customers`);
     return { listing: { complete: false, reason } };
   } catch (error) {
-    if (!(error instanceof AbortError)) throw error;
+    if (!(error instanceof AbortError || error instanceof FluentDataError)) throw error;
     return { abortReason: `could not list the OMS's customers for --report-missing: ${error.message}` };
   }
 }
