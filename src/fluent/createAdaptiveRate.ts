@@ -45,11 +45,12 @@ const PROBE_SHARE = 0.01;
 /** Answers in the last second needed before they say how much Fluent takes. */
 const MIN_SAMPLES = 5;
 /**
- * After a decrease, refusals are not counted for two server windows: they answer sends the server counted before the
- * decrease took effect, and counting them would cut the rate again and again for a single overrun. It also bounds
- * how far refusals that come at random (an OMS under load from elsewhere) can push the rate down.
+ * After a decrease, refusals of requests sent before it or within one server window after it are not counted: they
+ * meet a count the overrun filled, and counting them would cut the rate again and again for a single overrun. A
+ * refusal of a later send says the cut was not enough (a token bucket's burst hid how far over the limit the rate
+ * was). It also bounds how far refusals that come at random (an OMS under load from elsewhere) can push the rate down.
  */
-const HOLD_MS = 2000;
+const HOLD_MS = 1000;
 /**
  * After this long without a refusal the rate doubles per second again, as at the start of `auto` (up to 90% of the
  * limit learnt): a refusal that said little (the first request of a run, another client's burst) must not leave the
@@ -70,7 +71,7 @@ const FLOOR = 1;
  * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
  * `current()`.
  *
- * - A refusal of a request sent after the last decrease, once HOLD_MS has passed since it, cuts the rate to
+ * - A refusal of a request sent more than HOLD_MS after the last decrease cuts the rate to
  *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
  *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
  *   step, and one at the limit does not fall further than it must. That count of answers is the limit learnt.
@@ -132,7 +133,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     },
     refused(sentAt) {
       const t = now();
-      if (sentAt < decreasedAt || t - decreasedAt < HOLD_MS) return;
+      if (sentAt < decreasedAt + HOLD_MS) return;
       if (decreasedAt > Number.NEGATIVE_INFINITY && acceptedSinceDecrease === 0) {
         boxedAt = t;
         limit ??= rate / HEADROOM;

@@ -71,8 +71,9 @@ describe('refusals for the rate, whatever their shape', () => {
     expectCreatedAsClaimed(sandbox, result.reportDir, 300);
     expect(sandbox.stats().rateLimited).toBeGreaterThan(0);
     expect(report.requests.rateLimited).toBe(sandbox.stats().rateLimited);
-    // The box is not hit concurrency times over for each of its spells: few refusals for ~330 requests.
-    expect(report.requests.rateLimited / report.requests.graphql).toBeLessThan(0.1);
+    // The box is met by the requests in flight when it shut (8) and a few probes, not by each request's own retries,
+    // and the rate learnt keeps the run out of it afterwards.
+    expect(report.requests.rateLimited).toBeLessThanOrEqual(24);
     // ~9 s at 36/s, plus at least one box; far from the 10 minutes a run gives refusals.
     expect(result.ms).toBeLessThan(45_000);
   });
@@ -108,8 +109,10 @@ describe('refusals for the rate, whatever their shape', () => {
     expectCreatedAsClaimed(sandbox, result.reportDir, 400);
     const { graphql, rateLimited } = report.requests;
     expect(rateLimited).toBe(sandbox.stats().rateLimited);
-    // SPEC §5's goal is 3% on a long run; a run this short is mostly the climb to the limit, and the machine is shared.
-    expect(rateLimited / graphql).toBeLessThan(0.05);
+    // SPEC §5's goal, 3%, is for a long run (npm run bench measures it); a run this short is mostly the climb to the
+    // limit, whose one overrun a bucket's burst hides for a while, and the machine is shared.
+    expect(rateLimited / graphql).toBeLessThan(0.1);
+    expect(report.requests.effectiveRate).toBeLessThanOrEqual(51);
   });
 });
 
