@@ -8,7 +8,7 @@ import { COMPLEXITY_CODE, type GraphqlOperation, type GraphqlResult } from './cr
 import { batchMutation, CREATE_CUSTOMER, FIND_CUSTOMERS, LIST_CUSTOMERS, UPDATE_CUSTOMER } from './documents.js';
 import { AmbiguousMutationError, FluentDataError } from './errors.js';
 import type { BatchAnswer, BatchMutation, BatchResult, FluentClient, ListedCustomer } from './fluentClientTypes.js';
-import { type ConnectionPage, paginate } from './paginate.js';
+import { type ConnectionPage, type Listing, paginate } from './paginate.js';
 import { type CustomerNode, toOmsCustomer } from './toOmsCustomer.js';
 
 /** Fluent's documented cap on `first` (it clamps larger values to it). */
@@ -36,7 +36,7 @@ export function createCustomerApi(execute: Execute): CustomerApi {
 
   const lookUp = async (usernames: string[], first: number): Promise<OmsCustomer[]> => {
     const found: OmsCustomer[] = [];
-    let listing: Awaited<ReturnType<typeof paginate>>;
+    let listing: Listing;
     try {
       listing = await paginate<CustomerNode>({
         fetchPage: async (after) => {
