@@ -45,6 +45,18 @@ const PROBE_SHARE = 0.01;
 /** Answers in the last second needed before they say how much Fluent takes. */
 const MIN_SAMPLES = 5;
 /**
+ * The share of the answers of the last SHARE_WINDOW_MS that must be refusals before the rate is cut: fewer are
+ * refusals that come at random (an OMS under load from elsewhere), which a lower rate would not stop, or the first few
+ * of a slow probe over the limit, which the next ones confirm. Counted over a few seconds, so that chance does not
+ * make a share of a single second.
+ */
+const REFUSED_SHARE = 0.07;
+const SHARE_WINDOW_MS = 3000;
+/** And at least this many of them, so that one refusal among a handful of answers is not taken for an overrun. */
+const MIN_REFUSALS = 3;
+/** A share of refusals that says the OMS is over its limit, whatever bounded the traffic. */
+const CLEAR_SHARE = 0.2;
+/**
  * After a decrease, refusals of requests sent before it or within one server window after it are not counted: they
  * meet a count the overrun filled, and counting them would cut the rate again and again for a single overrun. A
  * refusal of a later send says the cut was not enough (a token bucket's burst hid how far over the limit the rate
@@ -71,10 +83,12 @@ const FLOOR = 1;
  * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
  * `current()`.
  *
- * - A refusal of a request sent more than HOLD_MS after the last decrease cuts the rate to
+ * - A refusal of a request sent more than HOLD_MS after the last decrease, when refusals are at least 7% (and 3) of the
+ *   answers of the last 3 s, cuts the rate to
  *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
  *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
- *   step, and one at the limit does not fall further than it must. That count of answers is the limit learnt.
+ *   step, and one at the limit does not fall further than it must. That count of answers is the limit learnt. When
+ *   neither the rate bounded the traffic nor a fifth of the answers were refusals, the rate only steps down by 10%.
  * - A refusal when Fluent took nothing since the last decrease cuts nothing: the OMS refuses everything for a while (a
  *   penalty box, another client's spell), which a lower rate would not help; the wait of the retry loop does. From
  *   then on the rate stays at 90% of the limit learnt for BOX_MEMORY_MS.
@@ -97,26 +111,20 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let limit: number | undefined;
   let acceptedSinceDecrease = 0;
   let boxedAt = Number.NEGATIVE_INFINITY;
-  // Times of accepted answers within the last WINDOW_MS, oldest first.
-  let answers: number[] = [];
-  let head = 0;
-
-  const answeredInWindow = (t: number): number => {
-    while (head < answers.length && (answers[head] as number) <= t - WINDOW_MS) head++;
-    if (head > 1024 && head * 2 > answers.length) {
-      answers = answers.slice(head);
-      head = 0;
-    }
-    return answers.length - head;
-  };
+  let saturatedAt = Number.NEGATIVE_INFINITY;
+  const answers = createWindowCount(WINDOW_MS);
+  const recentAnswers = createWindowCount(SHARE_WINDOW_MS);
+  const refusals = createWindowCount(SHARE_WINDOW_MS);
 
   return {
     current: () => rate,
     accepted(saturated) {
       const t = now();
-      answers.push(t);
+      answers.add(t);
+      recentAnswers.add(t);
+      if (saturated) saturatedAt = t;
       acceptedSinceDecrease++;
-      bestWindow = Math.max(bestWindow, answeredInWindow(t));
+      bestWindow = Math.max(bestWindow, answers.count(t));
       const elapsed = Math.max(0, t - grownAt);
       grownAt = t;
       if (!saturated || rate >= max) return;
@@ -133,19 +141,46 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     },
     refused(sentAt) {
       const t = now();
+      refusals.add(t);
       if (sentAt < decreasedAt + HOLD_MS) return;
       if (decreasedAt > Number.NEGATIVE_INFINITY && acceptedSinceDecrease === 0) {
         boxedAt = t;
         limit ??= rate / HEADROOM;
         return;
       }
-      const answered = answeredInWindow(t);
-      if (answered >= MIN_SAMPLES) limit = Math.min(rate, answered);
-      const taken = answered >= MIN_SAMPLES ? answered * HEADROOM : rate * DECREASE;
+      const answered = answers.count(t);
+      const refused = refusals.count(t);
+      const first = decreasedAt === Number.NEGATIVE_INFINITY && answered < MIN_SAMPLES;
+      const share = refused / (refused + recentAnswers.count(t));
+      if (!first && (refused < MIN_REFUSALS || share < REFUSED_SHARE)) return;
+      // What Fluent took says where its limit is when the rate bounded the traffic, or when most was refused; else
+      // (a run bounded by its concurrency, a few refusals) the rate only steps down, as they may have come at random.
+      const telling = answered >= MIN_SAMPLES && (t - saturatedAt <= WINDOW_MS || share >= CLEAR_SHARE);
+      if (telling) limit = Math.min(rate, answered);
+      const taken = telling ? answered * HEADROOM : answered >= MIN_SAMPLES ? rate * HEADROOM : rate * DECREASE;
       rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
       decreasedAt = t;
       grownAt = t;
       acceptedSinceDecrease = 0;
+    },
+  };
+}
+
+/** Times within the last `windowMs`, oldest first; `head` skips expired ones cheaply. */
+function createWindowCount(windowMs: number) {
+  let times: number[] = [];
+  let head = 0;
+  return {
+    add(t: number) {
+      times.push(t);
+    },
+    count(t: number): number {
+      while (head < times.length && (times[head] as number) <= t - windowMs) head++;
+      if (head > 1024 && head * 2 > times.length) {
+        times = times.slice(head);
+        head = 0;
+      }
+      return times.length - head;
     },
   };
 }
