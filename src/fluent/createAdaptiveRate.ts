@@ -54,8 +54,11 @@ const REFUSED_SHARE = 0.07;
 const SHARE_WINDOW_MS = 3000;
 /** And at least this many of them, so that one refusal among a handful of answers is not taken for an overrun. */
 const MIN_REFUSALS = 3;
-/** A share of refusals that says the OMS is over its limit, whatever bounded the traffic. */
-const CLEAR_SHARE = 0.2;
+/** A share of refusals, and a count, too many to have come at random: the OMS is over its limit. */
+const CLEAR_SHARE = 0.1;
+const CLEAR_REFUSALS = 5;
+/** Answers of the last second at this share of the rate or more: the traffic ran at the rate, so it says the limit. */
+const RAN_AT_RATE = 0.8;
 /**
  * After a decrease, refusals of requests sent before it or within one server window after it are not counted: they
  * meet a count the overrun filled, and counting them would cut the rate again and again for a single overrun. A
@@ -83,12 +86,14 @@ const FLOOR = 1;
  * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
  * `current()`.
  *
- * - A refusal of a request sent more than HOLD_MS after the last decrease, when refusals are at least 7% (and 3) of the
- *   answers of the last 3 s, cuts the rate to
- *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
- *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
- *   step, and one at the limit does not fall further than it must. That count of answers is the limit learnt. When
- *   neither the rate bounded the traffic nor a fifth of the answers were refusals, the rate only steps down by 10%.
+ * - Refusals count when they are clear (10% of the answers and 5, over the last second or the last 3 s), or else at
+ *   least 7% and 3 over the last 3 s, then once per 10 s at most (fewer may have come at random, which no cut stops);
+ *   and only refusals of requests sent more than HOLD_MS after the last cut (earlier ones met the overrun's count).
+ * - A refusal that counts, when the traffic ran at the rate (the last second's answers at 80% of it or more) or the
+ *   refusals are clear, cuts the rate to min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5
+ *   answers came): what Fluent answered in its last window is what it takes, so a client far above the limit (`--rate`
+ *   4× too high) comes down to it in one step, and one at the limit does not fall further than it must. That count of
+ *   answers is the limit learnt. Otherwise (a run bounded by its concurrency) the rate steps down by 10%.
  * - A refusal when Fluent took nothing since the last decrease cuts nothing: the OMS refuses everything for a while (a
  *   penalty box, another client's spell), which a lower rate would not help; the wait of the retry loop does. From
  *   then on the rate stays at 90% of the limit learnt for BOX_MEMORY_MS.
@@ -111,10 +116,11 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let limit: number | undefined;
   let acceptedSinceDecrease = 0;
   let boxedAt = Number.NEGATIVE_INFINITY;
-  let saturatedAt = Number.NEGATIVE_INFINITY;
+  let steppedAt = Number.NEGATIVE_INFINITY;
   const answers = createWindowCount(WINDOW_MS);
   const recentAnswers = createWindowCount(SHARE_WINDOW_MS);
   const refusals = createWindowCount(SHARE_WINDOW_MS);
+  const lastRefusals = createWindowCount(WINDOW_MS);
 
   return {
     current: () => rate,
@@ -122,7 +128,6 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       const t = now();
       answers.add(t);
       recentAnswers.add(t);
-      if (saturated) saturatedAt = t;
       acceptedSinceDecrease++;
       bestWindow = Math.max(bestWindow, answers.count(t));
       const elapsed = Math.max(0, t - grownAt);
@@ -142,6 +147,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
     refused(sentAt) {
       const t = now();
       refusals.add(t);
+      lastRefusals.add(t);
       if (sentAt < decreasedAt + HOLD_MS) return;
       if (decreasedAt > Number.NEGATIVE_INFINITY && acceptedSinceDecrease === 0) {
         boxedAt = t;
@@ -152,16 +158,33 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       const refused = refusals.count(t);
       const first = decreasedAt === Number.NEGATIVE_INFINITY && answered < MIN_SAMPLES;
       const share = refused / (refused + recentAnswers.count(t));
-      if (!first && (refused < MIN_REFUSALS || share < REFUSED_SHARE)) return;
-      // What Fluent took says where its limit is when the rate bounded the traffic, or when most was refused; else
-      // (a run bounded by its concurrency, a few refusals) the rate only steps down, as they may have come at random.
-      const telling = answered >= MIN_SAMPLES && (t - saturatedAt <= WINDOW_MS || share >= CLEAR_SHARE);
-      if (telling) limit = Math.min(rate, answered);
-      const taken = telling ? answered * HEADROOM : answered >= MIN_SAMPLES ? rate * HEADROOM : rate * DECREASE;
-      rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
-      decreasedAt = t;
+      // An overrun shows in the last second before it shows over three: clear there, it counts at once.
+      const lastRefused = lastRefusals.count(t);
+      const clear =
+        (refused >= CLEAR_REFUSALS && share >= CLEAR_SHARE) ||
+        (lastRefused >= CLEAR_REFUSALS && lastRefused >= CLEAR_SHARE * (lastRefused + answered));
+      if (!first && !clear && (refused < MIN_REFUSALS || share < REFUSED_SHARE)) return;
+      // A few refusals may have come at random, which no cut stops: they count once per RECOVER_MS at most.
+      if (!first && !clear && t - steppedAt < RECOVER_MS) return;
+      // What Fluent took in the last second says where its limit is when the traffic ran at the rate, or when the
+      // refusals were clear.
+      const telling = answered >= MIN_SAMPLES && (answered >= RAN_AT_RATE * rate || clear);
+      if (telling || answered < MIN_SAMPLES) {
+        if (telling) limit = Math.min(rate, answered);
+        const taken = telling ? answered * HEADROOM : rate * DECREASE;
+        rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
+        decreasedAt = t;
+        steppedAt = t;
+        grownAt = t;
+        acceptedSinceDecrease = 0;
+        return;
+      }
+      // Refusals while a run bounded by its concurrency sends below the rate: the rate steps down by 10%, without a
+      // hold, so a clear overrun right after still cuts to what Fluent takes.
+      if (t - steppedAt < HOLD_MS) return;
+      steppedAt = t;
+      rate = Math.max(floor, rate * HEADROOM);
       grownAt = t;
-      acceptedSinceDecrease = 0;
     },
   };
 }

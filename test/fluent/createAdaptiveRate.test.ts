@@ -142,7 +142,7 @@ describe('createAdaptiveRate (AIMD)', () => {
       time += 5;
       adaptive.accepted(true);
     }
-    for (let i = 0; i < 20; i++) adaptive.refused(time - 1);
+    for (let i = 0; i < 30; i++) adaptive.refused(time - 1);
     expect(adaptive.current()).toBeCloseTo(135, 5);
     // The box refuses every probe for 20 s: no further cut, whatever the count.
     for (let i = 0; i < 10; i++) {
@@ -167,7 +167,7 @@ describe('createAdaptiveRate (AIMD)', () => {
       adaptive.accepted(true);
     }
     // Refusals for a tenth of the answers: an overrun, not chance.
-    for (let i = 0; i < 12; i++) adaptive.refused(time - 5);
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 5);
     expect(adaptive.current()).toBeCloseTo(90, 5);
     const climb = (seconds: number) => {
       for (let i = 0; i < seconds * 10; i++) {
@@ -196,12 +196,12 @@ describe('createAdaptiveRate (AIMD)', () => {
       adaptive.accepted(true);
     }
     // Refusals for a tenth of the answers: an overrun, not chance.
-    for (let i = 0; i < 12; i++) adaptive.refused(time - 5);
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 5);
     expect(adaptive.current()).toBeCloseTo(90, 5);
     // A second overrun with few answers: a plain cut, to 63.
     time += 3_000;
     adaptive.accepted(false);
-    for (let i = 0; i < 3; i++) adaptive.refused(time - 5);
+    for (let i = 0; i < 5; i++) adaptive.refused(time - 5);
     expect(adaptive.current()).toBeCloseTo(63, 5);
     for (let i = 0; i < 10; i++) {
       time += 100;
@@ -230,7 +230,7 @@ describe('createAdaptiveRate (AIMD)', () => {
       time += 3;
       adaptive.accepted(true);
     }
-    for (let i = 0; i < 12; i++) adaptive.refused(time - 1);
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 1);
     expect(adaptive.current()).toBeCloseTo(90, 5);
   });
 
