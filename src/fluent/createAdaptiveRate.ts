@@ -44,16 +44,10 @@ const STEP_SHARE = 0.05;
 const PROBE_SHARE = 0.01;
 /** Answers in the last second needed before they say how much Fluent takes. */
 const MIN_SAMPLES = 5;
-/**
- * The share of the answers of the last SHARE_WINDOW_MS that must be refusals before the rate is cut: fewer are
- * refusals that come at random (an OMS under load from elsewhere), which a lower rate would not stop, or the first few
- * of a slow probe over the limit, which the next ones confirm. Counted over a few seconds, so that chance does not
- * make a share of a single second.
- */
-const REFUSED_SHARE = 0.07;
-const SHARE_WINDOW_MS = 3000;
-/** And at least this many of them, so that one refusal among a handful of answers is not taken for an overrun. */
+/** Refusals in the last second that say something, so that one among many answers is not taken for an overrun. */
 const MIN_REFUSALS = 3;
+/** The span over which refusals are weighed against answers, so that chance does not make a share of one second. */
+const SHARE_WINDOW_MS = 3000;
 /** A share of refusals, and a count, too many to have come at random: the OMS is over its limit. */
 const CLEAR_SHARE = 0.1;
 const CLEAR_REFUSALS = 5;
@@ -86,9 +80,9 @@ const FLOOR = 1;
  * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
  * `current()`.
  *
- * - Refusals count when they are clear (10% of the answers and 5, over the last second or the last 3 s), or else at
- *   least 7% and 3 over the last 3 s, then once per 10 s at most (fewer may have come at random, which no cut stops);
- *   and only refusals of requests sent more than HOLD_MS after the last cut (earlier ones met the overrun's count).
+ * - Refusals count when they are clear (10% of the answers and 5, over the last second or the last 3 s), or else when
+ *   3 came within a second, then once per 10 s at most (they may have come at random, which no cut stops); and only
+ *   refusals of requests sent more than HOLD_MS after the last cut (earlier ones met the overrun's count).
  * - A refusal that counts, when the traffic ran at the rate (the last second's answers at 80% of it or more) or the
  *   refusals are clear, cuts the rate to min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5
  *   answers came): what Fluent answered in its last window is what it takes, so a client far above the limit (`--rate`
@@ -163,7 +157,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
       const clear =
         (refused >= CLEAR_REFUSALS && share >= CLEAR_SHARE) ||
         (lastRefused >= CLEAR_REFUSALS && lastRefused >= CLEAR_SHARE * (lastRefused + answered));
-      if (!first && !clear && (refused < MIN_REFUSALS || share < REFUSED_SHARE)) return;
+      if (!first && !clear && lastRefused < MIN_REFUSALS) return;
       // A few refusals may have come at random, which no cut stops: they count once per RECOVER_MS at most.
       if (!first && !clear && t - steppedAt < RECOVER_MS) return;
       // What Fluent took in the last second says where its limit is when the traffic ran at the rate, or when the
