@@ -61,9 +61,10 @@ export function formatSummary(summary: ReportSummary, reportDirGiven: string): s
     lines.push(`  ${formatCount(attention)} ${rows} attention: see ${joinPath(reportDir, 'rejects.csv')}`);
   }
   if (summary.missing !== undefined) {
-    const customers = summary.missing === 1 ? 'customer' : 'customers';
+    const { count, complete } = summary.missing;
+    const customers = count === 1 ? 'customer' : 'customers';
     lines.push(
-      `  ${formatCount(summary.missing)} ${customers} of the retailer in the OMS not in the file: see ${joinPath(reportDir, 'missing.csv')}`,
+      `  ${formatCount(count)} ${customers} of the retailer in the OMS not in the file${complete ? '' : ' (or more: the listing ended early)'}: see ${joinPath(reportDir, 'missing.csv')}`,
     );
   }
   if (summary.status === 'aborted') lines.push('  Run the same command again to resume where it stopped.');

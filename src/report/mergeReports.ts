@@ -545,7 +545,14 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals): Rep
     ...(first.uniqueness ? { uniqueness: first.uniqueness } : {}),
     unmappedColumns: Array.isArray(first.unmappedColumns) ? first.unmappedColumns : [],
     delimiter: typeof first.delimiter === 'string' ? first.delimiter : ',',
-    ...(everyMissing ? { missing: sum((s) => s.missing) } : {}),
+    ...(everyMissing
+      ? {
+          missing: {
+            count: sum((s) => s.missing?.count),
+            complete: shards.every((s) => s.summary.missing?.complete !== false),
+          },
+        }
+      : {}),
     ...sumNormalised(shards),
     mergedFrom: shards.map((s) => ({
       shard: describeShard(s.shard),

@@ -438,7 +438,7 @@ function renderFilesSection({ mode, missing }: ReportSummary, review: boolean): 
       : [
           [
             'missing.csv',
-            `the ${formatCount(missing)} ${plural(missing, 'customer', 'customers')} of this retailer in the OMS that the file does not hold: username, id, primaryEmail`,
+            `the ${formatCount(missing.count)} ${plural(missing.count, 'customer', 'customers')} of this retailer in the OMS that the file does not hold${missing.complete ? '' : ' (the listing ended early, so there may be more)'}: username, id, primaryEmail`,
           ],
         ]),
     ['report.json', 'the totals, for scripts'],

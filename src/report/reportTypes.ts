@@ -38,8 +38,11 @@ export interface ReportSummary {
   uniqueness?: UniquenessScope;
   unmappedColumns: string[];
   delimiter: string;
-  /** With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum). */
-  missing?: number;
+  /**
+   * With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum), and
+   * whether Fluent's pages could be followed to their end (`complete: false` and why, when not).
+   */
+  missing?: { count: number; complete: boolean; reason?: string };
   /** How many cells each normalisation rule changed on the way in (sync, dry run, validate; not undo). */
   normalised?: Partial<Record<NormalisationRule, number>>;
   /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */

@@ -23,8 +23,8 @@ export function summariseRun(run: {
   uniqueness?: UniquenessScope | undefined;
   unmappedColumns: string[];
   delimiter: string;
-  /** With --report-missing, how many OMS customers the file does not hold. */
-  missing?: number | undefined;
+  /** With --report-missing, how many OMS customers the file does not hold, and whether the listing is complete. */
+  missing?: ReportSummary['missing'];
   /** How many cells each normalisation rule changed (runs that normalise a file). */
   normalised?: Partial<Record<NormalisationRule, number>> | undefined;
 }): ReportSummary {

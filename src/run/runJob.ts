@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { connectOms, type OmsConnection } from '../apply/connectOms.js';
+import type { MissingListing } from '../apply/findMissingCustomers.js';
 import { logRequests } from '../apply/logRequests.js';
 import { checkCheckpointPath } from '../checkpoint/openCheckpointFile.js';
 import { AbortError, UsageError } from '../errors.js';
@@ -132,6 +133,7 @@ async function carryOut<Input>(
     let uniqueness: UniquenessScope | undefined;
     let throughput: ThroughputPoint[] | undefined;
     let missing: RunOutcome['missing'];
+    let missingListing: MissingListing | undefined;
     const applyStarted = now().getTime();
     const apply = job.apply(read);
     if (apply && abortReason === undefined) {
@@ -149,7 +151,7 @@ async function carryOut<Input>(
         const settled = [...journal.outcomeCounts(runId).values()].reduce((a, b) => a + b, 0);
         // --verbose: each lookup and mutation, with its username and how it ended.
         const client = options.verbose ? logRequests(oms.client, log) : oms.client;
-        ({ abortReason, throughput, missing } = await apply.run(
+        ({ abortReason, throughput, missing, missingListing } = await apply.run(
           run,
           { ...oms, client },
           { scope, settledRows: settled },
@@ -178,7 +180,7 @@ async function carryOut<Input>(
         client: oms?.client.stats(),
         applyMs,
         abortReason,
-        missing: missing?.count(),
+        missing: missing && { count: missing.count(), complete: true, ...missingListing },
         ...parts,
       }),
       ...extra,

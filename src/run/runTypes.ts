@@ -3,6 +3,7 @@
  * the skeleton (Job): how it reads its rows, whether and how it talks to the OMS, what its report holds.
  */
 import type { OmsConnection } from '../apply/connectOms.js';
+import type { MissingListing } from '../apply/findMissingCustomers.js';
 import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
 import type { MissingList, RunJournal, RunStart } from '../checkpoint/runJournal.js';
 import type { CheckpointScope } from '../checkpoint/syncState.js';
@@ -14,7 +15,7 @@ import type { CustomerPermission } from '../preflight/assessLogin.js';
 import type { ReportContent, ReportSummary, ThroughputPoint } from '../report/reportTypes.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
 import type { Scrubber } from '../shared/createScrubber.js';
-import type { RunMode, UniquenessScope } from '../types.js';
+import type { RunMode, UniquenessScope, WriteMode } from '../types.js';
 import type { Progress } from './createProgress.js';
 
 export interface RunDependencies {
@@ -66,7 +67,12 @@ export interface JobStart {
 export interface JobApply {
   /** The in-process sandbox's customers (`--sandbox --sandbox-seed`). */
   seed?: SeedCustomer[] | undefined;
-  preflight: { dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] };
+  preflight: {
+    dryRun: boolean;
+    allowScopedLogin: boolean;
+    writeMode?: WriteMode;
+    needs?: readonly CustomerPermission[];
+  };
   /** The progress line's name for it. */
   phase: string;
   /**
@@ -77,7 +83,13 @@ export interface JobApply {
     run: RunContext,
     oms: OmsConnection,
     at: { scope: CheckpointScope; settledRows: number },
-  ): Promise<{ abortReason?: string; throughput?: ThroughputPoint[]; missing?: MissingList }>;
+  ): Promise<{
+    abortReason?: string;
+    throughput?: ThroughputPoint[];
+    missing?: MissingList;
+    /** Whether the listing of --report-missing reached the end of Fluent's pages. */
+    missingListing?: MissingListing;
+  }>;
 }
 
 /** What the skeleton learnt by the end of the run, for the job's summary and report. */

@@ -3,6 +3,7 @@
  * modules import them from here so no module has to import the HTTP layer.
  */
 import type { Customer, OmsCustomer } from '../types.js';
+import type { SandboxVariants } from './sandboxVariants.js';
 
 /**
  * Fault injection. Rates are shares 0..1 decided with a seeded PRNG, drawn in a fixed order for every GraphQL
@@ -11,7 +12,7 @@ import type { Customer, OmsCustomer } from '../types.js';
 export interface SandboxFaults {
   /** Added before every response (oauth and graphql). */
   latencyMs?: number;
-  /** GraphQL requests above this per rolling 1 s window → 429 with Retry-After. */
+  /** GraphQL requests above this per second → 429 with Retry-After (counted as SandboxVariants.rateLimitShape says). */
   rateLimitPerSecond?: number;
   /** Value of Retry-After on 429s (default 1). */
   retryAfterSeconds?: number;
@@ -145,7 +146,8 @@ export interface SandboxSettings {
   account: string | null;
 }
 
-export interface SandboxOptions {
+/** How the sandbox behaves; the variants Fluent's docs leave open are in SandboxVariants (sandboxVariants.ts). */
+export interface SandboxOptions extends SandboxVariants {
   /** 0 = any free port (default). */
   port?: number;
   seed?: SeedCustomer[];

@@ -131,7 +131,7 @@ describe('three shards of one file, merged', () => {
     expect(rejects.map((r) => r.primaryEmail)).toEqual(['not-an-email-1', 'not-an-email-2', 'not-an-email-3']);
 
     // Each shard listed the missing customers of its own usernames: merged, each is there once.
-    expect(report.missing).toBe(seed.length);
+    expect(report.missing).toEqual({ count: seed.length, complete: true });
     const missing = readCsv(`${out}/missing.csv`).map((m) => m.username);
     expect(missing.sort()).toEqual(seed.map((s) => s.username).sort());
     expect(fs.readFileSync(`${out}/report.html`, 'utf8')).toContain('href="missing.csv"');

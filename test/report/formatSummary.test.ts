@@ -58,7 +58,10 @@ describe('formatSummary', () => {
   });
 
   it("says how many of the retailer's customers are missing from the file, and where they are listed", () => {
-    const text = formatSummary(aSummary({ mode: 'apply', totals: someTotals({ unchanged: 5 }), missing: 1204 }), 'r');
+    const text = formatSummary(
+      aSummary({ mode: 'apply', totals: someTotals({ unchanged: 5 }), missing: { count: 1204, complete: true } }),
+      'r',
+    );
     expect(text).toContain('  1,204 customers of the retailer in the OMS not in the file: see r/missing.csv\n');
     expect(formatSummary(aSummary({ totals: someTotals({ unchanged: 5 }) }), 'r')).not.toContain('missing.csv');
   });

@@ -78,7 +78,7 @@ function twoShards() {
       diffs: () => [phoneDiff],
       review: () => [reviewOf(1, '=1_ann@example.com'), reviewOf(3, '1_user3@example.com')],
       missing: () => [{ username: '1_gone@example.com', id: '5', primaryEmail: null }],
-      summary: { missing: 1, normalised: { phoneReformatted: 2, optInWord: 0 } },
+      summary: { missing: { count: 1, complete: true }, normalised: { phoneReformatted: 2, optInWord: 0 } },
     },
   );
   const two = writeShard(
@@ -103,7 +103,7 @@ function twoShards() {
         status: 'aborted',
         abortReason: 'stopped by SIGTERM',
         startedAt: '2024-05-01T01:59:00.000Z',
-        missing: 0,
+        missing: { count: 0, complete: true },
         normalised: { phoneReformatted: 1, optInWord: 1 },
       },
     },
@@ -127,7 +127,7 @@ describe('mergeReports', () => {
       ['1/2', 'run-1'],
       ['2/2', 'run-2'],
     ]);
-    expect(merged.summary.missing).toBe(1);
+    expect(merged.summary.missing).toEqual({ count: 1, complete: true });
 
     const outcomes = read(out, 'outcomes.csv').trimEnd().split('\n');
     expect(outcomes).toHaveLength(5);

@@ -1,6 +1,6 @@
 import { applyPlan } from '../../apply/applyPlan.js';
 import { checkCredentials } from '../../apply/connectOms.js';
-import { findMissingCustomers } from '../../apply/findMissingCustomers.js';
+import { findMissingCustomers, type MissingListing } from '../../apply/findMissingCustomers.js';
 import { verifyCreated } from '../../apply/verifyCreated.js';
 import type { MissingList } from '../../checkpoint/runJournal.js';
 import { AbortError } from '../../errors.js';
@@ -47,7 +47,7 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
   const { dryRun } = options;
   return {
     seed,
-    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin },
+    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin, writeMode: options.mode },
     phase: dryRun ? 'planning' : 'applying',
     async run({ journal, checkpoint, runId, log, deps, progress }, oms, { scope, settledRows }) {
       if (!checkpoint) throw new Error('a sync runs on the checkpoint');
@@ -92,20 +92,22 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
       }
       // --report-missing: the retailer's OMS customers the file does not hold, once every row has its outcome.
       let missing: MissingList | undefined;
+      let missingListing: MissingListing | undefined;
       if (options.reportMissing && abortReason === undefined) {
         progress.phase('listing missing customers');
         const list = journal.createMissingList(runId);
-        ({ abortReason } = await findMissingCustomers({
+        ({ abortReason, listing: missingListing } = await findMissingCustomers({
           client: oms.client,
           retailerId: scope.retailerId,
           shard: options.shard,
           missing: list,
           signal: deps.signal,
           onCustomer: progress.tick,
+          log,
         }));
         if (abortReason === undefined) missing = list;
       }
-      return { abortReason, throughput, missing };
+      return { abortReason, throughput, missing, missingListing };
     },
   };
 }
