@@ -179,6 +179,7 @@ async function carryOut<Input>(
         applyMs,
         abortReason,
         missing: missing?.count(),
+        shard: options.shard,
         ...parts,
       }),
       ...extra,
