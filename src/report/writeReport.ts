@@ -4,9 +4,9 @@ import type { ChangedField, DiffLine, MissingCustomer, OutcomeKind, ReviewLine, 
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
+import type { ChangedCustomer, ChangeExcerpt, Excerpt } from './htmlReportTypes.js';
 import type { TextSink } from './openTextSink.js';
 import { ReportWriteError } from './ReportWriteError.js';
-import type { ChangedCustomer, ChangeExcerpt, Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { scrubContent } from './scrubContent.js';
