@@ -16,14 +16,7 @@ import { isInternational, normalisePhoneOfRow } from './normalisePhoneOfRow.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
 import { FLAG_WORDS, readFlag } from './readFlag.js';
-import {
-  recordAttribute,
-  recordField,
-  recordNormalisation,
-  recordPhone,
-  recordText,
-  showValue,
-} from './recordNormalisation.js';
+import { recordField, recordNormalisation, recordPhone, recordText, showValue } from './recordNormalisation.js';
 import type { ColumnLayout } from './resolveColumns.js';
 import { countryName, resolveCountryCode } from './resolveCountryCode.js';
 
@@ -241,16 +234,11 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     }
     customer.attributes ??= [];
     customer.attributes.push({ name, type, value: converted.value });
-    if (mapped !== undefined) {
-      normalised = recordNormalisation(
-        normalised,
-        `attributes.${name}`,
-        'valueMapped',
-        cell,
-        showValue(converted.value),
-      );
-    } else {
-      normalised = recordAttribute(normalised, name, type, cell, text, converted.value);
+    // A JSON cell is only trimmed, and its text is the customer's own: nothing to say about it unless a map gave it.
+    if (type !== 'JSON' || mapped !== undefined) {
+      const rule = type === 'BOOLEAN' ? 'optInWord' : undefined;
+      const written = showValue(converted.value);
+      normalised = recordField(normalised, `attributes.${name}`, rule, cell, text, mapped !== undefined, written);
     }
   }
 

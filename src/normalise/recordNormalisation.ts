@@ -1,4 +1,4 @@
-import type { AttributeType, ChangedField, JsonValue, Normalisation, NormalisationRule } from '../types.js';
+import type { ChangedField, JsonValue, Normalisation, NormalisationRule } from '../types.js';
 import { canonicalJson } from './canonicalJson.js';
 import type { PhoneResult } from './normalisePhone.js';
 
@@ -23,21 +23,21 @@ export function recordNormalisation(
 
 /**
  * What reading a field's cell changed, once its value is written: the value map when it gave the value (`mapped`),
- * else `rule` when the value written is not the cell's text (`text`: the cell as normaliseText left it), else what
- * normaliseText did to the cell (`input`).
+ * else `rule` when there is one and the value written is not the cell's text (`text`: the cell as normaliseText left
+ * it), else what normaliseText did to the cell (`input`).
  */
 export function recordField(
   list: Normalisation[] | undefined,
   field: ChangedField,
-  rule: NormalisationRule,
+  rule: NormalisationRule | undefined,
   input: string,
   text: string,
   mapped: boolean,
   written: string,
 ): Normalisation[] | undefined {
   if (mapped) return recordNormalisation(list, field, 'valueMapped', input, written);
-  if (written !== text) return recordNormalisation(list, field, rule, input, written);
-  return input === text ? list : recordText(list, field, input, text);
+  if (rule !== undefined && written !== text) return recordNormalisation(list, field, rule, input, written);
+  return input === text ? list : recordText(list, field, input, text, written);
 }
 
 /**
@@ -75,22 +75,6 @@ export function recordPhone(
     out = recordNormalisation(out, 'primaryPhone', 'phoneReformatted', input, e164);
   }
   return out;
-}
-
-export function recordAttribute(
-  list: Normalisation[] | undefined,
-  name: string,
-  type: AttributeType,
-  input: string,
-  text: string,
-  value: JsonValue,
-): Normalisation[] | undefined {
-  // JSON is only trimmed, and its text is the customer's own: nothing to say about it.
-  if (type === 'JSON') return list;
-  const field: ChangedField = `attributes.${name}`;
-  const written = showValue(value);
-  if (type === 'BOOLEAN' && text !== written) return recordNormalisation(list, field, 'optInWord', input, written);
-  return input === text ? list : recordText(list, field, input, text, written);
 }
 
 /** An attribute value as a diff line shows it: text as it is, anything else as JSON. */
