@@ -127,10 +127,24 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     }
   }
 
+  // The cells of the fields read one by one below: as the file has them, as text, as the value map reads them.
   const emailInput = rawOf('primaryEmail');
+  const optInInput = rawOf('promotionOptIn');
+  const countryInput = rawOf('country');
+  const phoneInput = rawOf('primaryPhone');
   const emailText = normaliseText(emailInput);
+  const optInText = normaliseText(optInInput);
+  const countryText = normaliseText(countryInput);
+  const phoneText = normaliseText(phoneInput);
   const emailMapped = mappedValue(maps, 'primaryEmail', emailText);
+  const optInMapped = mappedValue(maps, 'promotionOptIn', optInText);
+  const countryMapped = mappedValue(maps, 'country', countryText);
+  const phoneMapped = mappedValue(maps, 'primaryPhone', phoneText);
   const email = emailMapped ?? emailText;
+  const optIn = optInMapped ?? optInText;
+  const countryCell = countryMapped ?? countryText;
+  const phone = phoneMapped ?? phoneText;
+
   if (email) {
     const result = normaliseEmail(email);
     if (!result.ok) {
@@ -147,10 +161,6 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     normalised = recordNormalisation(normalised, 'primaryEmail', 'valueMapped', emailInput, '');
   }
 
-  const optInInput = rawOf('promotionOptIn');
-  const optInText = normaliseText(optInInput);
-  const optInMapped = mappedValue(maps, 'promotionOptIn', optInText);
-  const optIn = optInMapped ?? optInText;
   if (optIn) {
     const flag = readFlag(optIn);
     if (flag === undefined) {
@@ -167,10 +177,6 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   }
 
   // The OMS gets the code: `gb`, `United Kingdom` and `GB` are one country, and a comparison must see them as one.
-  const countryInput = rawOf('country');
-  const countryText = normaliseText(countryInput);
-  const countryMapped = mappedValue(maps, 'country', countryText);
-  const countryCell = countryMapped ?? countryText;
   const countryMatch = countryCell ? resolveCountryCode(countryCell) : undefined;
   const country = countryMatch !== undefined && 'code' in countryMatch ? countryMatch.code : undefined;
   if (country !== undefined) {
@@ -185,10 +191,6 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
   }
 
   const notes: string[] = [];
-  const phoneInput = rawOf('primaryPhone');
-  const phoneText = normaliseText(phoneInput);
-  const phoneMapped = mappedValue(maps, 'primaryPhone', phoneText);
-  const phone = phoneMapped ?? phoneText;
   if (!phone && phoneMapped !== undefined) {
     normalised = recordNormalisation(normalised, 'primaryPhone', 'valueMapped', phoneInput, '');
   }
