@@ -1,7 +1,4 @@
-/**
- * Types of the sandbox's customer store: what it holds, what the GraphQL layer asks of it and how it answers.
- * `createSandboxStore.ts` re-exports them.
- */
+/** Types of the sandbox's customer store: what it holds, what the GraphQL layer asks of it and how it answers. */
 import type { CustomerField, UPDATABLE_FIELDS } from '../types.js';
 import type { FluentErrorCode } from './fluentError.js';
 import type { SandboxCustomer, SandboxSettings } from './sandboxTypes.js';
