@@ -19,17 +19,16 @@ export const CUSTOMER_FIELDS = [
 
 export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 
+/** CUSTOMER_FIELDS but `left`, in the same order. */
+export function customerFieldsBut<const Left extends CustomerField>(
+  ...left: Left[]
+): readonly Exclude<CustomerField, Left>[] {
+  const out = left as readonly CustomerField[];
+  return CUSTOMER_FIELDS.filter((field): field is Exclude<CustomerField, Left> => !out.includes(field));
+}
+
 /** Fields Fluent's updateCustomer accepts besides the identifying username (no department, no retailer). */
-export const UPDATABLE_FIELDS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryEmail',
-  'primaryPhone',
-  'timezone',
-  'promotionOptIn',
-  'country',
-] as const satisfies readonly CustomerField[];
+export const UPDATABLE_FIELDS = customerFieldsBut('username', 'department');
 
 /** Fluent's field length limits (characters). */
 export const FIELD_LIMITS: Readonly<Partial<Record<CustomerField, number>>> = {
@@ -178,15 +177,7 @@ export interface OmsCustomer {
 }
 
 /** Fields Fluent's createCustomer accepts besides username, primaryEmail, promotionOptIn and retailer. */
-export const CREATE_OPTIONAL_FIELDS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryPhone',
-  'timezone',
-  'department',
-  'country',
-] as const satisfies readonly CustomerField[];
+export const CREATE_OPTIONAL_FIELDS = customerFieldsBut('username', 'primaryEmail', 'promotionOptIn');
 
 /** Input of Fluent's createCustomer mutation. */
 export type CreateCustomerInput = Pick<Customer, 'username' | (typeof CREATE_OPTIONAL_FIELDS)[number]> & {

@@ -68,14 +68,14 @@ export interface RunStart {
   apiHost: string | null;
   retailerId: string | null;
   inputPath: string;
-  context: RunContext;
+  context: InputContext;
 }
 
 /**
  * What a run records about its input beside its rows: enough to write its report again (`report --run`), to show the
  * cell a change came from, and to find its rows by email or key (`explain`).
  */
-export interface RunContext {
+export interface InputContext {
   /** The input's header: the first columns of rejects.csv. */
   header?: string[];
   /** Input columns holding phones (E.164 values there are not neutralised). */

@@ -3,15 +3,15 @@ import type { Customer, FieldChange } from '../types.js';
 import { encodeValue, prepareLater } from './journalCodec.js';
 import { createJournalReading } from './journalReading.js';
 import { createJournalStaging } from './journalStaging.js';
-import type { OpenRow, OutcomeUpdate, RunContext, RunJournal } from './journalTypes.js';
+import type { InputContext, OpenRow, OutcomeUpdate, RunJournal } from './journalTypes.js';
 import { createMissingList } from './missingList.js';
 
 export type {
+  InputContext,
   MissingList,
   OpenRow,
   OutcomeUpdate,
   ReviewRow,
-  RunContext,
   RunJournal,
   RunStart,
   StagedRow,
@@ -115,7 +115,7 @@ export function createRunJournal(
     let columns = fieldColumns.get(runId);
     if (!columns) {
       const json = stmt.context.get(runId) as string | null | undefined;
-      columns = (json ? (JSON.parse(json) as RunContext).fieldColumns : undefined) ?? {};
+      columns = (json ? (JSON.parse(json) as InputContext).fieldColumns : undefined) ?? {};
       fieldColumns.set(runId, columns);
     }
     return columns[field];

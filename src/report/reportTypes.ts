@@ -45,6 +45,11 @@ export interface ReportSummary {
   missing?: { count: number; complete: boolean; reason?: string };
   /** How many cells each normalisation rule changed on the way in (sync, dry run, validate; not undo). */
   normalised?: Partial<Record<NormalisationRule, number>>;
+  /**
+   * A run with `--shard K/N`: which shard it was, and the rule (SHARD_RULE) by which it took its rows, so a merge can
+   * work out which shard owns each row from the row itself.
+   */
+  shard?: { index: number; count: number; rule: string };
   /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
   mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }

@@ -1,4 +1,6 @@
+import { SHARD_RULE } from '../check/shardOfRow.js';
 import type { ClientStats } from '../fluent/createFluentClient.js';
+import type { Shard } from '../options/index.js';
 import type { NormalisationRule, OutcomeKind, RunMode, RunTotals, UniquenessScope } from '../types.js';
 import { checkTotals, emptyTotals } from './countOutcomes.js';
 import type { ReportSummary } from './reportTypes.js';
@@ -27,6 +29,8 @@ export function summariseRun(run: {
   missing?: ReportSummary['missing'];
   /** How many cells each normalisation rule changed (runs that normalise a file). */
   normalised?: Partial<Record<NormalisationRule, number>> | undefined;
+  /** `--shard K/N`. */
+  shard?: Shard | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -52,6 +56,7 @@ export function summariseRun(run: {
     delimiter: run.delimiter,
     ...(run.missing === undefined ? {} : { missing: run.missing }),
     ...(run.normalised === undefined ? {} : { normalised: run.normalised }),
+    ...(run.shard === undefined ? {} : { shard: { index: run.shard.index, count: run.shard.count, rule: SHARD_RULE } }),
   };
 }
 

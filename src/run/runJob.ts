@@ -181,6 +181,7 @@ async function carryOut<Input>(
         applyMs,
         abortReason,
         missing: missing && { count: missing.count(), complete: true, ...missingListing },
+        shard: options.shard,
         ...parts,
       }),
       ...extra,

@@ -31,21 +31,6 @@ import type {
 import type { SeedCustomer } from './sandboxTypes.js';
 import { type Page, type PageRequest, slicePage } from './slicePage.js';
 
-export type {
-  CreateCustomerArgs,
-  CustomerFilter,
-  Reach,
-  RetailerFilter,
-  SandboxAttribute,
-  SandboxRetailer,
-  SandboxStore,
-  StoredCustomer,
-  StoreFailure,
-  StoreResult,
-  StoreSettings,
-  UpdateCustomerArgs,
-} from './sandboxStoreTypes.js';
-
 /**
  * The sandbox's OMS: customers in an in-memory SQLite database (per-retailer username uniqueness by a unique
  * index, lookups by indexes on username, ref and email, optionally without regard to case), and the declared

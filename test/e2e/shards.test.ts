@@ -91,6 +91,7 @@ describe('three shards of one file, merged', () => {
   it('a row rejected before it has a username is rejected in one shard and skipped in the others', () => {
     for (const k of [1, 2, 3]) {
       const report = readReport(shardDir(k));
+      expect(report.shard).toEqual({ index: k, count: 3, rule: 'fnv1a32-username-else-row' });
       expect(report.totals.read).toBe(ROWS);
       expect(report.totals.rejected).toBe(1);
       const outcomes = readCsv(`${shardDir(k)}/outcomes.csv`);
