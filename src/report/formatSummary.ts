@@ -43,7 +43,7 @@ export function formatSummary(summary: ReportSummary, reportDirGiven: string): s
   );
   for (const kind of OUTCOME_KINDS) {
     const count = totals[kind];
-    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count).phrase}`);
+    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count, summary).phrase}`);
   }
   if (mode !== 'validate') {
     const { requests } = summary;

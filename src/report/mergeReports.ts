@@ -23,6 +23,7 @@ import { prepareReportDir } from './prepareReportDir.js';
 import { openReportFile, REPORT_FILE_LIMITS, type ReportFile, type ReportFileLimits } from './readReportFile.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { withoutRowIdentity } from './rowIdentity.js';
+import { sumOutcomeDetails } from './sumOutcomeDetails.js';
 import { DIFF_HEADER, OUTCOMES_HEADER, REVIEW_HEADER, writeReport } from './writeReport.js';
 
 /** What `report --merge` made: the merged report's summary, where it is, and the exit code a whole run would have. */
@@ -547,6 +548,7 @@ function summariseShards(shards: readonly ShardReport[], totals: RunTotals): Rep
     delimiter: typeof first.delimiter === 'string' ? first.delimiter : ',',
     ...(everyMissing ? { missing: sum((s) => s.missing) } : {}),
     ...sumNormalised(shards),
+    ...sumOutcomeDetails(shards.map((s) => s.summary)),
     mergedFrom: shards.map((s) => ({
       shard: describeShard(s.shard),
       runId: s.summary.runId,

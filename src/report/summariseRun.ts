@@ -27,6 +27,8 @@ export function summariseRun(run: {
   missing?: number | undefined;
   /** How many cells each normalisation rule changed (runs that normalise a file). */
   normalised?: Partial<Record<NormalisationRule, number>> | undefined;
+  /** Conflicts by kind and values not taken as sent by field (runs that talk to the OMS). */
+  details?: Pick<ReportSummary, 'conflicts' | 'notTakenAsSent'> | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -52,6 +54,8 @@ export function summariseRun(run: {
     delimiter: run.delimiter,
     ...(run.missing === undefined ? {} : { missing: run.missing }),
     ...(run.normalised === undefined ? {} : { normalised: run.normalised }),
+    ...(run.details?.conflicts === undefined ? {} : { conflicts: run.details.conflicts }),
+    ...(run.details?.notTakenAsSent === undefined ? {} : { notTakenAsSent: run.details.notTakenAsSent }),
   };
 }
 

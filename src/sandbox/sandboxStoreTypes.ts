@@ -106,7 +106,8 @@ export type Reach = ReadonlySet<string> | undefined;
 export type StoreSettings = Pick<
   SandboxSettings,
   'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates'
->;
+> &
+  Partial<Pick<SandboxSettings, 'storedValues'>>;
 
 export interface SandboxStore {
   createCustomer(args: CreateCustomerArgs, reach: Reach): StoreResult<StoredCustomer>;

@@ -12,6 +12,7 @@ import {
   settleSent,
 } from '../../src/plan/decideRow.js';
 import { planAction } from '../../src/plan/planAction.js';
+import type { OmsCustomer } from '../../src/types.js';
 import { aCustomer, anOmsCustomer } from '../builders/customers.js';
 
 const facts = (overrides: Partial<RowFacts> = {}): RowFacts => ({
@@ -32,10 +33,26 @@ const known = (overrides: Partial<KnownCustomer> = {}): KnownCustomer => ({
   username: '1_jane@example.com',
   omsId: '100',
   hash: 'h-file',
+  notTakenHash: null,
   appliedRun: 'run-before',
   appliedRunStatus: 'completed',
   ...overrides,
 });
+
+/** The customer the OMS answers `send` with when it takes every value as sent: `base` with its changes, id `id`. */
+function answerTo(send: Send, id: string, base = anOmsCustomer()): OmsCustomer {
+  const answer: OmsCustomer = { ...base, id };
+  for (const change of send.action.changes) {
+    if (change.field.startsWith('attributes.')) {
+      const name = change.field.slice('attributes.'.length);
+      const others = (answer.attributes ?? []).filter((a) => a.name !== name);
+      answer.attributes = change.after === null ? others : [...others, { name, type: 'STRING', value: change.after }];
+    } else {
+      (answer as unknown as Record<string, unknown>)[change.field] = change.after;
+    }
+  }
+  return answer;
+}
 
 /** The send a row with `f` would make against an OMS holding `matches`. */
 function sendFor(f: RowFacts, matches = [] as ReturnType<typeof anOmsCustomer>[]): Send {
@@ -145,10 +162,16 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
       outcome: 'updated',
       customerId: '55',
     });
-    expect(settleSent(updated, sendFor(updated, oms), '55')).toMatchObject({ outcome: 'updated', customerId: '55' });
+    expect(settleSent(updated, sendFor(updated, oms), answerTo(sendFor(updated, oms), '55'))).toMatchObject({
+      outcome: 'updated',
+      customerId: '55',
+    });
     // A customer a dry run would create has no id yet; a created one has the id the OMS answered with.
     expect(decideFromLookup(facts({ mode: 'dry-run' }), [])).toMatchObject({ outcome: 'created', customerId: null });
-    expect(settleSent(facts(), sendFor(facts()), '77')).toMatchObject({ outcome: 'created', customerId: '77' });
+    expect(settleSent(facts(), sendFor(facts()), answerTo(sendFor(facts()), '77'))).toMatchObject({
+      outcome: 'created',
+      customerId: '77',
+    });
     // A conflict's customer is another retailer's: no id of this row's.
     const elsewhere = [anOmsCustomer({ id: '9', retailerId: '2' })];
     expect(decideFromLookup(facts(), elsewhere)).toMatchObject({ outcome: 'conflict', customerId: null });
@@ -177,7 +200,10 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
     const changed = facts({ customer: aCustomer({ lastName: 'Newer' }), pending: { ...pending, kind: 'update' } });
     const update = sendFor(changed, [held]);
     expect(update).toMatchObject({ kind: 'send', credit: { runId: 'run-killed', outcome: 'updated' } });
-    expect(settleSent(changed, update, '55')).toMatchObject({ outcome: 'updated', credit: { runId: 'run-killed' } });
+    expect(settleSent(changed, update, answerTo(update, '55'))).toMatchObject({
+      outcome: 'updated',
+      credit: { runId: 'run-killed' },
+    });
     // The OMS does not hold what the killed run sent (it never arrived): nothing to credit, this run creates it.
     expect(decideFromLookup(facts({ pending }), [])).toMatchObject({ kind: 'send' });
     expect(decideFromLookup(facts({ pending }), [])).not.toHaveProperty('credit');
@@ -242,7 +268,7 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
 describe('settling a sent mutation', () => {
   it('an answered create is created, with every field sent as its diff', () => {
     const f = facts({ notes: 'primaryPhone extension 9 was dropped' });
-    const settled = settleSent(f, sendFor(f), '77');
+    const settled = settleSent(f, sendFor(f), answerTo(sendFor(f), '77'));
     expect(settled).toMatchObject({
       outcome: 'created',
       reason: 'primaryPhone extension 9 was dropped',
