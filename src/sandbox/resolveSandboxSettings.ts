@@ -108,13 +108,13 @@ function resolveVariants(
       `sandbox account '${escapeControl(String(account))}' must be 1 to 64 letters, digits, '.', '_' or '-'`,
     );
   }
-  const { reformatPhone, truncateText } = options.storedValues ?? {};
-  if (truncateText !== undefined && !(Number.isSafeInteger(truncateText) && truncateText >= 1)) {
-    throw new UsageError('sandbox text truncation must be a whole number of characters of at least 1');
+  const { reformatPhone, truncateNames } = options.storedValues ?? {};
+  if (truncateNames !== undefined && !(Number.isSafeInteger(truncateNames) && truncateNames >= 1)) {
+    throw new UsageError('sandbox name truncation must be a whole number of characters of at least 1');
   }
   const storedValues = {
     ...(reformatPhone === true ? { reformatPhone } : {}),
-    ...(truncateText === undefined ? {} : { truncateText }),
+    ...(truncateNames === undefined ? {} : { truncateNames }),
   };
   return { attributeUpdates, nullUpdates, storedValues, account };
 }

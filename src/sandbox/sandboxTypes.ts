@@ -136,8 +136,8 @@ export type SandboxNullUpdates = 'clear' | 'ignore';
 export interface SandboxStoredValues {
   /** primaryPhone kept in international format with spaces (`+61 412 345 678`). */
   reformatPhone?: boolean;
-  /** Text fields but the username kept cut to this many characters. */
-  truncateText?: number;
+  /** title, firstName and lastName kept cut to this many characters. */
+  truncateNames?: number;
 }
 
 /** How strict the account is: every SandboxOptions setting with its default filled in. */

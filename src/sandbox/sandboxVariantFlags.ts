@@ -21,10 +21,10 @@ export const SANDBOX_VARIANT_FLAGS = {
     type: 'boolean',
     describe: 'keep primaryPhone in international format with spaces (+61 412 345 678), not as sent',
   },
-  'truncate-text': {
+  'truncate-names': {
     type: 'number',
     requiresArg: true,
-    describe: 'keep text fields (not the username) cut to N characters, not as sent',
+    describe: 'keep title, firstName and lastName cut to N characters, not as sent',
   },
   account: {
     type: 'string',
@@ -42,10 +42,10 @@ export function parseVariantFlags(
     options.attributeUpdates = String(flags.attributes) as NonNullable<SandboxOptions['attributeUpdates']>;
   }
   if (flags.null !== undefined) options.nullUpdates = String(flags.null) as NonNullable<SandboxOptions['nullUpdates']>;
-  if (flags['reformat-phone'] === true || flags['truncate-text'] !== undefined) {
+  if (flags['reformat-phone'] === true || flags['truncate-names'] !== undefined) {
     options.storedValues = {
       ...(flags['reformat-phone'] === true ? { reformatPhone: true } : {}),
-      ...(flags['truncate-text'] === undefined ? {} : { truncateText: Number(flags['truncate-text']) }),
+      ...(flags['truncate-names'] === undefined ? {} : { truncateNames: Number(flags['truncate-names']) }),
     };
   }
   if (flags.account !== undefined) options.account = String(flags.account);
