@@ -116,15 +116,21 @@ const CONFLICT_WORDING: Readonly<Record<ConflictKind, { apply: Forms; hint: stri
 
 /**
  * The words that follow a count of `kind` in `mode`, singular or plural as `count` asks. A conflict is worded by its
- * kinds when the summary counts them (`conflicts`): one kind by its own words, a mix with each kind's count.
+ * kinds when the summary counts them (`conflicts`): one kind by its own words, a mix with each kind's count; failed
+ * rows that hold values Fluent did not take as sent (`notTakenAsSent`) are hinted at as such.
  */
 export function describeOutcome(
   kind: OutcomeKind,
   mode: RunMode,
   count: number,
-  detail: { conflicts?: Partial<Record<ConflictKind, number>> } = {},
+  detail: { conflicts?: Partial<Record<ConflictKind, number>>; notTakenAsSent?: Record<string, number> } = {},
 ): OutcomeWords {
   if (kind === 'conflict' && detail.conflicts) return describeConflicts(mode, count, detail.conflicts);
+  if (kind === 'failed' && Object.keys(detail.notTakenAsSent ?? {}).length > 0) {
+    // Rows Fluent answered with values otherwise than sent are not sent again while the file and the OMS stay so.
+    const words = describeOutcome(kind, mode, count);
+    return { ...words, hint: 'Refused by the OMS, or kept otherwise than sent (see each reason).' };
+  }
   const wording = WORDING[kind];
   const dryRun = mode === 'dry-run';
   const forms = (dryRun ? wording.dryRun : undefined) ?? wording.apply;
