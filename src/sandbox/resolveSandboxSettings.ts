@@ -116,5 +116,5 @@ function resolveVariants(
     ...(reformatPhone === true ? { reformatPhone } : {}),
     ...(truncateNames === undefined ? {} : { truncateNames }),
   };
-  return { attributeUpdates, nullUpdates, storedValues, account };
+  return { attributeUpdates, nullUpdates, account, ...(Object.keys(storedValues).length > 0 ? { storedValues } : {}) };
 }

@@ -105,9 +105,8 @@ export type Reach = ReadonlySet<string> | undefined;
 /** The store's part of the account's settings. */
 export type StoreSettings = Pick<
   SandboxSettings,
-  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates'
-> &
-  Partial<Pick<SandboxSettings, 'storedValues'>>;
+  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates' | 'storedValues'
+>;
 
 export interface SandboxStore {
   createCustomer(args: CreateCustomerArgs, reach: Reach): StoreResult<StoredCustomer>;

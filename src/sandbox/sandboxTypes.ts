@@ -152,8 +152,8 @@ export interface SandboxSettings {
   // The variants Fluent's docs leave open, and the account the sandbox stands for.
   attributeUpdates: SandboxAttributeUpdates;
   nullUpdates: SandboxNullUpdates;
-  /** What created and updated customers keep otherwise than sent; empty: every value as sent. */
-  storedValues: SandboxStoredValues;
+  /** What created and updated customers keep otherwise than sent; absent: every value as sent. */
+  storedValues?: SandboxStoredValues;
   /** The `fluent.account` header value every token and GraphQL request must carry, or null for none. */
   account: string | null;
 }
