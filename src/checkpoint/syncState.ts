@@ -78,8 +78,9 @@ export interface SyncState {
     sent?: SentMutation,
   ): void;
   /**
-   * Records that `hash` is what the OMS now holds for the username (applied, or verified identical), clears its
-   * pending mark and sets the row's outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
+   * Records that `hash` is what the OMS now holds for the username (applied, verified identical, or answered with
+   * values not taken as sent: then `notTakenHash` is the row's own), clears its pending mark and sets the row's
+   * outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
    */
   recordApplied(scope: CheckpointScope, runId: string, entry: AppliedEntry, outcome: OutcomeUpdate): void;
   /** Sets a row's outcome and clears the username's pending mark (nothing was applied, or it failed for good). */
