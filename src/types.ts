@@ -277,12 +277,22 @@ export type Action =
   | { kind: 'create'; input: CreateCustomerInput; changes: FieldChange[] }
   | { kind: 'update'; input: UpdateCustomerInput; changes: FieldChange[]; note: string }
   | { kind: 'unchanged'; reason: string }
-  | { kind: 'conflict'; reason: string }
+  | { kind: 'conflict'; reason: string; conflict: ConflictKind }
   | { kind: 'rejected'; reason: string }
   /** Left out by `--mode update-only`: the OMS has no such customer to update. */
   | { kind: 'skipped'; reason: string }
   /** Left as it is by `--mode create-only`: the customer exists and differs; the row ends `unchanged`. */
   | { kind: 'kept'; reason: string };
+
+/**
+ * Why a row is a `conflict`, as data the report counts (report.json `conflicts`): its username is held by another
+ * retailer (`otherRetailer`), by this retailer in another case (`caseVariant`), was created by another writer while
+ * this run created it (`concurrent`), or Fluent refused the create as existing for a customer no lookup can see
+ * (`unseen`).
+ */
+export const CONFLICT_KINDS = ['otherRetailer', 'caseVariant', 'concurrent', 'unseen'] as const;
+
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** `--mode`: which changes a run may make (SPEC §2). */
 export const WRITE_MODES = ['upsert', 'create-only', 'update-only'] as const;

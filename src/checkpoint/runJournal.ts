@@ -10,6 +10,7 @@ export type {
   InputContext,
   MissingList,
   OpenRow,
+  OutcomeDetails,
   OutcomeUpdate,
   ReviewRow,
   RunJournal,
@@ -31,7 +32,8 @@ export function createRunJournal(
   const nowIso = () => now().toISOString();
   const stmt = {
     setOutcome: db.prepare(
-      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ? WHERE run_id = ? AND row = ?',
+      `UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ?, conflict = ?, not_taken = ?
+       WHERE run_id = ? AND row = ?`,
     ),
     insertDiff: db.prepare(
       'INSERT INTO run_diffs (run_id, seq, username, field, before, after, row, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -85,6 +87,8 @@ export function createRunJournal(
         scrub(o.reason),
         (o.changedFields ?? []).join(';'),
         o.customerId ?? null,
+        o.conflict ?? null,
+        o.notTaken && o.notTaken.length > 0 ? o.notTaken.join(';') : null,
         runId,
         o.row,
       );

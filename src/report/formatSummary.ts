@@ -43,7 +43,14 @@ export function formatSummary(summary: ReportSummary, reportDirGiven: string): s
   );
   for (const kind of OUTCOME_KINDS) {
     const count = totals[kind];
-    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count).phrase}`);
+    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count, summary).phrase}`);
+  }
+  const notTaken = Object.entries(summary.notTakenAsSent ?? {});
+  if (notTaken.length > 0) {
+    const fields = notTaken.map(
+      ([field, rows]) => `${escapeControl(field)} (${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'})`,
+    );
+    lines.push(`  Fluent did not take values as sent: ${fields.join(', ')}; the reasons say what it holds`);
   }
   if (mode !== 'validate') {
     const { requests } = summary;

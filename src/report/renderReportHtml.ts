@@ -109,7 +109,7 @@ function renderCards(summary: ReportSummary): string {
   ];
   for (const kind of shownKinds(mode, summary)) {
     const count = totals[kind];
-    const words = describeOutcome(kind, mode, count);
+    const words = describeOutcome(kind, mode, count, summary);
     cards.push(
       `<div class="card${count === 0 ? ' zero' : ''}" style="--c:${KIND_COLORS[kind]}"><div class="big">${formatCount(count)}</div><div class="what">${escapeHtml(words.phrase)}</div><div class="hint">${escapeHtml(words.hint)}</div></div>`,
     );

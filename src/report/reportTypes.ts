@@ -3,6 +3,7 @@
  * Here, apart from the writers, so the stages that produce them import no writer.
  */
 import type {
+  ConflictKind,
   DiffLine,
   MissingCustomer,
   NormalisationRule,
@@ -50,6 +51,13 @@ export interface ReportSummary {
    * work out which shard owns each row from the row itself.
    */
   shard?: { index: number; count: number; rule: string };
+  /** The conflicts by kind, every kind listed (sync, dry run, undo): how the summary and the page word them. */
+  conflicts?: Record<ConflictKind, number>;
+  /**
+   * Rows holding a value Fluent did not take as sent (this run, or an earlier one whose values were not sent again),
+   * by field, attributes as `attributes.NAME`, most first (sync, dry run, undo).
+   */
+  notTakenAsSent?: Record<string, number>;
   /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
   mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }

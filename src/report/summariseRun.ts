@@ -31,6 +31,8 @@ export function summariseRun(run: {
   normalised?: Partial<Record<NormalisationRule, number>> | undefined;
   /** `--shard K/N`. */
   shard?: Shard | undefined;
+  /** Conflicts by kind and values not taken as sent by field (runs that talk to the OMS). */
+  details?: Pick<ReportSummary, 'conflicts' | 'notTakenAsSent'> | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -57,6 +59,8 @@ export function summariseRun(run: {
     ...(run.missing === undefined ? {} : { missing: run.missing }),
     ...(run.normalised === undefined ? {} : { normalised: run.normalised }),
     ...(run.shard === undefined ? {} : { shard: { index: run.shard.index, count: run.shard.count, rule: SHARD_RULE } }),
+    ...(run.details?.conflicts === undefined ? {} : { conflicts: run.details.conflicts }),
+    ...(run.details?.notTakenAsSent === undefined ? {} : { notTakenAsSent: run.details.notTakenAsSent }),
   };
 }
 

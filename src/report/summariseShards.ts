@@ -3,6 +3,7 @@ import type { NormalisationRule, RunTotals } from '../types.js';
 import { NORMALISATION_RULES } from '../types.js';
 import { describeShard, type ShardReport } from './readShardReport.js';
 import type { ReportSummary } from './reportTypes.js';
+import { sumOutcomeDetails } from './sumOutcomeDetails.js';
 
 /**
  * The merged report.json: the shards' totals as merged (`totals`), their requests summed (they ran side by side), the
@@ -56,6 +57,7 @@ export function summariseShards(shards: readonly ShardReport[], totals: RunTotal
         }
       : {}),
     ...sumNormalised(shards),
+    ...sumOutcomeDetails(shards.map((s) => s.summary)),
     mergedFrom: shards.map((s) => ({
       shard: describeShard(s.shard),
       runId: s.summary.runId,

@@ -177,6 +177,7 @@ async function carryOut<Input>(
         options: describeOptions(options),
         read,
         outcomeCounts: journal.outcomeCounts(runId),
+        details: job.mode === 'validate' ? undefined : journal.outcomeDetails(runId),
         client: oms?.client.stats(),
         applyMs,
         abortReason,

@@ -96,7 +96,7 @@ export type Reach = ReadonlySet<string> | undefined;
 /** The store's part of the account's settings. */
 export type StoreSettings = Pick<
   SandboxSettings,
-  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates'
+  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates' | 'storedValues'
 >;
 
 export interface SandboxStore {
