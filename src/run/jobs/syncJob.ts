@@ -6,6 +6,8 @@ import type { MissingList } from '../../checkpoint/runJournal.js';
 import { AbortError } from '../../errors.js';
 import type { ResolvedOptions } from '../../options/index.js';
 import { settleFromCheckpoint } from '../../plan/settleFromCheckpoint.js';
+import type { CustomerPermission } from '../../preflight/assessLogin.js';
+import type { Input } from '../../read/openInput.js';
 import { loadSeed } from '../../sandbox/loadSeed.js';
 import type { SeedCustomer } from '../../sandbox/sandboxTypes.js';
 import type { Job, JobApply } from '../runTypes.js';
@@ -16,9 +18,14 @@ import { type FileInput, fileJob } from './fileJob.js';
  * each open row looked up, planned and (unless a dry run) sent; a sync then checks the usernames it created against
  * other writers, and with --report-missing lists the retailer's customers the file does not hold.
  */
-export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof checkCredentials>[1]): Job<FileInput> {
+export function syncJob(
+  options: ResolvedOptions,
+  credentials: Parameters<typeof checkCredentials>[1],
+  openRows?: (signal: AbortSignal) => Promise<Input>,
+): Job<FileInput> {
   let seed: SeedCustomer[] | undefined;
   return fileJob(options, {
+    openRows,
     mode: options.dryRun ? 'dry-run' : 'apply',
     hookMode: options.dryRun ? 'dry-run' : 'apply',
     store: 'checkpoint',
@@ -47,7 +54,7 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
   const { dryRun } = options;
   return {
     seed,
-    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin },
+    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin, needs: permissionsFor(options) },
     phase: dryRun ? 'planning' : 'applying',
     async run({ journal, checkpoint, runId, log, deps, progress }, oms, { scope, settledRows }) {
       if (!checkpoint) throw new Error('a sync runs on the checkpoint');
@@ -108,6 +115,18 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
       return { abortReason, throughput, missing };
     },
   };
+}
+
+/**
+ * What the login must hold for the run (SPEC §1): CUSTOMER_VIEW always; CUSTOMER_CREATE unless a dry run or
+ * `--mode update-only`; CUSTOMER_UPDATE unless a dry run or `--mode create-only`.
+ */
+function permissionsFor(options: ResolvedOptions): CustomerPermission[] {
+  if (options.dryRun) return ['CUSTOMER_VIEW'];
+  const needs: CustomerPermission[] = ['CUSTOMER_VIEW'];
+  if (options.mode !== 'update-only') needs.push('CUSTOMER_CREATE');
+  if (options.mode !== 'create-only') needs.push('CUSTOMER_UPDATE');
+  return needs;
 }
 
 /** Where the run's sync state entries belong: the API host and retailer. */
