@@ -90,8 +90,7 @@ async function carryOut<Input>(
   const runId = createRunId(end.startedAt);
   end.runId = runId;
   // A job whose report is optional (ensureCustomers) writes one only into a folder it is given.
-  const reportDir =
-    options.reportDir ?? (job.writesReport === 'when-asked' ? undefined : path.join('reports', runId));
+  const reportDir = options.reportDir ?? (job.writesReport === 'when-asked' ? undefined : path.join('reports', runId));
   const input = await job.open({ runId, signal, log });
   // A --checkpoint that cannot be used is refused before the report folder is made: a refused run leaves nothing.
   if (job.store === 'checkpoint') checkCheckpointPath(options.checkpoint);
