@@ -37,13 +37,17 @@ export function layerOptions(input: {
   env: NodeJS.ProcessEnv;
   config?: string;
   nameGiven?: NameGiven;
+  /** Options the caller does not take: no source is read for them, so their defaults hold. */
+  ignore?: readonly OptionName[];
 }): OptionLayers {
   const nameGiven = input.nameGiven ?? flagName;
+  const ignored = new Set(input.ignore);
   const configPath = input.config ?? nonEmpty(input.env.FLUENT_CONFIG);
   const fromFile = configPath ? readJobFile(configPath) : {};
   const fromEnv = readEnvOptions(input.env);
 
   const pick = (name: OptionName): PickedValue | undefined => {
+    if (ignored.has(name)) return undefined;
     if (input.flags[name] !== undefined) return { value: input.flags[name], source: nameGiven(name) };
     if (fromEnv[name] !== undefined) return { value: fromEnv[name], source: envName(name) };
     if (fromFile[name] !== undefined) return { value: fromFile[name], source: `${configPath}: ${name}` };

@@ -91,6 +91,8 @@ export interface ResolveInput<C extends Command = Command> {
    * whether the caller takes it at all: undefined for one it does not, so no message suggests it.
    */
   nameGiven?: (option: OptionName) => string | undefined;
+  /** Options the caller does not take (the package API's ensureCustomers): read from no source, defaults hold. */
+  ignore?: readonly OptionName[];
 }
 
 /**

@@ -49,8 +49,8 @@ export function syncJob(
   });
 }
 
-/** The OMS part of a sync or dry run. */
-function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
+/** The OMS part of a sync or dry run (and of ensureCustomers, a create-only sync of records). */
+export function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
   const { dryRun } = options;
   return {
     seed,
