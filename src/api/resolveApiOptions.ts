@@ -44,7 +44,7 @@ export function resolveApiOptions<C extends 'sync' | 'validate'>(
   for (const [key, value] of Object.entries(given)) {
     if (SETTINGS.has(key)) continue;
     const name = byKey.get(key);
-    if (name === undefined) throw new UsageError(describeUnknown(set.name, key, byKey));
+    if (name === undefined) throw new UsageError(describeUnknown(set.name, key, byKey, without));
     if (value !== undefined) flags[name] = value;
   }
   return resolveOptions({
@@ -59,7 +59,15 @@ export function resolveApiOptions<C extends 'sync' | 'validate'>(
   });
 }
 
-function describeUnknown(fn: string, key: string, byKey: ReadonlyMap<string, OptionName>): string {
+function describeUnknown(
+  fn: string,
+  key: string,
+  byKey: ReadonlyMap<string, OptionName>,
+  without: ReadonlySet<OptionName>,
+): string {
+  if ([...without].some((name) => camelName(name) === key)) {
+    return `${fn} does not take the option "${key}", which syncFile has`;
+  }
   if (CREDENTIAL_KEYS.has(key)) {
     return `${fn} takes no credential among its options: pass them as \`credentials\`, or in FLUENT_* env variables`;
   }
