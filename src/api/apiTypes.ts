@@ -6,11 +6,8 @@
 import type { NamesOf } from '../options/slices.js';
 import type { CamelCase, OPTION_SPECS, OptionName } from '../options/specs.js';
 import type { ReportSummary } from '../report/reportTypes.js';
-import type { EnsureOutcome, EnsureResult } from '../run/jobs/ensureJob.js';
 import type { Sandbox } from '../sandbox/sandboxTypes.js';
 import type { CustomerField, OutcomeKind } from '../types.js';
-
-export type { EnsureOutcome, EnsureResult };
 
 type SpecOf<N extends OptionName> = (typeof OPTION_SPECS)[N];
 
@@ -111,6 +108,23 @@ export type EnsureCustomersOptions = OptionsNamed<Exclude<NamesOf<'sync'>, NotFo
 export type CustomerRecord = { readonly [F in CustomerField]?: string | number | boolean | null } & {
   readonly [column: string]: unknown;
 };
+
+/** How one customer given to ensureCustomers came out (SPEC §7). */
+export interface EnsureResult {
+  /** The OMS id of the customer: null unless it exists (for this retailer) or was created. */
+  customerId: string | null;
+  /** The username it has or would have; null when none could be formed (a rejected record). */
+  username: string | null;
+  outcome: EnsureOutcome;
+  reason: string;
+}
+
+/**
+ * What ensureCustomers makes of a customer: `created`, `unchanged` (it exists; the reason says how far it differs),
+ * `duplicate` (given again in the same call: the id is the first one's), `conflict` (the username is held by another
+ * retailer, or in another case), `rejected` (the record fails a check) or `failed` (Fluent refused the create).
+ */
+export type EnsureOutcome = Exclude<OutcomeKind, 'valid' | 'updated'>;
 
 /** One line of outcomes.csv: what happened to one row of the file. */
 export interface OutcomeRow {

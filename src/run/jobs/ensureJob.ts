@@ -1,30 +1,14 @@
+import type { EnsureResult } from '../../api/apiTypes.js';
 import { checkCredentials } from '../../apply/connectOms.js';
 import type { ResolvedOptions } from '../../options/index.js';
 import type { SettleRows } from '../../plan/decideStaging.js';
 import { settleFromCheckpoint } from '../../plan/settleFromCheckpoint.js';
 import { openRecords } from '../../read/openRecords.js';
 import { usernameKey } from '../../shared/usernameKey.js';
-import type { OutcomeKind, RowOutcome } from '../../types.js';
+import type { RowOutcome } from '../../types.js';
 import type { Job } from '../runTypes.js';
 import { type FileInput, fileJob } from './fileJob.js';
 import { syncApply } from './syncJob.js';
-
-/** How one customer given to ensureCustomers came out (SPEC §7). */
-export interface EnsureResult {
-  /** The OMS id of the customer: null unless it exists (for this retailer) or was created. */
-  customerId: string | null;
-  /** The username it has or would have; null when none could be formed (a rejected record). */
-  username: string | null;
-  outcome: EnsureOutcome;
-  reason: string;
-}
-
-/**
- * What ensureCustomers makes of a customer: `created`, `unchanged` (it exists; the reason says how far it differs),
- * `duplicate` (given again in the same call: the id is the first one's), `conflict` (the username is held by another
- * retailer, or in another case), `rejected` (the record fails a check) or `failed` (Fluent refused the create).
- */
-export type EnsureOutcome = Exclude<OutcomeKind, 'valid' | 'updated'>;
 
 /**
  * ensureCustomers (SPEC §7) as a job on the run skeleton: the records staged as the rows of a file would be
