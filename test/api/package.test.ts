@@ -209,7 +209,7 @@ function productionDependencies(): string[] {
     packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
   };
   return Object.entries(lock.packages)
-    .filter(([at, entry]) => at.startsWith('node_modules/') && at.lastIndexOf('node_modules/') === 0)
+    .filter(([at]) => at.startsWith('node_modules/') && at.lastIndexOf('node_modules/') === 0)
     .filter(([at, entry]) => !entry.dev && !entry.devOptional && fs.existsSync(path.join(PROJECT_ROOT, at)))
     .map(([at]) => at);
 }
