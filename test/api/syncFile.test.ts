@@ -87,6 +87,10 @@ describe('validateFile and syncFile', () => {
     ]);
     expect(ids.get('1_ann@example.com')).toEqual(expect.any(String));
     expect(sandbox.stats().creates).toBe(2);
+    // Owner-only as on the command line, though the API leaves the process's umask alone.
+    for (const made of [String(options.checkpoint), `${again.reportDir}/outcomes.csv`, again.reportDir]) {
+      expect(fs.statSync(made).mode & 0o077).toBe(0);
+    }
   });
 
   it('options are named as given in messages; env and a job file layer under them as on the command line', async () => {
