@@ -123,6 +123,17 @@ describe('ensureCustomers against the sandbox', () => {
     });
   });
 
+  it('dryRun looks up and creates nothing: a missing customer would be created, with no id yet', async () => {
+    const results = await ensureCustomers([ann, { primaryEmail: 'pam@example.com' }], { ...options, dryRun: true });
+    expect(results.map((r) => [r.outcome, r.customerId])).toEqual([
+      ['unchanged', '101'],
+      ['created', null],
+    ]);
+    expect(sandbox.stats().mutations).toBe(0);
+    const [pam] = await ensureCustomers([{ primaryEmail: 'pam@example.com' }], options);
+    expect(pam).toMatchObject({ outcome: 'created', customerId: customer('1_pam@example.com')?.id });
+  });
+
   it('an existing customer that differs is left as it is, with its id', async () => {
     const [result] = await ensureCustomers([{ ...ann, firstName: 'Annie' }], options);
     expect(result).toMatchObject({ customerId: '101', outcome: 'unchanged' });
