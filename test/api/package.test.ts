@@ -78,8 +78,8 @@ describe('the npm package', () => {
     expect(run(path.join(consumer, 'node_modules/.bin/customer-sync'), ['--version'], consumer).trim()).toBe(
       `customer-sync ${readVersion()}`,
     );
-    // Offline and quick: pack, install, tsc and the script together.
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Offline and quick (about 8 s on an idle machine): a bound that only a fetch or a native build would pass.
+    expect(Date.now() - started).toBeLessThan(90_000);
   });
 });
 
@@ -90,7 +90,9 @@ const TSCONFIG = {
     moduleResolution: 'NodeNext',
     strict: true,
     noUncheckedIndexedAccess: true,
+    // Every declaration file is checked, the package's and @types/node's; TypeScript's own lib files are not.
     skipLibCheck: false,
+    skipDefaultLibCheck: true,
     noEmit: true,
     types: ['node'],
   },
