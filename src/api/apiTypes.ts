@@ -81,18 +81,21 @@ export type ValidateFileOptions = { readonly file: string } & OptionsNamed<Names
 /**
  * The sync options ensureCustomers does not take: it reads no file (encoding, sheet, limit, allowEmpty), always
  * creates only (mode), takes every customer it is given (shard), lists no missing customers (reportMissing), and needs
- * an OMS that outlives the call (sandbox, sandboxSeed: use createSandbox).
+ * an OMS that outlives the call (sandbox, sandboxSeed: use createSandbox). They are read from no source.
  */
-export type NotForEnsure =
-  | 'encoding'
-  | 'sheet'
-  | 'limit'
-  | 'allow-empty'
-  | 'mode'
-  | 'shard'
-  | 'report-missing'
-  | 'sandbox'
-  | 'sandbox-seed';
+export const NOT_FOR_ENSURE = [
+  'encoding',
+  'sheet',
+  'limit',
+  'allow-empty',
+  'mode',
+  'shard',
+  'report-missing',
+  'sandbox',
+  'sandbox-seed',
+] as const satisfies readonly OptionName[];
+
+export type NotForEnsure = (typeof NOT_FOR_ENSURE)[number];
 
 /**
  * ensureCustomers' options: sync's but those of NotForEnsure. `reportDir`: write the run's report there (none

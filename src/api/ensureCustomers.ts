@@ -1,22 +1,9 @@
 import { UsageError } from '../errors.js';
 import { ensureJob } from '../run/jobs/ensureJob.js';
 import { runJob } from '../run/runJob.js';
-import type { CustomerRecord, EnsureCustomersOptions, EnsureResult, NotForEnsure } from './apiTypes.js';
+import { type CustomerRecord, type EnsureCustomersOptions, type EnsureResult, NOT_FOR_ENSURE } from './apiTypes.js';
 import { prepareRun } from './prepareRun.js';
 import { queueOnCheckpoint } from './queueOnCheckpoint.js';
-
-/** The sync options ensureCustomers leaves alone: read from no source, their defaults hold (apiTypes' NotForEnsure). */
-const NOT_FOR_ENSURE: readonly NotForEnsure[] = [
-  'encoding',
-  'sheet',
-  'limit',
-  'allow-empty',
-  'mode',
-  'shard',
-  'report-missing',
-  'sandbox',
-  'sandbox-seed',
-];
 
 /**
  * Fluent's customer-before-order step (SPEC §7): for each customer, its OMS id — found, or made by creating the

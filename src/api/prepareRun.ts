@@ -51,7 +51,8 @@ export function prepareRun<C extends 'sync' | 'validate'>(
   // Credentials are read apart from the options, from the setting or env only (SPEC §2, §7); validate needs none.
   const explicit = settings.credentials === undefined ? undefined : checkCredentials(set.name, settings.credentials);
   const credentials = set.command === 'validate' ? undefined : (explicit?.credentials ?? readCredentials(env));
-  const accountId = explicit?.accountId ?? (env.FLUENT_ACCOUNT_ID || undefined);
+  // Given credentials stand alone: the env's account id is not mixed into them.
+  const accountId = explicit ? explicit.accountId : env.FLUENT_ACCOUNT_ID || undefined;
   const scrubber = commandLine?.scrubber ?? createScrubber(SECRET_VARIABLES.map((name) => env[name] ?? ''));
   for (const secret of [...(credentials ? secretValues(credentials) : []), accountId ?? '']) scrubber.add(secret);
   const log = commandLine

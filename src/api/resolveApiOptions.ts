@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
 import {
   camelName,
-  type OptionCommand,
   type OptionName,
   optionsOfCommand,
   type RawOptions,
@@ -38,7 +37,7 @@ export function resolveApiOptions<C extends 'sync' | 'validate'>(
   input: { file: string; env: NodeJS.ProcessEnv; config: string | undefined; warn: (message: string) => void },
 ): ResolvedOptions & { readonly command: C } {
   const without = new Set(set.without ?? []);
-  const taken = optionsOfCommand(set.command as OptionCommand).filter((name) => !without.has(name));
+  const taken = optionsOfCommand(set.command).filter((name) => !without.has(name));
   const byKey = new Map(taken.map((name) => [camelName(name) as string, name]));
   const flags: RawOptions = {};
   for (const [key, value] of Object.entries(given)) {
