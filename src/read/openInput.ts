@@ -1,5 +1,5 @@
 import { compileUsernameTemplate } from '../normalise/compileUsernameTemplate.js';
-import { loadMapping } from '../normalise/loadMapping.js';
+import { type ColumnMapping, loadMapping } from '../normalise/loadMapping.js';
 import type { NormaliseContext } from '../normalise/normaliseRow.js';
 import type { ColumnLayout } from '../normalise/resolveColumns.js';
 import { resolveColumns } from '../normalise/resolveColumns.js';
@@ -37,6 +37,21 @@ export async function openInput(
 ): Promise<Input> {
   const mapping = options.mapping === undefined ? undefined : loadMapping(options.mapping);
   const source = await readRows(options.file, { encoding: options.encoding, sheet: options.sheet, signal });
+  return prepareInput(source, mapping, options);
+}
+
+/**
+ * How a source's rows are read, whatever they come from (a file, the package API's records): the column layout from
+ * its header and the mapping, and the username template compiled against it. UsageError as for openInput.
+ */
+export function prepareInput(
+  source: InputSource,
+  mapping: ColumnMapping | undefined,
+  options: Pick<
+    ResolvedOptions,
+    'usernameTemplate' | 'retailerId' | 'defaultCountry' | 'phoneExtension' | 'allowFormulaValues'
+  >,
+): Input {
   const layout = resolveColumns(source.header, mapping);
   const context: NormaliseContext = {
     layout,

@@ -90,11 +90,12 @@ async function carryOut<Input>(
   const now = deps.now ?? (() => new Date());
   const runId = createRunId(end.startedAt);
   end.runId = runId;
-  const reportDir = options.reportDir ?? path.join('reports', runId);
+  // A job whose report is optional (ensureCustomers) writes one only into a folder it is given.
+  const reportDir = options.reportDir ?? (job.writesReport === 'when-asked' ? undefined : path.join('reports', runId));
   const input = await job.open({ runId, signal, log });
   // A --checkpoint that cannot be used is refused before the report folder is made: a refused run leaves nothing.
   if (job.store === 'checkpoint') checkCheckpointPath(options.checkpoint);
-  const folder = claimReportDir(reportDir);
+  const folder = reportDir === undefined ? undefined : claimReportDir(reportDir);
   let reporting = false;
   let oms: OmsConnection | undefined;
   let store: ReturnType<typeof openRunStore> | undefined;
@@ -192,6 +193,12 @@ async function carryOut<Input>(
     // run `running` in the checkpoint.
     journal.finishRun(runId, summary.status, deps.scrubber.scrubValue(summary));
     journal.pruneRuns(options.keepRuns);
+    job.finish?.(run);
+    const exitCode = exitCodeOf(summary);
+    if (reportDir === undefined) {
+      if (exitCode === 3) throw new AbortError(`${abortReason}; ${job.resumeHint}`);
+      return { exitCode, reportDir: null, summary };
+    }
     const content: ReportContent = {
       summary,
       outcomes: () => journal.outcomes(runId),
@@ -206,7 +213,6 @@ async function carryOut<Input>(
       scrubber: deps.scrubber,
     });
     end.reportDir = reportDir;
-    const exitCode = exitCodeOf(summary);
     printSummary(summary, reportDir, exitCode, {
       out: deps.out,
       format: options.logFormat,
@@ -223,7 +229,7 @@ async function carryOut<Input>(
     }
     return { exitCode, reportDir, summary };
   } catch (error) {
-    if (!reporting) folder.release();
+    if (!reporting) folder?.release();
     throw error;
   } finally {
     await oms?.close();

@@ -39,7 +39,8 @@ export interface RunDependencies {
 
 export interface RunResult {
   exitCode: 0 | 1;
-  reportDir: string;
+  /** Where the report was written; null for a job that writes one only when asked and was not (ensureCustomers). */
+  reportDir: string | null;
   summary: ReportSummary;
 }
 
@@ -118,6 +119,11 @@ export interface Job<Input> {
   /** What the abort message says of resuming. */
   resumeHint: string;
   /**
+   * `always` (the default): into --report-dir, else reports/<run-id>/. `when-asked`: only into a --report-dir given
+   * (ensureCustomers, whose results are its report); without one no folder is made and the run ends with its summary.
+   */
+  writesReport?: 'always' | 'when-asked';
+  /**
    * Checks and opens what the run reads before anything is made on disk: a UsageError here leaves nothing behind.
    */
   open(run: { runId: string; signal: AbortSignal; log: Logger }): Promise<Input>;
@@ -139,6 +145,8 @@ export interface Job<Input> {
     normalised?: ReportSummary['normalised'];
     extra?: Partial<ReportSummary>;
   };
+  /** Once every row has its final outcome and the run is recorded as ended: what the job reads back of it. */
+  finish?(run: RunContext): void;
   /** The report's job-specific parts (the outcomes, rejects, diffs and chart are the skeleton's). */
   report(
     run: RunContext,

@@ -1,25 +1,15 @@
-import { runSync } from '../../run/runSync.js';
+import { syncFile } from '../../api/syncFile.js';
 import type { CliCommand } from '../context.js';
-import { runFlagsOf, withRunOptions } from '../runOptions.js';
-
-/** `sync <file>`: the whole job, read to report; `--dry-run` plans with lookups and sends no mutation. */
-export const sync: CliCommand = fileCommand('sync', {
-  usage: 'sync <file>',
-  describe: 'read, normalise, check, plan and apply a CSV to Fluent, then write the report',
-});
+import { fileArgument, runFlagsOf, withRunOptions } from '../runOptions.js';
 
 /**
- * sync and validate: a command that runs one file, its flags the command's; options, then the run, whose exit code is
- * the command's.
+ * `sync <file>`: the whole job, read to report; `--dry-run` plans with lookups and sends no mutation. It runs on the
+ * package API's syncFile, so the command and the API cannot drift apart.
  */
-export function fileCommand(command: 'sync' | 'validate', words: Pick<CliCommand, 'usage' | 'describe'>): CliCommand {
-  return {
-    ...words,
-    flags: runFlagsOf(command),
-    build: (y) => withRunOptions(y, command, true),
-    async run(args, cli) {
-      const prepared = cli.prepare(command, args);
-      return (await runSync(prepared.options, cli.runDependencies(prepared))).exitCode;
-    },
-  };
-}
+export const sync: CliCommand = {
+  usage: 'sync <file>',
+  describe: 'read, normalise, check, plan and apply a CSV to Fluent, then write the report',
+  flags: runFlagsOf('sync'),
+  build: (y) => withRunOptions(y, 'sync', true),
+  run: async (args, cli) => (await syncFile({ file: fileArgument(args, cli.argv) }, cli.commandLine(args))).exitCode,
+};

@@ -28,6 +28,8 @@ export function fileJob(
   parts: Pick<Job<FileInput>, 'mode' | 'hookMode' | 'store' | 'apply'> & {
     /** Checks made before the file is opened (sync: credentials, the sandbox's seed). */
     check?: (log: Logger) => void;
+    /** Where the rows come from: the file (openInput) unless the job has them already (ensureCustomers' records). */
+    openRows?: (signal: AbortSignal) => Promise<Input>;
     apiHost: (runId: string) => string | null;
     settle: (run: RunContext, scope: JobStart['scope']) => SettleRows;
   },
@@ -41,7 +43,7 @@ export function fileJob(
     apply: parts.apply,
     async open({ signal, log }) {
       parts.check?.(log);
-      const input = await openInput(options, signal);
+      const input = await (parts.openRows ?? ((stop) => openInput(options, stop)))(signal);
       describeLayout(input, options.file, log);
       return input;
     },

@@ -6,6 +6,7 @@ import type { MissingList } from '../../checkpoint/runJournal.js';
 import { AbortError } from '../../errors.js';
 import type { ResolvedOptions } from '../../options/index.js';
 import { settleFromCheckpoint } from '../../plan/settleFromCheckpoint.js';
+import type { Input } from '../../read/openInput.js';
 import { loadSeed } from '../../sandbox/loadSeed.js';
 import type { SeedCustomer } from '../../sandbox/sandboxTypes.js';
 import type { Job, JobApply } from '../runTypes.js';
@@ -16,9 +17,14 @@ import { type FileInput, fileJob } from './fileJob.js';
  * each open row looked up, planned and (unless a dry run) sent; a sync then checks the usernames it created against
  * other writers, and with --report-missing lists the retailer's customers the file does not hold.
  */
-export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof checkCredentials>[1]): Job<FileInput> {
+export function syncJob(
+  options: ResolvedOptions,
+  credentials: Parameters<typeof checkCredentials>[1],
+  openRows?: (signal: AbortSignal) => Promise<Input>,
+): Job<FileInput> {
   let seed: SeedCustomer[] | undefined;
   return fileJob(options, {
+    openRows,
     mode: options.dryRun ? 'dry-run' : 'apply',
     hookMode: options.dryRun ? 'dry-run' : 'apply',
     store: 'checkpoint',
@@ -42,8 +48,8 @@ export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof
   });
 }
 
-/** The OMS part of a sync or dry run. */
-function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
+/** The OMS part of a sync or dry run (and of ensureCustomers, a create-only sync of records). */
+export function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
   const { dryRun } = options;
   return {
     seed,
