@@ -18,6 +18,7 @@ WORKDIR /app
 # The compiled CLI: every dependency (TypeScript too); npm ci's prepare script runs the build into dist/.
 FROM toolchain AS build
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm ci --no-audit --no-fund
 

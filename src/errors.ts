@@ -14,3 +14,8 @@ export class AbortError extends Error {
   readonly exitCode = 3;
   override name = 'AbortError';
 }
+
+/** The exit code an error ends a run with (SPEC §2): ours carry theirs; anything unexpected is 3. */
+export function exitCodeOfError(error: unknown): number {
+  return error instanceof UsageError || error instanceof AbortError ? error.exitCode : 3;
+}

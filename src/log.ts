@@ -22,9 +22,16 @@ export interface Logger {
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Creates a logger; `quiet` keeps errors only (SPEC §2: nothing but errors), `verbose` adds debug lines. */
+/** Where a program's logger takes the lines (the package API's `logger`), each already scrubbed and escaped. */
+export type LogSink = (level: LogLevel, message: string, fields: Record<string, unknown> | undefined) => void;
+
+/**
+ * Creates a logger; `quiet` keeps errors only (SPEC §2: nothing but errors), `verbose` adds debug lines. The lines go
+ * to `stream` as text or JSON, or to `sink` as they are (the package API's logger).
+ */
 export function createLogger(options: {
-  stream: NodeJS.WritableStream;
+  stream?: NodeJS.WritableStream;
+  sink?: LogSink;
   format: LogFormat;
   verbose?: boolean;
   quiet?: boolean;
@@ -40,11 +47,12 @@ export function createLogger(options: {
     if (ORDER[level] < ORDER[min]) return;
     const text = clean(message);
     const extra = fields && clean(fields);
+    if (options.sink) return options.sink(level, text, extra);
     const line =
       options.format === 'json'
         ? JSON.stringify({ time: now().toISOString(), level, message: text, ...extra })
         : `${level === 'info' ? '' : `${level}: `}${text}${extra ? ` ${formatFields(extra)}` : ''}`;
-    options.stream.write(`${line}\n`);
+    options.stream?.write(`${line}\n`);
   };
   return {
     debug: (m, f) => write('debug', m, f),

@@ -19,17 +19,16 @@ export const CUSTOMER_FIELDS = [
 
 export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
 
+/** CUSTOMER_FIELDS but `left`, in the same order. */
+export function customerFieldsBut<const Left extends CustomerField>(
+  ...left: Left[]
+): readonly Exclude<CustomerField, Left>[] {
+  const out = left as readonly CustomerField[];
+  return CUSTOMER_FIELDS.filter((field): field is Exclude<CustomerField, Left> => !out.includes(field));
+}
+
 /** Fields Fluent's updateCustomer accepts besides the identifying username (no department, no retailer). */
-export const UPDATABLE_FIELDS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryEmail',
-  'primaryPhone',
-  'timezone',
-  'promotionOptIn',
-  'country',
-] as const satisfies readonly CustomerField[];
+export const UPDATABLE_FIELDS = customerFieldsBut('username', 'department');
 
 /** Fluent's field length limits (characters). */
 export const FIELD_LIMITS: Readonly<Partial<Record<CustomerField, number>>> = {
@@ -178,15 +177,7 @@ export interface OmsCustomer {
 }
 
 /** Fields Fluent's createCustomer accepts besides username, primaryEmail, promotionOptIn and retailer. */
-export const CREATE_OPTIONAL_FIELDS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryPhone',
-  'timezone',
-  'department',
-  'country',
-] as const satisfies readonly CustomerField[];
+export const CREATE_OPTIONAL_FIELDS = customerFieldsBut('username', 'primaryEmail', 'promotionOptIn');
 
 /** Input of Fluent's createCustomer mutation. */
 export type CreateCustomerInput = Pick<Customer, 'username' | (typeof CREATE_OPTIONAL_FIELDS)[number]> & {
@@ -286,12 +277,22 @@ export type Action =
   | { kind: 'create'; input: CreateCustomerInput; changes: FieldChange[] }
   | { kind: 'update'; input: UpdateCustomerInput; changes: FieldChange[]; note: string }
   | { kind: 'unchanged'; reason: string }
-  | { kind: 'conflict'; reason: string }
+  | { kind: 'conflict'; reason: string; conflict: ConflictKind }
   | { kind: 'rejected'; reason: string }
   /** Left out by `--mode update-only`: the OMS has no such customer to update. */
   | { kind: 'skipped'; reason: string }
   /** Left as it is by `--mode create-only`: the customer exists and differs; the row ends `unchanged`. */
   | { kind: 'kept'; reason: string };
+
+/**
+ * Why a row is a `conflict`, as data the report counts (report.json `conflicts`): its username is held by another
+ * retailer (`otherRetailer`), by this retailer in another case (`caseVariant`), was created by another writer while
+ * this run created it (`concurrent`), or Fluent refused the create as existing for a customer no lookup can see
+ * (`unseen`).
+ */
+export const CONFLICT_KINDS = ['otherRetailer', 'caseVariant', 'concurrent', 'unseen'] as const;
+
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
 
 /** `--mode`: which changes a run may make (SPEC §2). */
 export const WRITE_MODES = ['upsert', 'create-only', 'update-only'] as const;

@@ -15,7 +15,7 @@ export interface Recorder {
 
 /**
  * The send loop's recorder over the run's checkpoint: each decision's diff lines, the row's outcome, the sync state's
- * record (applied hash, pending mark cleared, hash doubted) and the killed run's row it credits, in one transaction,
+ * record (applied hash or the hash of what Fluent holds, pending mark cleared, hash doubted) and the killed run's row it credits, in one transaction,
  * so a run killed at any moment leaves the row either wholly recorded or open with its pending mark, never half of it.
  * A pending mark keeps what its mutation sends (the row and the planned changes), for the run that finds it applied.
  */
@@ -34,6 +34,8 @@ export function createRecorder(input: {
         reason: decision.reason,
         changedFields: decision.changes.map((c) => c.field),
         customerId: decision.customerId,
+        ...(decision.conflict ? { conflict: decision.conflict } : {}),
+        ...(decision.notTaken ? { notTaken: decision.notTaken } : {}),
       };
       syncState.inTransaction(() => {
         if (decision.changes.length > 0) journal.addDiffs(runId, decision.changes, row.row);
@@ -55,6 +57,12 @@ export function createRecorder(input: {
           case 'applied': {
             const entry = { username: row.username, omsId: record.omsId, hash: row.hash, appliedBy: record.appliedBy };
             syncState.recordApplied(scope, runId, entry, outcome);
+            break;
+          }
+          case 'notTaken': {
+            // What Fluent holds, and the row's content as sent and not taken: see StateRecord.
+            const entry = { username: row.username, omsId: record.omsId, hash: record.heldHash, appliedBy: runId };
+            syncState.recordApplied(scope, runId, { ...entry, notTakenHash: row.hash }, outcome);
             break;
           }
           case 'unapplied':

@@ -127,7 +127,8 @@ export async function runSendLoop<R extends LoopRow>(input: SendLoopInput<R>): P
   const take = (item: Sending<R>, answer: Answer): Omit<Unanswered, 'round' | 'mayHaveAppliedBefore'> | undefined => {
     switch (answer.kind) {
       case 'done':
-        // Verified writes belong here: compare `answer.customer` with what `item.send` meant before settling.
+        // Verified writes (SPEC §1): the plan compares the customer Fluent answered (this alias's, in a batch) with
+        // what the send meant; a value not taken as sent makes the row `failed`, not `created`/`updated`.
         settle(item.row, plan.settleSent(item.row, item.send, answer.customer));
         return undefined;
       case 'refused':

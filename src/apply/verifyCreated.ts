@@ -46,7 +46,8 @@ export async function verifyCreated(input: {
             if (reason === undefined) continue;
             conflicts++;
             const full = row.reason === '' ? reason : `${reason}; ${row.reason}`;
-            input.syncState.recordDoubted(scope, runId, key, { row: row.row, outcome: 'conflict', reason: full });
+            const outcome = { row: row.row, outcome: 'conflict', reason: full, conflict: 'concurrent' } as const;
+            input.syncState.recordDoubted(scope, runId, key, outcome);
           }
         }),
       ),

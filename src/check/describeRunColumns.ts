@@ -1,4 +1,4 @@
-import type { RunContext } from '../checkpoint/runJournal.js';
+import type { InputContext } from '../checkpoint/runJournal.js';
 import type { NormaliseContext } from '../normalise/normaliseRow.js';
 import type { ChangedField } from '../types.js';
 
@@ -9,7 +9,7 @@ import type { ChangedField } from '../types.js';
 export function describeRunColumns(
   context: NormaliseContext,
   template: string,
-): Pick<RunContext, 'fieldColumns' | 'keyColumns' | 'usernames'> {
+): Pick<InputContext, 'fieldColumns' | 'keyColumns' | 'usernames'> {
   const { layout } = context;
   const fieldColumns: Partial<Record<ChangedField, number>> = { ...layout.columnOfField };
   for (const attribute of layout.attributes) fieldColumns[`attributes.${attribute.name}`] = attribute.column;

@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { DiffLine, FieldChange, OutcomeKind, RejectedValueCount, RowOutcome } from '../types.js';
+import {
+  CONFLICT_KINDS,
+  type ConflictKind,
+  type DiffLine,
+  type FieldChange,
+  type OutcomeKind,
+  type RejectedValueCount,
+  type RowOutcome,
+} from '../types.js';
 import { decodeNote, decodeValue, type EncodedNote, prepareLater, readPages } from './journalCodec.js';
 import type { RunJournal } from './journalTypes.js';
 
@@ -11,7 +19,15 @@ export function createJournalReading(
   db: Database.Database,
 ): Pick<
   RunJournal,
-  'createdRows' | 'outcomeCounts' | 'outcomes' | 'rejects' | 'diffs' | 'reviewRows' | 'rejectedValues' | 'rawRows'
+  | 'createdRows'
+  | 'outcomeCounts'
+  | 'outcomeDetails'
+  | 'outcomes'
+  | 'rejects'
+  | 'diffs'
+  | 'reviewRows'
+  | 'rejectedValues'
+  | 'rawRows'
 > {
   const stmt = {
     createdRows: db.prepare(
@@ -55,6 +71,16 @@ export function createJournalReading(
        WHERE run_id = ? AND review_json IS NOT NULL AND row > ? ORDER BY row LIMIT ?`,
     ),
     // Rows rejected while staging keep their offending values; nothing settles such a row again.
+    conflicts: prepareLater(
+      db,
+      `SELECT conflict, COUNT(*) AS n FROM run_rows INDEXED BY run_rows_conflict
+       WHERE run_id = ? AND conflict IS NOT NULL AND outcome = 'conflict' GROUP BY conflict`,
+    ),
+    notTaken: prepareLater(
+      db,
+      `SELECT not_taken FROM run_rows INDEXED BY run_rows_not_taken
+       WHERE run_id = ? AND not_taken IS NOT NULL AND outcome = 'failed'`,
+    ),
     rejectedValues: prepareLater(
       db,
       `SELECT json_extract(v.value, '$[0]') AS field, json_extract(v.value, '$[1]') AS value, COUNT(*) AS "rows",
@@ -71,6 +97,18 @@ export function createJournalReading(
     outcomeCounts(runId) {
       const rows = stmt.countOutcomes.all(runId) as { outcome: OutcomeKind; n: number }[];
       return new Map(rows.map((r) => [r.outcome, r.n]));
+    },
+    outcomeDetails(runId) {
+      const conflicts = Object.fromEntries(CONFLICT_KINDS.map((kind) => [kind, 0])) as Record<ConflictKind, number>;
+      for (const { conflict, n } of noted.conflicts().all(runId) as { conflict: string; n: number }[]) {
+        if ((CONFLICT_KINDS as readonly string[]).includes(conflict)) conflicts[conflict as ConflictKind] += n;
+      }
+      const byField = new Map<string, number>();
+      for (const fields of noted.notTaken().pluck().all(runId) as string[]) {
+        for (const field of fields.split(';')) byField.set(field, (byField.get(field) ?? 0) + 1);
+      }
+      const sorted = [...byField].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+      return { conflicts, notTakenAsSent: Object.fromEntries(sorted) };
     },
     *outcomes(runId) {
       for (const [row, line, username, outcome, reason, changed, customerId] of readPages<RowOutcomeRow>(

@@ -11,9 +11,9 @@ const STAGE_BATCH = 2_000;
 const INSERT_ROWS = 50;
 
 const RUN_ROW_COLUMNS =
-  'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason, customer_id, review_json, offending_json';
-const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-const COLUMNS = 13;
+  'run_id, row, line, username, username_key, hash, customer_json, cells_json, outcome, reason, customer_id, review_json, offending_json, conflict';
+const RUN_ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const COLUMNS = 14;
 
 /**
  * Rows that passed validation (they have a hash) and that no duplicate rule has settled yet: rows still open, and rows
@@ -93,6 +93,7 @@ export function createJournalStaging(
     values[at + 12] =
       r.offendingJson ??
       (r.offending && r.offending.length > 0 ? JSON.stringify(r.offending.map((o) => [o.field, o.value])) : null);
+    values[at + 13] = outcome?.conflict ?? null;
   };
 
   const stageBatch = db.transaction((runId: string, rows: readonly StagedRow[], seen: SeenKeys) => {

@@ -4,6 +4,7 @@
  */
 import type {
   ChangedField,
+  ConflictKind,
   Customer,
   DiffLine,
   FieldChange,
@@ -37,7 +38,7 @@ export interface StagedRow {
    * A final outcome decided while staging: rejected, skipped, or for a row that passed, whatever needs no request
    * (valid in validate; unchanged or conflict from the checkpoint alone). A duplicate rule may still override the last.
    */
-  outcome?: { kind: OutcomeKind; reason: string; customerId?: string | null };
+  outcome?: { kind: OutcomeKind; reason: string; customerId?: string | null; conflict?: ConflictKind };
   /** What normalising changed that the row's reason must say (e.g. a dropped phone extension). */
   notes?: readonly string[];
   /** What normalising changed that a person should look at (review.csv); absent or empty when nothing. */
@@ -67,6 +68,18 @@ export interface OutcomeUpdate {
   changedFields?: readonly string[];
   /** The OMS id of the row's customer, where the outcome knows it (created, updated, unchanged). */
   customerId?: string | null;
+  /** A conflict's kind. */
+  conflict?: ConflictKind;
+  /** The fields Fluent did not take as sent. */
+  notTaken?: readonly ChangedField[];
+}
+
+/** What report.json counts of a run's rows beyond their outcomes. */
+export interface OutcomeDetails {
+  /** Conflicts by kind (every kind listed); a conflict recorded before kinds were kept counts in none. */
+  conflicts: Record<ConflictKind, number>;
+  /** Rows with a value Fluent did not take as sent, by field (attributes as `attributes.NAME`), most first. */
+  notTakenAsSent: Record<string, number>;
 }
 
 export interface RunStart {
@@ -75,14 +88,14 @@ export interface RunStart {
   apiHost: string | null;
   retailerId: string | null;
   inputPath: string;
-  context: RunContext;
+  context: InputContext;
 }
 
 /**
  * What a run records about its input beside its rows: enough to write its report again (`report --run`), to show the
  * cell a change came from, and to find its rows by email or key (`explain`).
  */
-export interface RunContext {
+export interface InputContext {
   /** The input's header: the first columns of rejects.csv. */
   header?: string[];
   /** Input columns holding phones (E.164 values there are not neutralised). */
@@ -157,6 +170,8 @@ export interface RunJournal {
   /** Rows of the run that ended `created`, in file order, at most `limit` after `afterRow`. */
   createdRows(runId: string, afterRow: number, limit: number): { row: number; username: string; reason: string }[];
   outcomeCounts(runId: string): Map<OutcomeKind, number>;
+  /** Conflicts by kind and values not taken as sent by field (report.json `conflicts`, `notTakenAsSent`). */
+  outcomeDetails(runId: string): OutcomeDetails;
   outcomes(runId: string): Iterable<RowOutcome>;
   rejects(runId: string): Iterable<{ row: number; cells: string[]; reason: string }>;
   diffs(runId: string): Iterable<DiffLine>;

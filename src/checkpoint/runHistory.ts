@@ -75,8 +75,8 @@ export interface RunHistory {
   /** A run's field changes for one username, in the order they were made. */
   diffsOf(runId: string, username: string): FieldChange[];
   /**
-   * The customers a run created or updated, by username after `afterUsername`, at most `limit`, each with the run's
-   * field changes: what `undo` works through. Indexed copies in SQLite's temp schema keep each page cheap on big runs.
+   * The customers a run created or updated (rows `failed` with values Fluent did not take included: it changed them),
+   * by username after `afterUsername`, at most `limit`, each with the run's field changes: what `undo` works through. Indexed copies in SQLite's temp schema keep each page cheap on big runs.
    */
   changedCustomers(runId: string, afterUsername: string, limit: number): ChangedCustomer[];
   /** The sync state's entries for a username, and its pending marks. */
@@ -123,9 +123,16 @@ export function createRunHistory(db: Database.Database): RunHistory {
              CREATE TEMP TABLE IF NOT EXISTS changed_diffs (run_id TEXT, username TEXT, seq INTEGER, field TEXT,
                before TEXT, after TEXT, PRIMARY KEY (run_id, username, seq)) WITHOUT ROWID;`);
     db.transaction(() => {
+      // A row `failed` because Fluent did not take every value as sent changed the customer all the same: its diff
+      // lines are what Fluent shows changed, and its changed fields name the username when it was a create (a create
+      // sets the username; an update never changes it).
       db.prepare(
-        `INSERT OR IGNORE INTO temp.changed_rows SELECT run_id, username, outcome FROM run_rows
-         WHERE run_id = ? AND outcome IN ('created', 'updated')`,
+        `INSERT OR IGNORE INTO temp.changed_rows
+         SELECT run_id, username, CASE WHEN outcome != 'failed' THEN outcome
+                WHEN ';' || changed_fields || ';' LIKE '%;username;%' THEN 'created' ELSE 'updated' END
+         FROM run_rows
+         WHERE run_id = ? AND (outcome IN ('created', 'updated')
+                               OR (outcome = 'failed' AND not_taken IS NOT NULL AND changed_fields != ''))`,
       ).run(runId);
       db.prepare(
         'INSERT OR IGNORE INTO temp.changed_diffs SELECT run_id, username, seq, field, before, after FROM run_diffs WHERE run_id = ?',

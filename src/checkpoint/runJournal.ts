@@ -3,15 +3,16 @@ import type { Customer, FieldChange } from '../types.js';
 import { encodeValue, prepareLater } from './journalCodec.js';
 import { createJournalReading } from './journalReading.js';
 import { createJournalStaging } from './journalStaging.js';
-import type { OpenRow, OutcomeUpdate, RunContext, RunJournal } from './journalTypes.js';
+import type { InputContext, OpenRow, OutcomeUpdate, RunJournal } from './journalTypes.js';
 import { createMissingList } from './missingList.js';
 
 export type {
+  InputContext,
   MissingList,
   OpenRow,
+  OutcomeDetails,
   OutcomeUpdate,
   ReviewRow,
-  RunContext,
   RunJournal,
   RunStart,
   StagedRow,
@@ -31,7 +32,8 @@ export function createRunJournal(
   const nowIso = () => now().toISOString();
   const stmt = {
     setOutcome: db.prepare(
-      'UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ? WHERE run_id = ? AND row = ?',
+      `UPDATE run_rows SET outcome = ?, reason = ?, changed_fields = ?, customer_id = ?, conflict = ?, not_taken = ?
+       WHERE run_id = ? AND row = ?`,
     ),
     insertDiff: db.prepare(
       'INSERT INTO run_diffs (run_id, seq, username, field, before, after, row, input) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -85,6 +87,8 @@ export function createRunJournal(
         scrub(o.reason),
         (o.changedFields ?? []).join(';'),
         o.customerId ?? null,
+        o.conflict ?? null,
+        o.notTaken && o.notTaken.length > 0 ? o.notTaken.join(';') : null,
         runId,
         o.row,
       );
@@ -115,7 +119,7 @@ export function createRunJournal(
     let columns = fieldColumns.get(runId);
     if (!columns) {
       const json = stmt.context.get(runId) as string | null | undefined;
-      columns = (json ? (JSON.parse(json) as RunContext).fieldColumns : undefined) ?? {};
+      columns = (json ? (JSON.parse(json) as InputContext).fieldColumns : undefined) ?? {};
       fieldColumns.set(runId, columns);
     }
     return columns[field];

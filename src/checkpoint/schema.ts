@@ -19,8 +19,12 @@ import type Database from 'better-sqlite3';
  *   changes with their before values), so a run that finds a killed run's mutation applied records it as that run's
  *   `created`/`updated` row with its diff, and `undo` of the killed run puts it back. Marks of older layouts keep
  *   NULL: they are resolved by lookup as before.
+ * - 6: verified writes and the kinds of outcomes: `customers.not_taken_hash` (the hash of a row Fluent did not take
+ *   as sent, while `hash` is that of what Fluent holds), `run_rows.conflict` (a conflict's kind) and `not_taken` (the
+ *   fields Fluent did not take as sent, `;`-separated), each indexed where present, for report.json's `conflicts` and
+ *   `notTakenAsSent`. Rows and entries of older layouts keep NULL.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** "CSYN" as a big-endian 32-bit number, at offset 68 of the file header. */
 export const APPLICATION_ID = 0x4353594e;
@@ -40,6 +44,11 @@ export const LAYOUT_1_TABLES: Readonly<Record<string, readonly string[]>> = {
 const RUN_ROWS_NOTE_INDEXES = `
 CREATE INDEX IF NOT EXISTS run_rows_review ON run_rows (run_id, row) WHERE review_json IS NOT NULL;
 CREATE INDEX IF NOT EXISTS run_rows_offending ON run_rows (run_id, row) WHERE offending_json IS NOT NULL;`;
+
+/** Few rows are conflicts or hold values Fluent did not take: partial indexes count them without reading the rest. */
+const RUN_ROWS_KIND_INDEXES = `
+CREATE INDEX IF NOT EXISTS run_rows_conflict ON run_rows (run_id, row) WHERE conflict IS NOT NULL;
+CREATE INDEX IF NOT EXISTS run_rows_not_taken ON run_rows (run_id, row) WHERE not_taken IS NOT NULL;`;
 
 /**
  * The tables, in two rooms (STYLE.md): the sync state survives every run (`customers`: what the OMS holds as far as
@@ -78,10 +87,13 @@ CREATE TABLE IF NOT EXISTS run_rows (
   customer_id TEXT,
   review_json TEXT,
   offending_json TEXT,
+  conflict TEXT,
+  not_taken TEXT,
   PRIMARY KEY (run_id, row)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS run_rows_open ON run_rows (run_id, row) WHERE outcome IS NULL;
 ${RUN_ROWS_NOTE_INDEXES}
+${RUN_ROWS_KIND_INDEXES}
 CREATE TABLE IF NOT EXISTS run_diffs (
   run_id TEXT NOT NULL, seq INTEGER NOT NULL, username TEXT NOT NULL, field TEXT NOT NULL, before TEXT, after TEXT,
   row INTEGER, input TEXT,
@@ -94,6 +106,7 @@ CREATE TABLE IF NOT EXISTS customers (
   username TEXT NOT NULL,
   oms_id TEXT,
   hash TEXT NOT NULL,
+  not_taken_hash TEXT,
   applied_run TEXT NOT NULL,
   applied_at TEXT NOT NULL,
   -- username before retailer: the hot lookup is every retailer's entry for one username on one host.
@@ -144,6 +157,13 @@ const MIGRATIONS: Readonly<Record<number, (db: Database.Database) => void>> = {
     db.exec(`ALTER TABLE pending ADD COLUMN row INTEGER;
              ALTER TABLE pending ADD COLUMN changes_json TEXT;`);
   },
+  // Entries and rows of earlier layouts keep NULL: nothing is known of values not taken, nor of a conflict's kind.
+  5: (db) => {
+    db.exec(`ALTER TABLE customers ADD COLUMN not_taken_hash TEXT;
+             ALTER TABLE run_rows ADD COLUMN conflict TEXT;
+             ALTER TABLE run_rows ADD COLUMN not_taken TEXT;
+             ${RUN_ROWS_KIND_INDEXES}`);
+  },
 };
 
 /**
@@ -175,6 +195,10 @@ const LAYOUT_OBJECTS: Readonly<Record<number, { tables: readonly string[]; index
   3: { tables: COMMON_TABLES, indexes: ['run_rows_open'] },
   4: { tables: COMMON_TABLES, indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending'] },
   5: { tables: COMMON_TABLES, indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending'] },
+  6: {
+    tables: COMMON_TABLES,
+    indexes: ['run_rows_open', 'run_rows_review', 'run_rows_offending', 'run_rows_conflict', 'run_rows_not_taken'],
+  },
 };
 
 /**

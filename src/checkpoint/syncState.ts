@@ -15,11 +15,26 @@ export interface KnownCustomer {
   /** The username as it was applied, in its own case. */
   username: string;
   omsId: string | null;
-  /** Hash of what was last applied; '' when the next run must look the username up again. */
+  /** Hash of what the OMS holds as last applied or answered; '' when the next run must look the username up again. */
   hash: string;
+  /**
+   * Hash of a row's content that was sent and that Fluent did not take as sent (it holds `hash` instead), or null:
+   * a run whose row still hashes so, with the OMS still as `hash` says, sends nothing again.
+   */
+  notTakenHash: string | null;
   appliedRun: string;
   /** Status of the run that applied it; anything but `completed` (or null: pruned) means that run was interrupted. */
   appliedRunStatus: string | null;
+}
+
+/** What the OMS holds of a username after a run: its id, the hash of what it holds, the run that put it there. */
+export interface AppliedEntry {
+  username: string;
+  omsId: string | null;
+  hash: string;
+  appliedBy: string;
+  /** The row's own hash when Fluent did not take every value as sent (and holds `hash` instead). */
+  notTakenHash?: string;
 }
 
 /** A mutation about to be sent, written durably before the request. */
@@ -63,15 +78,11 @@ export interface SyncState {
     sent?: SentMutation,
   ): void;
   /**
-   * Records that `hash` is what the OMS now holds for the username (applied, or verified identical), clears its
-   * pending mark and sets the row's outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
+   * Records that `hash` is what the OMS now holds for the username (applied, verified identical, or answered with
+   * values not taken as sent: then `notTakenHash` is the row's own), clears its pending mark and sets the row's
+   * outcome, in one transaction. `appliedBy` is the run whose mutation put it there.
    */
-  recordApplied(
-    scope: CheckpointScope,
-    runId: string,
-    entry: { username: string; omsId: string | null; hash: string; appliedBy: string },
-    outcome: OutcomeUpdate,
-  ): void;
+  recordApplied(scope: CheckpointScope, runId: string, entry: AppliedEntry, outcome: OutcomeUpdate): void;
   /** Sets a row's outcome and clears the username's pending mark (nothing was applied, or it failed for good). */
   recordUnapplied(scope: CheckpointScope, runId: string, usernameKey: string, outcome: OutcomeUpdate): void;
   /**
@@ -95,8 +106,8 @@ export function createSyncState(
 ): SyncState {
   const stmt = {
     known: db.prepare(
-      `SELECT c.retailer_id AS retailerId, c.username, c.oms_id AS omsId, c.hash, c.applied_run AS appliedRun,
-              r.status AS appliedRunStatus
+      `SELECT c.retailer_id AS retailerId, c.username, c.oms_id AS omsId, c.hash, c.not_taken_hash AS notTakenHash,
+              c.applied_run AS appliedRun, r.status AS appliedRunStatus
        FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
        WHERE c.api_host = ? AND c.username_key = ?`,
     ),
@@ -107,7 +118,7 @@ export function createSyncState(
     // The keys travel as one JSON array; each is then a primary-key probe.
     knownOf: db
       .prepare(
-        `SELECT c.username_key, c.retailer_id, c.username, c.oms_id, c.hash, c.applied_run, r.status
+        `SELECT c.username_key, c.retailer_id, c.username, c.oms_id, c.hash, c.not_taken_hash, c.applied_run, r.status
          FROM customers c LEFT JOIN runs r ON r.run_id = c.applied_run
          WHERE c.api_host = ? AND c.username_key IN (SELECT value FROM json_each(?))`,
       )
@@ -122,14 +133,15 @@ export function createSyncState(
     ),
     deletePending: db.prepare('DELETE FROM pending WHERE api_host = ? AND retailer_id = ? AND username_key = ?'),
     upsertCustomer: db.prepare(
-      `INSERT INTO customers (api_host, retailer_id, username_key, username, oms_id, hash, applied_run, applied_at)
-       VALUES (@apiHost, @retailerId, @usernameKey, @username, @omsId, @hash, @runId, @at)
+      `INSERT INTO customers (api_host, retailer_id, username_key, username, oms_id, hash, not_taken_hash, applied_run,
+         applied_at)
+       VALUES (@apiHost, @retailerId, @usernameKey, @username, @omsId, @hash, @notTakenHash, @runId, @at)
        ON CONFLICT (api_host, username_key, retailer_id) DO UPDATE SET
          username = excluded.username, oms_id = COALESCE(excluded.oms_id, customers.oms_id), hash = excluded.hash,
-         applied_run = excluded.applied_run, applied_at = excluded.applied_at`,
+         not_taken_hash = excluded.not_taken_hash, applied_run = excluded.applied_run, applied_at = excluded.applied_at`,
     ),
     forgetHash: db.prepare(
-      "UPDATE customers SET hash = '' WHERE api_host = ? AND retailer_id = ? AND username_key = ?",
+      "UPDATE customers SET hash = '', not_taken_hash = NULL WHERE api_host = ? AND retailer_id = ? AND username_key = ?",
     ),
   };
 
@@ -141,11 +153,17 @@ export function createSyncState(
     },
     knownOf(apiHost, keys) {
       const known = new Map<string, KnownCustomer[]>();
-      for (const [key, retailerId, username, omsId, hash, appliedRun, appliedRunStatus] of stmt.knownOf.all(
-        apiHost,
-        JSON.stringify(keys),
-      ) as KnownRow[]) {
-        const entry: KnownCustomer = { retailerId, username, omsId, hash, appliedRun, appliedRunStatus };
+      for (const [
+        key,
+        retailerId,
+        username,
+        omsId,
+        hash,
+        notTakenHash,
+        appliedRun,
+        appliedRunStatus,
+      ] of stmt.knownOf.all(apiHost, JSON.stringify(keys)) as KnownRow[]) {
+        const entry: KnownCustomer = { retailerId, username, omsId, hash, notTakenHash, appliedRun, appliedRunStatus };
         const list = known.get(key);
         if (list) list.push(entry);
         else known.set(key, [entry]);
@@ -179,6 +197,7 @@ export function createSyncState(
         username: entry.username,
         omsId: entry.omsId,
         hash: entry.hash,
+        notTakenHash: entry.notTakenHash ?? null,
         runId: entry.appliedBy,
         at: now().toISOString(),
       });
@@ -215,5 +234,5 @@ function toPending({ runId, kind, row, changes }: PendingRow): PendingMutation {
   return mark;
 }
 
-/** username_key, retailer_id, username, oms_id, hash, applied_run, and the applying run's status. */
-type KnownRow = [string, string, string, string | null, string, string, string | null];
+/** username_key, retailer_id, username, oms_id, hash, not_taken_hash, applied_run, and the applying run's status. */
+type KnownRow = [string, string, string, string | null, string, string | null, string, string | null];

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { AbortError, UsageError } from '../errors.js';
+import type { CommandLine } from '../api/commandLine.js';
+import { exitCodeOfError } from '../errors.js';
 import { type Credentials, readCredentials } from '../fluent/credentials.js';
 import { createLogger, type Logger } from '../log.js';
 import { type Command, type ResolvedOptions, resolveOptions } from '../options/index.js';
@@ -47,12 +48,14 @@ export interface CliContext {
    * second one leaves at once (the checkpoint stays consistent).
    */
   runDependencies(prepared: Prepared<Command>): RunDependencies;
+  /**
+   * What the package API's syncFile and validateFile are given by `sync` and `validate`: the flags, env and job file,
+   * the outputs, the logger once the options are resolved, and the signal (as runDependencies, from here on).
+   */
+  commandLine(args: CliArgs): CommandLine;
 }
 
-/** The exit code an error ends the process with (SPEC §2): our errors carry theirs; anything unexpected is 3. */
-export function exitCodeOfError(error: unknown): number {
-  return error instanceof UsageError || error instanceof AbortError ? error.exitCode : 3;
-}
+export { exitCodeOfError } from '../errors.js';
 
 /**
  * The context of one command line. `log` starts in the format the flags or env ask for, so even a usage error comes as
@@ -69,6 +72,17 @@ export function createCliContext(input: {
   const { argv, env, scrubber } = input;
   let log = input.log;
   const redactKey = env.FLUENT_REDACT_KEY || undefined;
+  /** From here on the logger logs as the resolved options say. */
+  const followOptions = (options: ResolvedOptions): Logger => {
+    log = createLogger({
+      stream: process.stderr,
+      format: options.logFormat,
+      verbose: options.verbose,
+      quiet: options.quiet,
+      scrubber,
+    });
+    return log;
+  };
   return {
     argv,
     env,
@@ -82,30 +96,33 @@ export function createCliContext(input: {
       const warnings: string[] = [];
       const options = resolveOptions({
         command,
-        // yargs reads a lone `-` as an empty string; `-` is standard input (SPEC §2).
-        file:
-          command !== 'sync' && command !== 'validate'
-            ? ''
-            : args.file === '' && argv.includes('-')
-              ? '-'
-              : String(args.file),
+        // sync and validate, which read a file, run on the package API (commandLine).
+        file: '',
         flags: pickFlags(args),
         env,
         config: args.config as string | undefined,
         warn: (message) => warnings.push(message),
       });
-      log = createLogger({
-        stream: process.stderr,
-        format: options.logFormat,
-        verbose: options.verbose,
-        quiet: options.quiet,
-        scrubber,
-      });
+      followOptions(options);
       for (const warning of warnings) log.warn(warning);
       // Fluent credentials are read apart from the options so a strict parser never sees them (SPEC §2);
       // validate needs none, so an incomplete set only matters to the commands that talk to Fluent.
       const credentials = command === 'validate' ? undefined : readCredentials(env);
       return { options, credentials, accountId: env.FLUENT_ACCOUNT_ID || undefined };
+    },
+    commandLine(args) {
+      process.on('SIGINT', input.onSignal);
+      process.on('SIGTERM', input.onSignal);
+      return {
+        flags: pickFlags(args),
+        env,
+        config: args.config as string | undefined,
+        scrubber,
+        logger: followOptions,
+        out: process.stdout,
+        progress: process.stderr,
+        signal: input.signals.signal,
+      };
     },
     runDependencies(prepared) {
       process.on('SIGINT', input.onSignal);

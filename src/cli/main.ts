@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import yargs from 'yargs';
+import { SECRET_VARIABLES } from '../api/prepareRun.js';
 import { AbortError, UsageError } from '../errors.js';
-import { PASSWORD_CREDENTIAL_VARIABLES, TOKEN_CREDENTIAL_VARIABLE } from '../fluent/errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { OPTION_SPECS } from '../options/index.js';
 import { createScrubber } from '../shared/createScrubber.js';
@@ -17,14 +17,6 @@ import { validate } from './commands/validate.js';
 import { type CliCommand, createCliContext, exitCodeOfError } from './context.js';
 import { explainParseFailure } from './explainParseFailure.js';
 import { earlyLogFormat } from './runOptions.js';
-
-/** Env variables whose values are masked in every output; FLUENT_REDACT_KEY keys --redact's masks. */
-const SECRET_VARIABLES = [
-  ...PASSWORD_CREDENTIAL_VARIABLES,
-  TOKEN_CREDENTIAL_VARIABLE,
-  'FLUENT_ACCOUNT_ID',
-  'FLUENT_REDACT_KEY',
-];
 
 /** The commands, in the order messages list them. */
 const COMMANDS: readonly CliCommand[] = [sync, validate, doctor, runs, report, explain, undo, sandbox];

@@ -56,3 +56,8 @@ export function earlyLogFormat(argv: readonly string[], env: NodeJS.ProcessEnv):
   const flag = at === -1 ? argv.find((a) => a.startsWith('--log-format='))?.slice(13) : argv[at + 1];
   return (flag ?? env[envName('log-format')]) === 'json' ? 'json' : 'text';
 }
+
+/** The file a command reads, as typed: yargs reads a lone `-` as an empty string, and `-` is standard input (SPEC §2). */
+export function fileArgument(args: Record<string, unknown>, argv: readonly string[]): string {
+  return args.file === '' && argv.includes('-') ? '-' : String(args.file);
+}

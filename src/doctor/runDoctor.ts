@@ -96,6 +96,7 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
       retailerId,
       dryRun: options.dryRun,
       allowScopedLogin: options.allowScopedLogin,
+      writeMode: options.mode,
     });
     for (const line of account.lines) say(line);
 

@@ -1,9 +1,9 @@
 /**
  * The request rate as Fluent's answers allow it (AIMD, as TCP finds a path's capacity): Fluent does not document its
- * rate limit, so the client learns it. A refusal (HTTP 429, or C0011E inside HTTP 200) cuts the rate at once; answers
- * that come through raise it again a step per second; it never goes above the most the user allows (`--rate N`).
- * With `--rate auto` there is no such ceiling: the rate starts low and doubles every second until the first refusal
- * shows where the limit is, then climbs additively like any other run.
+ * rate limit, so the client learns it, whatever shape it has (SPEC §1: a token bucket, a fixed or rolling window, a
+ * penalty box). A refusal (HTTP 429, or C0011E inside HTTP 200) cuts the rate at once; answers that come through raise
+ * it again; it never goes above the most the user allows (`--rate N`). With `--rate auto` there is no such ceiling:
+ * the rate starts low and doubles every second until the first refusal shows where the limit is.
  */
 
 export interface AdaptiveRate {
@@ -34,21 +34,43 @@ export const AUTO_START_RATE = 10;
 const HEADROOM = 0.9;
 /** The decrease while there are too few answers to go by (the first requests of a run): a plain cut. */
 const DECREASE = 0.7;
-/** Additive increase per second, as a share of the highest rate Fluent was seen to take. */
+/** Additive increase per second below the limit learnt, as a share of the highest rate Fluent was seen to take. */
 const STEP_SHARE = 0.05;
+/**
+ * Increase per second above 90% of the limit learnt, as a share of it: slow, since past the limit a token bucket's
+ * burst hides an overrun for seconds (the rate would climb far above before the first refusal) and each overrun of a
+ * penalty box costs the whole penalty.
+ */
+const PROBE_SHARE = 0.01;
 /** Answers in the last second needed before they say how much Fluent takes. */
 const MIN_SAMPLES = 5;
+/** Refusals in the last second that say something, so that one among many answers is not taken for an overrun. */
+const MIN_REFUSALS = 3;
+/** The span over which refusals are weighed against answers, so that chance does not make a share of one second. */
+const SHARE_WINDOW_MS = 3000;
+/** A share of refusals, and a count, too many to have come at random: the OMS is over its limit. */
+const CLEAR_SHARE = 0.1;
+const CLEAR_REFUSALS = 5;
+/** Answers of the last second at this share of the rate or more: the traffic ran at the rate, so it says the limit. */
+const RAN_AT_RATE = 0.8;
 /**
- * After a decrease, refusals are not counted for two server windows: they answer sends the server counted before the
- * decrease took effect, and counting them would cut the rate again and again for a single overrun. It also bounds
- * how far refusals that come at random (an OMS under load from elsewhere) can push the rate down.
+ * After a decrease, refusals of requests sent before it or within one server window after it are not counted: they
+ * meet a count the overrun filled, and counting them would cut the rate again and again for a single overrun. A
+ * refusal of a later send says the cut was not enough (a token bucket's burst hid how far over the limit the rate
+ * was). It also bounds how far refusals that come at random (an OMS under load from elsewhere) can push the rate down.
  */
-const HOLD_MS = 2000;
+const HOLD_MS = 1000;
 /**
- * After this long without a refusal the rate doubles per second again, as at the start of `auto`: a refusal that said
- * little (the first request of a run, another client's burst) must not leave the run crawling up a step at a time.
+ * After this long without a refusal the rate doubles per second again, as at the start of `auto` (up to 90% of the
+ * limit learnt): a refusal that said little (the first request of a run, another client's burst) must not leave the
+ * run crawling up a step at a time.
  */
 const RECOVER_MS = 10_000;
+/**
+ * After a penalty box (refusals with nothing taken in between, past the hold), the rate stays at 90% of the limit
+ * learnt this long: probing above it would cost a whole penalty each time.
+ */
+const BOX_MEMORY_MS = 300_000;
 /** The window over which answers are counted. */
 const WINDOW_MS = 1000;
 /** The lowest rate a refusal can bring the client down to (unless the user's maximum is lower still). */
@@ -58,13 +80,21 @@ const FLOOR = 1;
  * Creates the adaptive rate. Pure state over an injected clock: the caller reports answers and sets the limiter to
  * `current()`.
  *
- * - A refusal of a request sent after the last decrease, once HOLD_MS has passed since it, cuts the rate to
- *   min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5 answers came): what Fluent answered in
- *   its last window is what it takes, so a client far above the limit (`--rate` 4× too high) comes down to it in one
- *   step, and one at the limit does not fall further than it must.
- * - Every accepted answer while the rate is saturated raises it by 5% of the highest rate Fluent was seen to take,
- *   per second elapsed (at least 0.5 requests/s per second), up to the maximum.
- * - Before the first refusal (`auto`), and once 10 s have passed without one, it doubles per second instead.
+ * - Refusals count when they are clear (10% of the answers and 5, over the last second or the last 3 s), or else when
+ *   3 came within a second, then once per 10 s at most (they may have come at random, which no cut stops); and only
+ *   refusals of requests sent more than HOLD_MS after the last cut (earlier ones met the overrun's count).
+ * - A refusal that counts, when the traffic ran at the rate (the last second's answers at 80% of it or more) or the
+ *   refusals are clear, cuts the rate to min(rate, answers of the last second) × 0.9 (rate × 0.7 while fewer than 5
+ *   answers came): what Fluent answered in its last window is what it takes, so a client far above the limit (`--rate`
+ *   4× too high) comes down to it in one step, and one at the limit does not fall further than it must. That count of
+ *   answers is the limit learnt. Otherwise (a run bounded by its concurrency) the rate steps down by 10%.
+ * - A refusal when Fluent took nothing since the last decrease cuts nothing: the OMS refuses everything for a while (a
+ *   penalty box, another client's spell), which a lower rate would not help; the wait of the retry loop does. From
+ *   then on the rate stays at 90% of the limit learnt for BOX_MEMORY_MS.
+ * - Every accepted answer while the rate is saturated raises it, per second elapsed, by 5% of the highest rate Fluent
+ *   was seen to take (at least 0.5 requests/s per second) below 90% of the limit learnt, and by 1% of that limit above.
+ * - Before the first refusal (`auto`), and once 10 s have passed without one, it doubles per second instead, up to 90%
+ *   of the limit learnt.
  */
 export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   const { now } = options;
@@ -76,43 +106,98 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
   let grownAt = now();
   // The highest number of answers seen in one window: what Fluent was seen to take.
   let bestWindow = 0;
-  // Times of accepted answers within the last WINDOW_MS, oldest first.
-  let answers: number[] = [];
-  let head = 0;
-
-  const answeredInWindow = (t: number): number => {
-    while (head < answers.length && (answers[head] as number) <= t - WINDOW_MS) head++;
-    if (head > 1024 && head * 2 > answers.length) {
-      answers = answers.slice(head);
-      head = 0;
-    }
-    return answers.length - head;
-  };
+  // What Fluent took when it last refused: the limit learnt.
+  let limit: number | undefined;
+  let acceptedSinceDecrease = 0;
+  let boxedAt = Number.NEGATIVE_INFINITY;
+  let steppedAt = Number.NEGATIVE_INFINITY;
+  const answers = createWindowCount(WINDOW_MS);
+  const recentAnswers = createWindowCount(SHARE_WINDOW_MS);
+  const refusals = createWindowCount(SHARE_WINDOW_MS);
+  const lastRefusals = createWindowCount(WINDOW_MS);
 
   return {
     current: () => rate,
     accepted(saturated) {
       const t = now();
-      answers.push(t);
-      bestWindow = Math.max(bestWindow, answeredInWindow(t));
+      answers.add(t);
+      recentAnswers.add(t);
+      acceptedSinceDecrease++;
+      bestWindow = Math.max(bestWindow, answers.count(t));
       const elapsed = Math.max(0, t - grownAt);
       grownAt = t;
       if (!saturated || rate >= max) return;
-      if (t - decreasedAt >= RECOVER_MS) {
-        rate = Math.min(max, rate * 2 ** (elapsed / 1000));
+      const cruise = limit === undefined ? Number.POSITIVE_INFINITY : limit * HEADROOM;
+      const boxed = t - boxedAt < BOX_MEMORY_MS;
+      if (rate >= cruise) {
+        if (!boxed) rate = Math.min(max, rate + ((limit as number) * PROBE_SHARE * elapsed) / 1000);
+      } else if (t - decreasedAt >= RECOVER_MS) {
+        rate = Math.min(max, cruise, rate * 2 ** (elapsed / 1000));
       } else {
         const step = Math.max(0.5, STEP_SHARE * Math.min(bestWindow, max));
-        rate = Math.min(max, rate + (step * elapsed) / 1000);
+        rate = Math.min(max, cruise, rate + (step * elapsed) / 1000);
       }
     },
     refused(sentAt) {
       const t = now();
-      if (sentAt < decreasedAt || t - decreasedAt < HOLD_MS) return;
-      const answered = answeredInWindow(t);
-      const taken = answered >= MIN_SAMPLES ? answered * HEADROOM : rate * DECREASE;
-      rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
-      decreasedAt = t;
+      refusals.add(t);
+      lastRefusals.add(t);
+      if (sentAt < decreasedAt + HOLD_MS) return;
+      if (decreasedAt > Number.NEGATIVE_INFINITY && acceptedSinceDecrease === 0) {
+        boxedAt = t;
+        limit ??= rate / HEADROOM;
+        return;
+      }
+      const answered = answers.count(t);
+      const refused = refusals.count(t);
+      const first = decreasedAt === Number.NEGATIVE_INFINITY && answered < MIN_SAMPLES;
+      const share = refused / (refused + recentAnswers.count(t));
+      // An overrun shows in the last second before it shows over three: clear there, it counts at once.
+      const lastRefused = lastRefusals.count(t);
+      const clear =
+        (refused >= CLEAR_REFUSALS && share >= CLEAR_SHARE) ||
+        (lastRefused >= CLEAR_REFUSALS && lastRefused >= CLEAR_SHARE * (lastRefused + answered));
+      if (!first && !clear && lastRefused < MIN_REFUSALS) return;
+      // A few refusals may have come at random, which no cut stops: they count once per RECOVER_MS at most.
+      if (!first && !clear && t - steppedAt < RECOVER_MS) return;
+      // What Fluent took in the last second says where its limit is when the traffic ran at the rate, or when the
+      // refusals were clear.
+      const telling = answered >= MIN_SAMPLES && (answered >= RAN_AT_RATE * rate || clear);
+      if (telling || answered < MIN_SAMPLES) {
+        if (telling) limit = Math.min(rate, answered);
+        const taken = telling ? answered * HEADROOM : rate * DECREASE;
+        rate = Math.max(floor, Math.min(rate * HEADROOM, taken));
+        decreasedAt = t;
+        steppedAt = t;
+        grownAt = t;
+        acceptedSinceDecrease = 0;
+        return;
+      }
+      // Refusals while a run bounded by its concurrency sends below the rate: the rate steps down by 10%, without a
+      // hold, so a clear overrun right after still cuts to what Fluent takes.
+      if (t - steppedAt < HOLD_MS) return;
+      steppedAt = t;
+      rate = Math.max(floor, rate * HEADROOM);
       grownAt = t;
+    },
+  };
+}
+
+/** Times within the last `windowMs`, oldest first; `head` skips expired ones cheaply. */
+function createWindowCount(windowMs: number) {
+  let times: number[] = [];
+  let head = 0;
+  return {
+    add(t: number) {
+      times.push(t);
+    },
+    count(t: number): number {
+      while (head < times.length && (times[head] as number) <= t - windowMs) head++;
+      if (head > 1024 && head * 2 > times.length) {
+        times = times.slice(head);
+        head = 0;
+      }
+      return times.length - head;
     },
   };
 }

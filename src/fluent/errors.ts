@@ -93,18 +93,22 @@ export class CredentialsRefusedError extends AbortError {
   }
 }
 
-/** Transient failures outlasted the retry budget: the run stops (exit 3) and the next run resumes. */
+/**
+ * Transient failures outlasted the retry budget (a count of attempts, or minutes of refusals for the rate): the run
+ * stops (exit 3) and the next run resumes.
+ */
 export class OmsUnreachableError extends AbortError {
   override name = 'OmsUnreachableError';
   /**
    * @param host the API host (origin) that could not be reached
    * @param lastError the last failure, e.g. `HTTP 503` or `connect ECONNREFUSED 127.0.0.1:9`
    * @param attempts how many attempts were made
+   * @param advice what to do, when not "check --api-host and the network" (e.g. after refusals for the rate)
    */
-  constructor(host: string, lastError: string, attempts: number) {
+  constructor(host: string, lastError: string, attempts: number, advice?: string) {
     super(
       `Fluent at ${host} could not be reached after ${attempts} attempt${attempts === 1 ? '' : 's'} (last: ${lastError}); ` +
-        'check --api-host and the network, then run again to resume',
+        (advice ?? 'check --api-host and the network, then run again to resume'),
     );
   }
 }

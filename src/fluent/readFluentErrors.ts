@@ -1,17 +1,19 @@
 /**
- * What Fluent's errors say, read the way its documentation describes them: a code such as `C0020E` stands in
- * `errors[].extensions.code` or in the message (`C0020E: ...`), and the code, not the HTTP status, says whether
- * to retry, to stop the run, or to give the row up (SPEC §1; the access schema lists the codes).
+ * What Fluent's errors say, read the way its documentation and its SDK read them: a code such as `C0020E` stands in
+ * `errors[].extensions.code` or anywhere in the message (`C0020E: ...`, `C0011E Rate limit exceeded`), and the code,
+ * not the HTTP status, says whether to retry, to stop the run, or to give the row up (SPEC §1; the access schema
+ * lists the codes).
  */
 
 /**
  * What the client does about an answer's errors:
  * - `permission`: C0020E, the login lacks a permission; every row would fail, so the run stops.
  * - `server`: S....E or T....E, Fluent's own failure; a query is retried, a mutation may have been applied.
- * - `transient`: C0011E (rate limit, also inside HTTP 200) or C0003E (view initialising); retried like a 429.
+ * - `transient`: C0011E (rate limit, also inside HTTP 200) or C0003E (view initialising); retried later.
+ * - `complexity`: C0001E, the query's complexity is over Fluent's limit (11,111); a smaller page or batch may pass.
  * - `data`: anything else; permanent for this request.
  */
-export type FluentErrorKind = 'permission' | 'server' | 'transient' | 'data';
+export type FluentErrorKind = 'permission' | 'server' | 'transient' | 'complexity' | 'data';
 
 export interface FluentErrors {
   kind: FluentErrorKind;
@@ -25,15 +27,19 @@ export interface FluentErrors {
   permission: string | undefined;
 }
 
-const FLUENT_CODE = /^[CST]\d{4}E$/;
+/** Fluent's codes: C (client), S (server) or T (third party), four digits, E (error) or W (warning). */
+const FLUENT_CODE = /^[CST]\d{4}[EW]$/;
 /**
- * A code in a message is taken only where Fluent puts it, followed by a colon (`C0020E: ...`,
- * `... : 'C0123E:Unique constraint ...'`), so a username or a value that merely looks like a code cannot
- * stop the run.
+ * A code anywhere in a message, as Fluent's SDK finds it (`\b[CST]\d{4}[EW]\b`): Fluent puts it at the start
+ * (`C0020E: ...`, `C0011E Rate limit exceeded`) or inside a quoted text (`... : 'C0123E:Unique constraint ...'`).
+ * The first one counts; `extensions.code`, when given, wins over the message. One stricter than the SDK: a code
+ * quoted on its own (`username 'C0020E' not found`) is a value the message quotes, not Fluent's code, so a username
+ * that looks like one cannot stop the run.
  */
-const CODE_IN_MESSAGE = /(?:^|[^A-Za-z0-9_])([CST]\d{4}E)\s*:/;
+const CODE_IN_MESSAGE = /\b([CST]\d{4}[EW])\b/g;
 const TRANSIENT_CODES = new Set(['C0011E', 'C0003E']);
 const SERVER_CODE = /^[ST]\d{4}E$/;
+const COMPLEXITY_CODE = 'C0001E';
 /** Fluent names permissions ENTITY_ACTION (CUSTOMER_VIEW, CUSTOMER_CREATE, ...). */
 const PERMISSION_NAME = /\b((?:[A-Z][A-Z0-9]*_)+(?:VIEW|CREATE|UPDATE|DELETE))\b/;
 /** How a 401 or 403 says "no permission" in words, when it carries no code. */
@@ -56,7 +62,7 @@ const MAX_MESSAGE_LENGTH = 500;
 export function readFluentErrors(answer: unknown, clean: (text: string) => string): FluentErrors | undefined {
   const entries = listErrors(answer).map(({ message, code }) => {
     const text = cap(clean(message));
-    return { text, code: code ?? text.match(CODE_IN_MESSAGE)?.[1] };
+    return { text, code: code ?? findCodeIn(text) };
   });
   if (entries.length === 0) return undefined;
 
@@ -66,13 +72,16 @@ export function readFluentErrors(answer: unknown, clean: (text: string) => strin
   // A mutation answered with a server code may have been applied, so that outranks a rate limit beside it.
   const serverCode = codes.find((code) => SERVER_CODE.test(code));
   const transientCode = codes.find((code) => TRANSIENT_CODES.has(code));
+  const complexityCode = codes.find((code) => code === COMPLEXITY_CODE);
   const [kind, code]: [FluentErrorKind, string | undefined] = permissionCode
     ? ['permission', permissionCode]
     : serverCode
       ? ['server', serverCode]
       : transientCode
         ? ['transient', transientCode]
-        : ['data', codes.find((c) => c === 'C0123E') ?? codes[0]];
+        : complexityCode
+          ? ['complexity', complexityCode]
+          : ['data', codes.find((c) => c === 'C0123E') ?? codes[0]];
   return {
     kind,
     code,
@@ -100,6 +109,17 @@ function listErrors(answer: unknown): { message: string; code: string | undefine
     (part): part is string => typeof part === 'string' && part !== '',
   );
   return parts.length > 0 ? [{ message: parts.join(': '), code: undefined }] : [];
+}
+
+/** The first code of a message that is not a value quoted on its own. */
+function findCodeIn(text: string): string | undefined {
+  for (const match of text.matchAll(CODE_IN_MESSAGE)) {
+    const before = text[match.index - 1];
+    const after = text[match.index + match[0].length];
+    const quoted = (before === "'" || before === '"') && after === before;
+    if (!quoted) return match[1];
+  }
+  return undefined;
 }
 
 function cap(text: string): string {

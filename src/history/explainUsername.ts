@@ -1,5 +1,5 @@
 import type { RunHistory, RunRecord, UsernameRow, UsernameState } from '../checkpoint/runHistory.js';
-import type { RunContext } from '../checkpoint/runJournal.js';
+import type { InputContext } from '../checkpoint/runJournal.js';
 import { normaliseText } from '../normalise/normaliseText.js';
 import { splitRowIdentity } from '../report/rowIdentity.js';
 import { escapeControl } from '../shared/escapeControl.js';
@@ -95,7 +95,7 @@ export function explainUsername(history: RunHistory, asked: string): Explanation
 
 /** The name of the column of `run` whose cell, as normalised text without regard to case, is `wanted`. */
 function columnHolding(run: RunRecord, cells: readonly string[], wanted: string): string | undefined {
-  const context = (run.context ?? {}) as RunContext;
+  const context = (run.context ?? {}) as InputContext;
   const columns: [string, number | undefined][] = [
     ['primaryEmail', context.fieldColumns?.primaryEmail],
     ['username', context.fieldColumns?.username],
@@ -114,7 +114,7 @@ function columnHolding(run: RunRecord, cells: readonly string[], wanted: string)
 function usernameRules(runs: readonly RunRecord[], asked: string): UsernameRule[] {
   const rules = new Map<string, UsernameRule>();
   for (const run of runs) {
-    const context = (run.context ?? {}) as RunContext;
+    const context = (run.context ?? {}) as InputContext;
     // An undo makes no usernames: it puts back those of the run it undoes.
     if (context.undoOf !== undefined) continue;
     const options = (run.summary as { options?: { usernameTemplate?: unknown } } | null)?.options;

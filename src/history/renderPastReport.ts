@@ -1,5 +1,5 @@
 import type { RunHistory } from '../checkpoint/runHistory.js';
-import type { RunContext, RunJournal } from '../checkpoint/runJournal.js';
+import type { InputContext, RunJournal } from '../checkpoint/runJournal.js';
 import { UsageError } from '../errors.js';
 import { listReviewLines } from '../report/listReviewLines.js';
 import { prepareReportDir } from '../report/prepareReportDir.js';
@@ -43,7 +43,7 @@ export function renderPastReport(
     );
   }
   prepareReportDir(reportDir);
-  const context = (run.context ?? {}) as RunContext;
+  const context = (run.context ?? {}) as InputContext;
   const content: ReportContent = {
     summary,
     header: context.header ?? [],

@@ -1,43 +1,27 @@
 import { escapeControl } from '../shared/escapeControl.js';
 import {
-  type AttributeType,
-  type ChangedField,
   type Customer,
   type CustomerField,
   FIELD_LIMITS,
-  type JsonValue,
   type Normalisation,
-  type NormalisationRule,
   type NormaliseResult,
   type OffendingValue,
   type RawRow,
 } from '../types.js';
-import { canonicalJson } from './canonicalJson.js';
-import type { UsernameTemplate } from './compileUsernameTemplate.js';
 import { convertAttribute } from './convertAttribute.js';
-import { findCountryEvidence } from './findCountryEvidence.js';
 import type { ValueMaps } from './loadMapping.js';
+import type { NormaliseContext } from './normaliseContext.js';
 import { normaliseEmail } from './normaliseEmail.js';
-import { normalisePhone, type PhoneResult, type PhoneRules } from './normalisePhone.js';
+import { isInternational, normalisePhoneOfRow } from './normalisePhoneOfRow.js';
 import { normaliseText } from './normaliseText.js';
 import { quoteValue } from './quoteValue.js';
 import { FLAG_WORDS, readFlag } from './readFlag.js';
+import { recordField, recordNormalisation, recordPhone, recordText, showValue } from './recordNormalisation.js';
 import type { ColumnLayout } from './resolveColumns.js';
 import { countryName, resolveCountryCode } from './resolveCountryCode.js';
 
-/** What normalising a row needs, fixed for the whole file. */
-export interface NormaliseContext {
-  layout: ColumnLayout;
-  usernameTemplate: UsernameTemplate;
-  /** ISO 3166 alpha-2, for phones without a country code in rows without a country. */
-  defaultCountry?: string;
-  /** `--phone-extension`: an extension rejects the row (the default), or is dropped with a note. */
-  phoneExtension?: PhoneRules['extension'];
-  /** `--allow-formula-values`: a name or title that is a spreadsheet formula is kept (the reports neutralise it). */
-  allowFormulaValues?: boolean;
-  /** The mapping file's `values`: what a cell stands for, applied before normalising. */
-  valueMaps?: ValueMaps;
-}
+/** Re-exported: the readers and checks that build or take a context import it from here. */
+export type { NormaliseContext } from './normaliseContext.js';
 
 /** Fields kept as normalised text. */
 const TEXT_FIELDS = ['title', 'firstName', 'lastName', 'timezone', 'department'] as const;
@@ -61,7 +45,6 @@ const NUL = '\u0000';
 const SUSPECT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\uFFFD]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-const NOT_ASCII = /[\u0080-\uffff]/;
 
 /** Shared by every row that has nothing to list: the common path allocates no array for them. */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
@@ -127,9 +110,9 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     const input = rawOf(field);
     const text = normaliseText(input);
     if (!text) continue;
-    const mapped = maps?.[field]?.get(text.toLowerCase());
+    const mapped = mappedValue(maps, field, text);
     const value = mapped ?? text;
-    if (mapped !== undefined) normalised = record(normalised, field, 'valueMapped', input, value);
+    if (mapped !== undefined) normalised = recordNormalisation(normalised, field, 'valueMapped', input, value);
     if (!value) continue;
     if (FORMULA_FIELDS.has(field) && !context.allowFormulaValues && FORMULA.test(value)) {
       reasons.push(
@@ -144,10 +127,24 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     }
   }
 
+  // The cells of the fields read one by one below: as the file has them, as text, as the value map reads them.
   const emailInput = rawOf('primaryEmail');
+  const optInInput = rawOf('promotionOptIn');
+  const countryInput = rawOf('country');
+  const phoneInput = rawOf('primaryPhone');
   const emailText = normaliseText(emailInput);
-  const emailMapped = emailText ? maps?.primaryEmail?.get(emailText.toLowerCase()) : undefined;
+  const optInText = normaliseText(optInInput);
+  const countryText = normaliseText(countryInput);
+  const phoneText = normaliseText(phoneInput);
+  const emailMapped = mappedValue(maps, 'primaryEmail', emailText);
+  const optInMapped = mappedValue(maps, 'promotionOptIn', optInText);
+  const countryMapped = mappedValue(maps, 'country', countryText);
+  const phoneMapped = mappedValue(maps, 'primaryPhone', phoneText);
   const email = emailMapped ?? emailText;
+  const optIn = optInMapped ?? optInText;
+  const countryCell = countryMapped ?? countryText;
+  const phone = phoneMapped ?? phoneText;
+
   if (email) {
     const result = normaliseEmail(email);
     if (!result.ok) {
@@ -157,22 +154,13 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
       offending = offend(offending, 'primaryEmail', result.email);
     } else {
       customer.primaryEmail = result.email;
-      if (emailMapped !== undefined) {
-        normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, result.email);
-      } else if (result.email !== email) {
-        normalised = record(normalised, 'primaryEmail', 'emailLowerCased', emailInput, result.email);
-      } else if (emailInput !== email) {
-        normalised = recordText(normalised, 'primaryEmail', emailInput, email);
-      }
+      const mapped = emailMapped !== undefined;
+      normalised = recordField(normalised, 'primaryEmail', 'emailLowerCased', emailInput, email, mapped, result.email);
     }
   } else if (emailMapped !== undefined) {
-    normalised = record(normalised, 'primaryEmail', 'valueMapped', emailInput, '');
+    normalised = recordNormalisation(normalised, 'primaryEmail', 'valueMapped', emailInput, '');
   }
 
-  const optInInput = rawOf('promotionOptIn');
-  const optInText = normaliseText(optInInput);
-  const optInMapped = optInText ? maps?.promotionOptIn?.get(optInText.toLowerCase()) : undefined;
-  const optIn = optInMapped ?? optInText;
   if (optIn) {
     const flag = readFlag(optIn);
     if (flag === undefined) {
@@ -181,48 +169,30 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     } else {
       customer.promotionOptIn = flag;
       const written = flag ? 'true' : 'false';
-      if (optInMapped !== undefined) {
-        normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, written);
-      } else if (optIn !== written) {
-        normalised = record(normalised, 'promotionOptIn', 'optInWord', optInInput, written);
-      } else if (optInInput !== optIn) {
-        normalised = recordText(normalised, 'promotionOptIn', optInInput, optIn);
-      }
+      const mapped = optInMapped !== undefined;
+      normalised = recordField(normalised, 'promotionOptIn', 'optInWord', optInInput, optIn, mapped, written);
     }
   } else if (optInMapped !== undefined) {
-    normalised = record(normalised, 'promotionOptIn', 'valueMapped', optInInput, '');
+    normalised = recordNormalisation(normalised, 'promotionOptIn', 'valueMapped', optInInput, '');
   }
 
   // The OMS gets the code: `gb`, `United Kingdom` and `GB` are one country, and a comparison must see them as one.
-  const countryInput = rawOf('country');
-  const countryText = normaliseText(countryInput);
-  const countryMapped = countryText ? maps?.country?.get(countryText.toLowerCase()) : undefined;
-  const countryCell = countryMapped ?? countryText;
   const countryMatch = countryCell ? resolveCountryCode(countryCell) : undefined;
   const country = countryMatch !== undefined && 'code' in countryMatch ? countryMatch.code : undefined;
   if (country !== undefined) {
     customer.country = country;
-    if (countryMapped !== undefined) {
-      normalised = record(normalised, 'country', 'valueMapped', countryInput, country);
-    } else if (country !== countryCell) {
-      normalised = record(normalised, 'country', 'countryTranslated', countryInput, country);
-    } else if (countryInput !== countryCell) {
-      normalised = recordText(normalised, 'country', countryInput, countryCell);
-    }
+    const mapped = countryMapped !== undefined;
+    normalised = recordField(normalised, 'country', 'countryTranslated', countryInput, countryCell, mapped, country);
   } else if (countryCell) {
     reasons.push(describeBadCountry(countryCell, countryMatch));
     offending = offend(offending, 'country', countryCell);
   } else if (countryMapped !== undefined) {
-    normalised = record(normalised, 'country', 'valueMapped', countryInput, '');
+    normalised = recordNormalisation(normalised, 'country', 'valueMapped', countryInput, '');
   }
 
   const notes: string[] = [];
-  const phoneInput = rawOf('primaryPhone');
-  const phoneText = normaliseText(phoneInput);
-  const phoneMapped = phoneText ? maps?.primaryPhone?.get(phoneText.toLowerCase()) : undefined;
-  const phone = phoneMapped ?? phoneText;
   if (!phone && phoneMapped !== undefined) {
-    normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, '');
+    normalised = recordNormalisation(normalised, 'primaryPhone', 'valueMapped', phoneInput, '');
   }
   // A country cell that is unreadable or has bad bytes is already a reason; reading the phone without it could only
   // add a misleading one, or take the default country for a row that names another.
@@ -240,7 +210,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
       customer.primaryPhone = result.e164;
       if (result.note !== undefined) notes.push(result.note);
       if (phoneMapped !== undefined) {
-        normalised = record(normalised, 'primaryPhone', 'valueMapped', phoneInput, result.e164);
+        normalised = recordNormalisation(normalised, 'primaryPhone', 'valueMapped', phoneInput, result.e164);
       }
       normalised = recordPhone(normalised, result, phoneInput, phoneMapped !== undefined);
     }
@@ -255,7 +225,7 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     if (text === '') continue;
     const mapped = attributeMaps?.[name]?.get(text.toLowerCase());
     if (mapped === '') {
-      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, '');
+      normalised = recordNormalisation(normalised, `attributes.${name}`, 'valueMapped', cell, '');
       continue;
     }
     const converted = convertAttribute(mapped ?? cell, type);
@@ -266,10 +236,11 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     }
     customer.attributes ??= [];
     customer.attributes.push({ name, type, value: converted.value });
-    if (mapped !== undefined) {
-      normalised = record(normalised, `attributes.${name}`, 'valueMapped', cell, showValue(converted.value));
-    } else {
-      normalised = recordAttribute(normalised, name, type, cell, text, converted.value);
+    // A JSON cell is only trimmed, and its text is the customer's own: nothing to say about it unless a map gave it.
+    if (type !== 'JSON' || mapped !== undefined) {
+      const rule = type === 'BOOLEAN' ? 'optInWord' : undefined;
+      const written = showValue(converted.value);
+      normalised = recordField(normalised, `attributes.${name}`, rule, cell, text, mapped !== undefined, written);
     }
   }
 
@@ -283,8 +254,8 @@ export function normaliseRow(raw: RawRow, context: NormaliseContext): NormaliseR
     customer.username = username.username;
     const input = rawOf('username');
     const text = normaliseText(input);
-    if (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) {
-      normalised = record(normalised, 'username', 'valueMapped', input, username.username);
+    if (mappedValue(maps, 'username', text)) {
+      normalised = recordNormalisation(normalised, 'username', 'valueMapped', input, username.username);
     } else if (input !== '' && input !== username.username) {
       normalised = recordText(normalised, 'username', input, username.username);
     }
@@ -305,48 +276,10 @@ function deriveUsername(
   const column = context.layout.columnOfField.username;
   if (column === undefined) return context.usernameTemplate(customer, cells);
   const text = normaliseText(rawOf('username'));
-  const username = (text && context.valueMaps?.fields.username?.get(text.toLowerCase())) || text;
+  const username = mappedValue(context.valueMaps?.fields, 'username', text) || text;
   if (username) return { ok: true, username };
   return { ok: false, reason: `username is empty (column ${describeColumn(context.layout, column)})`, empty: true };
 }
-
-/**
- * The row's own country decides how a phone without `+` is read. `--default-country` applies only to rows with no
- * country and nothing else pointing to another country (an email's country-code domain, a column naming a country):
- * it is then an assumption, and every number read with it is listed for review.
- */
-function normalisePhoneOfRow(
-  phone: string,
-  country: string | undefined,
-  context: NormaliseContext,
-  cells: readonly string[],
-  email: string,
-): PhoneResult {
-  const extension = context.phoneExtension ?? 'reject';
-  if (country !== undefined) return normalisePhone(phone, country, { countryAssumed: false, extension });
-  const { defaultCountry } = context;
-  if (defaultCountry === undefined || isInternational(phone)) {
-    return normalisePhone(phone, undefined, { countryAssumed: false, extension });
-  }
-  const evidence = findCountryEvidence(cells, context.layout, email, defaultCountry);
-  if (evidence !== undefined) {
-    return normalisePhone(phone, undefined, {
-      countryAssumed: false,
-      extension,
-      notAssumed: { defaultCountry, evidence },
-    });
-  }
-  return normalisePhone(phone, defaultCountry, { countryAssumed: true, extension });
-}
-
-/** `+` or the full-width `＋` the phone cell is read with after NFKC. */
-function isInternational(phone: string): boolean {
-  const first = phone.charCodeAt(0);
-  return first === PLUS || first === FULL_WIDTH_PLUS;
-}
-
-const PLUS = 0x2b;
-const FULL_WIDTH_PLUS = 0xff0b;
 
 function describeBadCountry(cell: string, match: ReturnType<typeof resolveCountryCode>): string {
   if (match !== undefined && 'candidates' in match) {
@@ -385,73 +318,7 @@ function offend(list: OffendingValue[] | undefined, field: string, value: string
   return list;
 }
 
-function record(
-  list: Normalisation[] | undefined,
-  field: ChangedField,
-  rule: NormalisationRule,
-  input: string,
-  written: string,
-): Normalisation[] {
-  const entry = { field, rule, input, written };
-  if (list === undefined) return [entry];
-  list.push(entry);
-  return list;
-}
-
-/**
- * What normaliseText() did to a cell that came out otherwise than it went in: composed it (NFC), trimmed it or
- * collapsed its whitespace, or both.
- */
-function recordText(
-  list: Normalisation[] | undefined,
-  field: ChangedField,
-  input: string,
-  text: string,
-  written = text,
-): Normalisation[] | undefined {
-  const composed = NOT_ASCII.test(input) ? input.normalize('NFC') : input;
-  let out = list;
-  if (composed !== input) out = record(out, field, 'textRecomposed', input, written);
-  if (composed !== text) out = record(out, field, 'textTrimmed', input, written);
-  return out;
-}
-
-/**
- * How a phone was read: from an international prefix, with an assumed country, possible but not valid, without its
- * extension, or (phoneReformatted) just rewritten as E.164; a value map's phone only by the rules beyond the map.
- */
-function recordPhone(
-  list: Normalisation[] | undefined,
-  result: Extract<PhoneResult, { ok: true }>,
-  input: string,
-  mapped: boolean,
-): Normalisation[] | undefined {
-  const { e164 } = result;
-  let out = list;
-  for (const rule of result.rules) out = record(out, 'primaryPhone', rule, input, e164);
-  if (!mapped && result.rules.length === 0 && input !== e164) {
-    out = record(out, 'primaryPhone', 'phoneReformatted', input, e164);
-  }
-  return out;
-}
-
-function recordAttribute(
-  list: Normalisation[] | undefined,
-  name: string,
-  type: AttributeType,
-  input: string,
-  text: string,
-  value: JsonValue,
-): Normalisation[] | undefined {
-  // JSON is only trimmed, and its text is the customer's own: nothing to say about it.
-  if (type === 'JSON') return list;
-  const field: ChangedField = `attributes.${name}`;
-  const written = showValue(value);
-  if (type === 'BOOLEAN' && text !== written) return record(list, field, 'optInWord', input, written);
-  return input === text ? list : recordText(list, field, input, text, written);
-}
-
-/** An attribute value as a diff line shows it: text as it is, anything else as JSON. */
-function showValue(value: JsonValue): string {
-  return typeof value === 'string' ? value : canonicalJson(value);
+/** The value map's value for a field's cell text, or undefined when the map has none for it (or the cell is empty). */
+function mappedValue(maps: ValueMaps['fields'] | undefined, field: CustomerField, text: string): string | undefined {
+  return text ? maps?.[field]?.get(text.toLowerCase()) : undefined;
 }

@@ -4,7 +4,15 @@
  * values.ts what it must be, jobFile.ts how a job file is read, slices.ts what each command takes.
  */
 export { buildJobFileSchema, jobFileJsonSchema, readJobFile } from './jobFile.js';
-export { layerOptions, type OptionLayers, type PickedValue, type RawOptions, readEnvOptions } from './layering.js';
+export {
+  flagName,
+  layerOptions,
+  type NameGiven,
+  type OptionLayers,
+  type PickedValue,
+  type RawOptions,
+  readEnvOptions,
+} from './layering.js';
 export {
   type Command,
   describeOptions,
@@ -15,6 +23,7 @@ export {
 export {
   type DoctorOptions,
   type HistoryOptions,
+  type NamesOf,
   type OptionsOf,
   type SyncOptions,
   sliceFields,

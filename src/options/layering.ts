@@ -21,17 +21,34 @@ export interface OptionLayers {
   get<T>(name: OptionName, check: ValueCheck<T>): T | undefined;
 }
 
+/** How messages name an option given directly: `--rate` on the command line, `options.rate` in the package API. */
+export type NameGiven = (option: OptionName) => string;
+
+/** The command line's way of naming an option given directly: its flag. */
+export const flagName: NameGiven = (option) => `--${option}`;
+
 /**
- * Reads env and the job file and layers them under the flags. `flags` holds only the flags the user actually gave;
- * an env variable set to '' counts as not set. The job file is read (and checked whole) here, before any value is.
+ * Reads env and the job file and layers them under the flags. `flags` holds only the flags the user actually gave
+ * (or the options a program passed, named in messages by `nameGiven`); an env variable set to '' counts as not set.
+ * The job file is read (and checked whole) here, before any value is.
  */
-export function layerOptions(input: { flags: RawOptions; env: NodeJS.ProcessEnv; config?: string }): OptionLayers {
+export function layerOptions(input: {
+  flags: RawOptions;
+  env: NodeJS.ProcessEnv;
+  config?: string;
+  nameGiven?: NameGiven;
+  /** Options the caller does not take: no source is read for them, so their defaults hold. */
+  ignore?: readonly OptionName[];
+}): OptionLayers {
+  const nameGiven = input.nameGiven ?? flagName;
+  const ignored = new Set(input.ignore);
   const configPath = input.config ?? nonEmpty(input.env.FLUENT_CONFIG);
   const fromFile = configPath ? readJobFile(configPath) : {};
   const fromEnv = readEnvOptions(input.env);
 
   const pick = (name: OptionName): PickedValue | undefined => {
-    if (input.flags[name] !== undefined) return { value: input.flags[name], source: `--${name}` };
+    if (ignored.has(name)) return undefined;
+    if (input.flags[name] !== undefined) return { value: input.flags[name], source: nameGiven(name) };
     if (fromEnv[name] !== undefined) return { value: fromEnv[name], source: envName(name) };
     if (fromFile[name] !== undefined) return { value: fromFile[name], source: `${configPath}: ${name}` };
     return undefined;
@@ -40,7 +57,7 @@ export function layerOptions(input: { flags: RawOptions; env: NodeJS.ProcessEnv;
     const picked = pick(name);
     if (picked) return check(picked.value, picked.source);
     const fallback = specOf(name).default;
-    return fallback === undefined ? undefined : check(fallback, `--${name}`);
+    return fallback === undefined ? undefined : check(fallback, nameGiven(name));
   };
   return { configPath, pick, get };
 }

@@ -1,7 +1,14 @@
 import { UsageError } from '../errors.js';
 import { maskHookUrl } from '../ops/maskHookUrl.js';
 import type { WriteMode } from '../types.js';
-import { layerOptions, type OptionLayers, type PickedValue, type RawOptions } from './layering.js';
+import {
+  flagName,
+  layerOptions,
+  type NameGiven,
+  type OptionLayers,
+  type PickedValue,
+  type RawOptions,
+} from './layering.js';
 import type { OptionName } from './specs.js';
 import {
   asBoolean,
@@ -79,6 +86,13 @@ export interface ResolveInput<C extends Command = Command> {
   config?: string;
   /** Hears of a value that was corrected (an --api-host ending in /graphql). */
   warn?: (message: string) => void;
+  /**
+   * How messages name an option given in `flags` (`--rate` by default; the package API's `options.rate`), and
+   * whether the caller takes it at all: undefined for one it does not, so no message suggests it.
+   */
+  nameGiven?: (option: OptionName) => string | undefined;
+  /** Options the caller does not take (the package API's ensureCustomers): read from no source, defaults hold. */
+  ignore?: readonly OptionName[];
 }
 
 /**
@@ -89,7 +103,9 @@ export interface ResolveInput<C extends Command = Command> {
  * they are read apart, from env only (fluent/credentials.ts), and never enter this object.
  */
 export function resolveOptions<C extends Command>(input: ResolveInput<C>): ResolvedOptions & { readonly command: C } {
-  const layers = layerOptions(input);
+  const named = input.nameGiven;
+  const nameGiven: NameGiven = named ? (option) => named(option) ?? flagName(option) : flagName;
+  const layers = layerOptions({ ...input, nameGiven });
   const value = <N extends OptionName>(name: N, context?: CheckContext): OptionValue<N> | undefined =>
     layers.get(name, (given, source) => checkValue(name, given, source, context));
   const flag = (name: OptionName): boolean => layers.get(name, asBoolean) ?? false;
@@ -114,7 +130,7 @@ export function resolveOptions<C extends Command>(input: ResolveInput<C>): Resol
   const dryRun = flag('dry-run');
   const verbose = flag('verbose');
   const quiet = flag('quiet');
-  checkCommand(input.command, layers, { apiHost, retailerId, sandbox, verbose, quiet });
+  checkCommand(input.command, layers, { apiHost, retailerId, sandbox, verbose, quiet }, named ?? flagName);
 
   return Object.freeze({
     command: input.command,
@@ -162,8 +178,10 @@ function checkCommand(
   command: Command,
   layers: OptionLayers,
   options: Pick<ResolvedOptions, 'apiHost' | 'retailerId' | 'sandbox' | 'verbose' | 'quiet'>,
+  name: (option: OptionName) => string | undefined,
 ): void {
   const { apiHost, retailerId, sandbox } = options;
+  const say = (option: OptionName) => name(option) ?? flagName(option);
   if (options.verbose && options.quiet) refuseTogether(layers.pick('verbose'), layers.pick('quiet'), 'pick one');
   // validate sends nothing, so a shared job file naming a host does not stop it.
   if (command !== 'validate' && sandbox && apiHost !== undefined) {
@@ -175,12 +193,15 @@ function checkCommand(
   }
   if (command === 'sync' || command === 'doctor') {
     if (apiHost === undefined && !sandbox) {
-      throw new UsageError('no OMS to sync with: pass --api-host (or FLUENT_API_HOST), or --sandbox to try it locally');
+      const trySandbox = name('sandbox') === undefined ? '' : `, or ${name('sandbox')} to try it locally`;
+      throw new UsageError(`no OMS to sync with: pass ${say('api-host')} (or FLUENT_API_HOST)${trySandbox}`);
     }
-    if (retailerId === undefined) throw new UsageError('--retailer-id (or FLUENT_RETAILER_ID) is required for sync');
+    if (retailerId === undefined) {
+      throw new UsageError(`${say('retailer-id')} (or FLUENT_RETAILER_ID) is required for sync`);
+    }
   }
   if (command === 'undo' && apiHost === undefined) {
-    throw new UsageError('undo needs the OMS the run synced with: pass --api-host (or FLUENT_API_HOST)');
+    throw new UsageError(`undo needs the OMS the run synced with: pass ${say('api-host')} (or FLUENT_API_HOST)`);
   }
 }
 

@@ -15,7 +15,7 @@ import {
  */
 
 /** The flag names `command` takes, as a type, from the specs. */
-type NamesOf<C extends OptionCommand> = {
+export type NamesOf<C extends OptionCommand> = {
   [N in OptionName]: C extends (typeof OPTION_SPECS)[N]['commands'][number] ? N : never;
 }[OptionName];
 

@@ -33,6 +33,8 @@ const EVERY = OPTION_COMMANDS;
 const READING = ['sync', 'validate'] as const;
 /** What a run that talks to the OMS needs to know: where, how fast. */
 const OMS = ['sync', 'doctor', 'undo'] as const;
+/** The ops hooks: an undo's end is announced like a sync's. */
+const ANNOUNCED = ['sync', 'undo'] as const;
 
 /** Every option by flag name, in the order --help and docs/options.md list them. */
 export const OPTION_SPECS = {
@@ -167,21 +169,18 @@ export const OPTION_SPECS = {
   'metrics-file': {
     type: 'string',
     describe: "Prometheus text file (*.prom) for node_exporter's textfile collector, written at the end of every run",
-    // An undo's end is announced like a sync's.
-    commands: ['sync', 'undo'],
+    commands: ANNOUNCED,
     isPath: true,
   },
   pushgateway: {
     type: 'string',
     describe: 'Prometheus Pushgateway URL the same metrics are pushed to',
-    // An undo's end is announced like a sync's.
-    commands: ['sync', 'undo'],
+    commands: ANNOUNCED,
   },
   'notify-url': {
     type: 'string',
     describe: 'webhook (Slack-compatible) POSTed a JSON summary when the run ends, aborted ones too',
-    // An undo's end is announced like a sync's.
-    commands: ['sync', 'undo'],
+    commands: ANNOUNCED,
   },
   sandbox: {
     type: 'boolean',

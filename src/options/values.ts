@@ -25,8 +25,8 @@ export interface Shard {
 export type ValueCheck<T> = (value: unknown, source: string) => T;
 
 /**
- * The most mutations a batch holds: a batch is filled from one lookup of 50 usernames (SPEC §5), and 50 customers stay
- * far under Fluent's 2 MB request limit.
+ * The most mutations a batch holds: a batch is filled from the rows of one lookup (up to 100 usernames, LOOKUP_BATCH),
+ * and 50 customers stay far under Fluent's 2 MB request limit.
  */
 export const MAX_BATCH = 50;
 

@@ -1,7 +1,7 @@
 import type { PendingMutation } from '../checkpoint/syncState.js';
 import type { OmsCustomer } from '../types.js';
 import type { Credit } from './decideRow.js';
-import { holdsChanges } from './planUndo.js';
+import { holdsChanges } from './verifyWrite.js';
 
 /**
  * Whether a mutation of the row may have been applied before this run looked: a run that never finished marked one as

@@ -1,7 +1,17 @@
 import type { KnownCustomer, PendingMutation } from '../checkpoint/syncState.js';
-import type { Customer, FieldChange, MutationAction, OmsCustomer, OutcomeKind, WriteMode } from '../types.js';
+import type {
+  ChangedField,
+  ConflictKind,
+  Customer,
+  FieldChange,
+  MutationAction,
+  OmsCustomer,
+  OutcomeKind,
+  WriteMode,
+} from '../types.js';
 import { creditKilledRun, sentByKilledRun } from './creditKilledRun.js';
 import { planAction } from './planAction.js';
+import { describeNotTaken, heldHash, type NotTaken, showsApplied, takenChanges, verifyWrite } from './verifyWrite.js';
 
 /** Everything a row's outcome is decided from, apart from what the OMS says (SPEC §3). */
 export interface RowFacts {
@@ -34,6 +44,12 @@ export type StateRecord =
    * the hash, so the next sync compares the customer again, and clear any pending mark.
    */
   | { kind: 'doubted' }
+  /**
+   * Fluent holds other values than the row's (it did not take every value as sent): `heldHash` (verifyWrite's
+   * heldHash) is recorded as what the OMS holds, and the row's own hash as sent and not taken, so the next run neither
+   * calls the row unchanged nor sends it again while the file and the OMS stay as they are.
+   */
+  | { kind: 'notTaken'; omsId: string | null; heldHash: string }
   /** Only the outcome (a dry run records nothing else; nor does a row settled from the checkpoint alone). */
   | { kind: 'none' };
 
@@ -63,6 +79,10 @@ export interface Settle {
   credit?: Credit;
   /** undo: not everything the undone run did to the customer could be put back (the undo ends 1). */
   incomplete?: boolean;
+  /** A `conflict`'s kind (report.json `conflicts`). */
+  conflict?: ConflictKind;
+  /** The fields (attributes as `attributes.NAME`) Fluent did not take as sent (report.json `notTakenAsSent`). */
+  notTaken?: readonly ChangedField[];
 }
 
 /** The row needs a create or update sent; `why` is what the reason says about how it came to be sent. */
@@ -88,21 +108,13 @@ export function decideFromCheckpoint(facts: RowFacts): Settle | { kind: 'lookup'
   const elsewhere = known.find((k) => k.retailerId !== retailerId);
   if (elsewhere) {
     const spelled = elsewhere.username === customer.username ? '' : `a case variant "${elsewhere.username}" under `;
-    return settle(
-      facts,
-      'conflict',
-      `username is already held by ${spelled}retailer ${elsewhere.retailerId} (run ${elsewhere.appliedRun} synced it)`,
-      { kind: 'none' },
-    );
+    const reason = `username is already held by ${spelled}retailer ${elsewhere.retailerId} (run ${elsewhere.appliedRun} synced it)`;
+    return { ...settle(facts, 'conflict', reason, { kind: 'none' }), conflict: 'otherRetailer' };
   }
   const mine = known.find((k) => k.retailerId === retailerId);
   if (mine && mine.username !== customer.username) {
-    return settle(
-      facts,
-      'conflict',
-      `username differs only in case from "${mine.username}", which run ${mine.appliedRun} synced for this retailer; use that spelling (usernames are compared without regard to case)`,
-      { kind: 'none' },
-    );
+    const reason = `username differs only in case from "${mine.username}", which run ${mine.appliedRun} synced for this retailer; use that spelling (usernames are compared without regard to case)`;
+    return { ...settle(facts, 'conflict', reason, { kind: 'none' }), conflict: 'caseVariant' };
   }
   if (mine && mine.hash === facts.hash && !facts.fullCompare && !facts.pending) {
     // A run pruned from the history (status null) had completed long ago; only a run that never finished is named as
@@ -132,6 +144,7 @@ function decideLooked(facts: RowFacts, matches: readonly OmsCustomer[]): Settle 
   const action = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   switch (action.kind) {
     case 'conflict':
+      return { ...settle(facts, 'conflict', action.reason, unapplied(facts)), conflict: action.conflict };
     case 'rejected':
     case 'skipped':
       return settle(facts, action.kind, action.reason, unapplied(facts));
@@ -146,7 +159,9 @@ function decideLooked(facts: RowFacts, matches: readonly OmsCustomer[]): Settle 
       return settle(facts, 'unchanged', reason, applied(facts, killed ?? facts.runId, omsId), [], omsId);
     }
     case 'create':
-    case 'update':
+    case 'update': {
+      const stuck = action.kind === 'update' ? notTakenBefore(facts, action, matches) : undefined;
+      if (stuck) return stuck;
       if (facts.mode === 'dry-run') {
         // A customer to update is known by its id already; one to create has none yet.
         const note = action.kind === 'update' ? action.note : '';
@@ -154,11 +169,40 @@ function decideLooked(facts: RowFacts, matches: readonly OmsCustomer[]): Settle 
         return settle(facts, outcomeOf(action), note, { kind: 'none' }, action.changes, omsId);
       }
       return { kind: 'send', action, why: '' };
+    }
   }
 }
 
-/** A create or update the OMS answered with the customer: the row is `created` or `updated`. */
-export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): Settle {
+/**
+ * The row of a file that still says what Fluent did not take as sent by an earlier run, while Fluent still holds what
+ * it held then (the checkpoint's hash of it, SPEC §1): the update would be refused the same way, so it is not sent
+ * again. The row is `failed` every run, naming the run and the values, until the file or the OMS changes, or
+ * `--full-compare` sends it again. Undefined for any other row.
+ */
+function notTakenBefore(
+  facts: RowFacts,
+  action: Extract<MutationAction, { kind: 'update' }>,
+  matches: readonly OmsCustomer[],
+): Settle | undefined {
+  const mine = facts.known.find((k) => k.retailerId === facts.retailerId);
+  if (!mine || facts.fullCompare || mine.notTakenHash !== facts.hash) return undefined;
+  const own = ownCustomer(matches, facts);
+  if (!own || heldHash(facts.customer, own) !== mine.hash) return undefined;
+  const notTaken = action.changes.map((c) => ({ field: c.field, meant: c.after, held: c.before }));
+  const reason = join(
+    `Fluent did not take every value as sent by run ${mine.appliedRun}, and still holds what it held then (not sent again while the file and the OMS stay so; --full-compare sends it again): ${describeNotTaken(notTaken)}`,
+    action.note,
+  );
+  return { ...settle(facts, 'failed', reason, unapplied(facts), [], own.id), notTaken: notTaken.map((n) => n.field) };
+}
+
+/**
+ * A create or update the OMS answered with the customer (SPEC §1, verified writes): the row is `created` or `updated`
+ * when the answer holds every value sent, else `failed`, naming each value Fluent did not take and what it holds.
+ */
+export function settleSent(facts: RowFacts, sent: Send, answered: OmsCustomer): Settle {
+  const notTaken = verifyWrite(sent.action.changes, answered);
+  if (notTaken.length > 0) return carryCredit(sent, settleNotTaken(facts, sent.action, sent.why, answered, notTaken));
   const note = sent.action.kind === 'update' ? sent.action.note : '';
   return carryCredit(
     sent,
@@ -166,11 +210,37 @@ export function settleSent(facts: RowFacts, sent: Send, omsId: string | null): S
       facts,
       outcomeOf(sent.action),
       join(sent.why, note),
-      applied(facts, facts.runId, omsId),
+      applied(facts, facts.runId, answered.id),
       sent.action.changes,
-      omsId,
+      answered.id,
     ),
   );
+}
+
+/**
+ * A mutation applied with values Fluent did not take as sent: `failed`, the reason naming each value and what Fluent
+ * holds (a create says the customer exists now), the diff lines what Fluent shows changed, and the checkpoint the hash
+ * of what Fluent holds, so the next run neither calls the row unchanged nor sends the same values again for nothing.
+ */
+function settleNotTaken(
+  facts: RowFacts,
+  action: MutationAction,
+  why: string,
+  held: OmsCustomer,
+  notTaken: readonly NotTaken[],
+): Settle {
+  const what =
+    action.kind === 'create'
+      ? `created (customer id ${held.id}), but Fluent did not take every value as sent`
+      : 'Fluent did not take every value of the update as sent';
+  const note = action.kind === 'update' ? action.note : '';
+  const reason = join(why, `${what}: ${describeNotTaken(notTaken)}`, note);
+  const record: StateRecord =
+    facts.mode === 'dry-run'
+      ? { kind: 'none' }
+      : { kind: 'notTaken', omsId: held.id, heldHash: heldHash(facts.customer, held) };
+  const changes = takenChanges(action.changes, notTaken);
+  return { ...settle(facts, 'failed', reason, record, changes, held.id), notTaken: notTaken.map((n) => n.field) };
 }
 
 /** Fluent refused the mutation for good (a data rule, a length, a validation): the row `failed` with its reason. */
@@ -216,12 +286,27 @@ export function resolveUnanswered(
   return carryCredit(sent, resolveLooked(facts, sent, unanswered, matches));
 }
 
-function resolveLooked(facts: RowFacts, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]) {
+function resolveLooked(
+  facts: RowFacts,
+  sent: Send,
+  unanswered: Unanswered,
+  matches: readonly OmsCustomer[],
+): Settle | Send {
   const next = planAction(facts.customer, matches, facts.retailerId, facts.writeMode);
   const mayBeOurs = unanswered.kind === 'lost' || unanswered.mayHaveAppliedBefore;
   const lostWhy = `a lost response (${unanswered.detail})`;
+  // The lookup's customer is verified as an answer would be (SPEC §1): one the mutation shows applied, with values
+  // Fluent did not take as sent, is not confirmed as created or updated, nor sent again for nothing.
+  const own = ownCustomer(matches, facts);
+  if (mayBeOurs && own && (next.kind === 'unchanged' || next.kind === 'update') && showsSent(sent.action, own)) {
+    const notTaken = verifyWrite(sent.action.changes, own);
+    if (notTaken.length > 0) {
+      return settleNotTaken(facts, sent.action, `confirmed by lookup after ${lostWhy}`, own, notTaken);
+    }
+  }
   switch (next.kind) {
     case 'conflict':
+      return { ...settle(facts, 'conflict', next.reason, unapplied(facts)), conflict: next.conflict };
     case 'rejected':
       return settle(facts, next.kind, next.reason, unapplied(facts));
     case 'skipped':
@@ -271,12 +356,8 @@ function resolveLooked(facts: RowFacts, sent: Send, unanswered: Unanswered, matc
     }
     case 'create':
       if (unanswered.kind === 'exists') {
-        return settle(
-          facts,
-          'conflict',
-          `Fluent refused the create as already existing (${unanswered.detail}), but no lookup finds this username: a case variant or a customer this login cannot see holds it`,
-          unapplied(facts),
-        );
+        const reason = `Fluent refused the create as already existing (${unanswered.detail}), but no lookup finds this username: a case variant or a customer this login cannot see holds it`;
+        return { ...settle(facts, 'conflict', reason, unapplied(facts)), conflict: 'unseen' as const };
       }
       return sendAgain(facts, next, unanswered, `sent again after ${lostWhy} that the lookup showed was not applied`);
     case 'update': {
@@ -344,7 +425,17 @@ function outcomeOf(action: MutationAction): 'created' | 'updated' {
 }
 
 function ownId(matches: readonly OmsCustomer[], facts: RowFacts): string | null {
-  return matches.find((m) => m.username === facts.customer.username && m.retailerId === facts.retailerId)?.id ?? null;
+  return ownCustomer(matches, facts)?.id ?? null;
+}
+
+/** This retailer's customer of the row's username, exactly as spelled, among the lookup's answers. */
+function ownCustomer(matches: readonly OmsCustomer[], facts: RowFacts): OmsCustomer | undefined {
+  return matches.find((m) => m.username === facts.customer.username && m.retailerId === facts.retailerId);
+}
+
+/** Whether the customer shows the mutation applied: a create's customer exists; an update's, see showsApplied. */
+function showsSent(action: MutationAction, own: OmsCustomer): boolean {
+  return action.kind === 'create' || showsApplied(action.changes, own);
 }
 
 function join(...parts: string[]): string {

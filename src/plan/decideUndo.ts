@@ -10,8 +10,9 @@ import {
   type StateRecord,
   type Unanswered,
 } from './decideRow.js';
-import { isRestored, planUndo, type UndoPlan } from './planUndo.js';
+import { planUndo, type UndoPlan } from './planUndo.js';
 import type { LoopRow, RowPlan } from './rowPlan.js';
+import { describeNotTaken, showsApplied, takenChanges, verifyWrite } from './verifyWrite.js';
 
 /** An undo's row in the send loop: one customer the undone run created or updated. */
 export interface UndoRow extends LoopRow {
@@ -59,6 +60,23 @@ export function undoRowPlan(input: {
     );
   const putBack = (why: string, changes: readonly FieldChange[], leftAlone: readonly string[]): Settle =>
     settle('updated', `${why}${describeLeftAlone(leftAlone)}`, record('doubted'), changes, leftAlone.length > 0);
+  /**
+   * A put-back Fluent answered (or a lookup found applied after a lost answer, `lost` saying how): `updated` only when
+   * the customer holds every value put back (SPEC §1, verified writes); else `failed`, naming each value Fluent kept,
+   * its diff lines what Fluent did put back.
+   */
+  const verified = (sent: Send, held: OmsCustomer, lost?: string): Settle => {
+    const leftAlone = sent.leftAlone ?? [];
+    const notTaken = verifyWrite(sent.action.changes, held);
+    if (notTaken.length === 0) {
+      const why = lost ? `, confirmed by lookup after ${lost}` : '';
+      return putBack(`put back as before run ${targetRunId}${why}`, sent.action.changes, leftAlone);
+    }
+    const found = lost ? ` (found by lookup after ${lost})` : '';
+    const reason = `not put back as before run ${targetRunId}${found}: Fluent did not take every value as sent: ${describeNotTaken(notTaken)}; whether Fluent clears a field sent as null, or removes an attribute left out of the list, is not documented${describeLeftAlone(leftAlone)}`;
+    const changes = takenChanges(sent.action.changes, notTaken);
+    return { ...settle('failed', reason, record('doubted'), changes, true), notTaken: notTaken.map((n) => n.field) };
+  };
 
   return {
     needsLookup: (row) => row.target.outcome === 'updated',
@@ -76,8 +94,7 @@ export function undoRowPlan(input: {
       if (!credit) return decision;
       return { ...decision, reason: `${decision.reason}; applied by run ${credit.runId}`, credit };
     },
-    settleSent: (_, sent) =>
-      carryCredit(sent, putBack(`put back as before run ${targetRunId}`, sent.action.changes, sent.leftAlone ?? [])),
+    settleSent: (_, sent, answered) => carryCredit(sent, verified(sent, answered)),
     settleRefused: (_, sent, message) =>
       carryCredit(sent, settle('failed', `Fluent refused the update: ${message}`, record('unapplied'), [], true)),
     resolve: (row, sent, unanswered, matches) => carryCredit(sent, resolve(row, sent, unanswered, matches)),
@@ -85,10 +102,9 @@ export function undoRowPlan(input: {
 
   function resolve(row: UndoRow, sent: Send, unanswered: Unanswered, matches: readonly OmsCustomer[]): Settle | Send {
     const now = own(row, matches);
-    if (isRestored(sent.action, now)) {
-      const why = `put back as before run ${targetRunId}, confirmed by lookup after a lost response (${unanswered.detail})`;
-      return putBack(why, sent.action.changes, sent.leftAlone ?? []);
-    }
+    const lost = `a lost response (${unanswered.detail})`;
+    // Applied, as sent or otherwise: verified like an answer, not sent the same values again.
+    if (now && showsApplied(sent.action.changes, now)) return verified(sent, now, lost);
     const next = planOf(row, now);
     if (next.kind === 'restore' && unanswered.round < MAX_SEND_ROUNDS) return sendOf(next);
     const complete = next.kind === 'skip' && next.complete;

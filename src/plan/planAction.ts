@@ -1,4 +1,5 @@
 import { canonicalJson } from '../normalise/canonicalJson.js';
+import { quoteValue } from '../normalise/quoteValue.js';
 import { usernameKey } from '../shared/usernameKey.js';
 import {
   type Action,
@@ -30,6 +31,7 @@ import {
  * - in the OMS for this retailer → `update` with only the changed fields, or `unchanged`. Empty cells are "no value"
  *   and never clear a field. `department` cannot be updated in Fluent: a difference is only reported. With
  *   `--mode create-only` an existing customer that differs is `kept`: left as it is, the reason naming what differs.
+ *   A customer the OMS holds as INACTIVE (any status but ACTIVE) is updated like any other, its reason saying so.
  * - attributes are compared like fields, by name; an update that changes any sends the customer's whole list (the
  *   OMS's attributes with the file's changed), so one the file does not manage survives whether Fluent replaces or
  *   merges the list.
@@ -47,7 +49,7 @@ export function planAction(
     const holders = others.map(
       (m) => `${describeName(m, customer.username)}retailer ${m.retailerId ?? '?'} (customer id ${m.id})`,
     );
-    return { kind: 'conflict', reason: `username is already held by ${holders.join(', ')}` };
+    return { kind: 'conflict', reason: `username is already held by ${holders.join(', ')}`, conflict: 'otherRetailer' };
   }
   const variants = same.filter((m) => m.username !== customer.username);
   if (variants.length > 0) {
@@ -55,6 +57,7 @@ export function planAction(
     return {
       kind: 'conflict',
       reason: `the OMS holds ${names}, which differs from this username only in case; use that spelling in the file or change one of them in Fluent`,
+      conflict: 'caseVariant',
     };
   }
   const own = same.find((m) => m.retailerId === retailerId);
@@ -70,7 +73,19 @@ export function planAction(
     const reason = `already in the OMS, and --mode create-only leaves existing customers as they are (it differs in ${fields})`;
     return { kind: 'kept', reason: update.note ? `${reason}; ${update.note}` : reason };
   }
+  const status = update.kind === 'update' ? describeStatus(own) : '';
+  if (update.kind === 'update' && status !== '')
+    return { ...update, note: update.note ? `${update.note}; ${status}` : status };
   return update;
+}
+
+/**
+ * A customer the OMS holds as other than ACTIVE (INACTIVE, most often) is updated all the same, and its reason says
+ * so: updateCustomer has no status, so the update leaves it as it is, which someone may not expect.
+ */
+function describeStatus(own: OmsCustomer): string {
+  if (own.status === null || own.status === 'ACTIVE') return '';
+  return `the OMS holds the customer as ${quoteValue(own.status)}; updated all the same, its status left as it is`;
 }
 
 /** "a case variant "X" under " when the holder's username is spelled differently from the row's, else "". */

@@ -1,4 +1,3 @@
-import { canonicalJson } from '../normalise/canonicalJson.js';
 import {
   type FieldChange,
   type OmsAttribute,
@@ -6,6 +5,7 @@ import {
   UPDATABLE_FIELDS,
   type UpdateCustomerInput,
 } from '../types.js';
+import { attributeText, showHeld } from './verifyWrite.js';
 
 type Value = string | boolean | null;
 
@@ -59,7 +59,7 @@ export function planUndo(input: {
     // Already back (an earlier undo of this run was killed after sending it): nothing to send.
     if (now === was.before) continue;
     if (now !== was.after) {
-      changedSince.push(`${field} is now ${describe(now)}, not ${describe(was.after)}`);
+      changedSince.push(`${field} is now ${showHeld(now)}, not ${showHeld(was.after)}`);
       continue;
     }
     (restore as unknown as Record<string, Value>)[field] = was.before;
@@ -77,27 +77,6 @@ export function planUndo(input: {
       : { kind: 'skip', reason: `already as it was before run ${runId}`, complete: true };
   }
   return { kind: 'restore', input: restore, changes, changedSince };
-}
-
-/** Whether the OMS now holds every value the plan puts back: a lost answer is then confirmed. */
-export function isRestored(
-  plan: Pick<Extract<UndoPlan, { kind: 'restore' }>, 'changes'>,
-  oms: OmsCustomer | undefined,
-) {
-  return holdsChanges(plan.changes, oms);
-}
-
-/**
- * Whether the OMS holds the `after` of every change (fields and attributes, as diff lines show them): what a mutation
- * that made those changes leaves behind.
- */
-export function holdsChanges(changes: readonly FieldChange[], oms: OmsCustomer | undefined): boolean {
-  if (oms === undefined) return false;
-  return changes.every((change) =>
-    change.field.startsWith(ATTRIBUTE)
-      ? attributeText(oms.attributes ?? [], change.field.slice(ATTRIBUTE.length)) === change.after
-      : oms[change.field as keyof OmsCustomer] === change.after,
-  );
 }
 
 const ATTRIBUTE = 'attributes.';
@@ -120,7 +99,7 @@ function planAttributeUndo(
     const now = attributeText(list, name);
     if (now === was.before) continue;
     if (now !== was.after) {
-      changedSince.push(`${field} is now ${describe(now)}, not ${describe(was.after)}`);
+      changedSince.push(`${field} is now ${showHeld(now)}, not ${showHeld(was.after)}`);
       continue;
     }
     const held = list.find((attribute) => attribute.name === name);
@@ -129,13 +108,6 @@ function planAttributeUndo(
     changes.push({ field: field as FieldChange['field'], before: now, after: was.before });
   }
   return { list, changes, changedSince };
-}
-
-/** An attribute's value as a diff line shows it (text as it is, anything else as JSON), or null when absent. */
-function attributeText(list: readonly OmsAttribute[], name: string): string | null {
-  const held = list.find((attribute) => attribute.name === name);
-  if (!held) return null;
-  return typeof held.value === 'string' ? held.value : canonicalJson(held.value);
 }
 
 /** A diff line's text back as the value of an attribute of `type`. */
@@ -152,8 +124,4 @@ function typedValue(text: string, type: string): unknown {
         return text;
       }
   }
-}
-
-function describe(value: Value): string {
-  return value === null ? '(none)' : typeof value === 'boolean' ? String(value) : `"${value}"`;
 }

@@ -32,7 +32,7 @@ export interface RowPlan<R extends LoopRow> {
   needsLookup(row: R): boolean;
   /** The lookup's customers of this username (any case, any retailer) decide: settle now, or send a mutation. */
   decide(row: R, matches: readonly OmsCustomer[]): Settle | Send;
-  /** The OMS answered the mutation with the customer it holds now. */
+  /** The OMS answered the mutation with the customer it holds now: verified against what the mutation meant. */
   settleSent(row: R, sent: Send, answered: OmsCustomer): Settle;
   /** Fluent refused the mutation for good. */
   settleRefused(row: R, sent: Send, message: string): Settle;
@@ -49,7 +49,7 @@ export interface SyncRow extends LoopRow {
 export const SYNC_ROW_PLAN: RowPlan<SyncRow> = {
   needsLookup: () => true,
   decide: (row, matches) => decideFromLookup(row.facts, matches),
-  settleSent: (row, sent, answered) => settleSent(row.facts, sent, answered.id),
+  settleSent: (row, sent, answered) => settleSent(row.facts, sent, answered),
   settleRefused: (row, sent, message) => settleRefused(row.facts, sent, message),
   resolve: (row, sent, unanswered, matches) => resolveUnanswered(row.facts, sent, unanswered, matches),
 };

@@ -1,7 +1,8 @@
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import { escapeControl } from '../shared/escapeControl.js';
-import type { UniquenessScope } from '../types.js';
+import type { UniquenessScope, WriteMode } from '../types.js';
 import { assessLogin, type CustomerPermission } from './assessLogin.js';
+import { neededPermissions } from './neededPermissions.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -17,18 +18,24 @@ const SUGGESTED_RETAILERS = 10;
 
 /**
  * Checks that this login can run this job against this account (SPEC §1, §2), with a few queries and no mutation:
- * its roles (`me`) hold the permissions the run needs for the retailer, its customer roles reach the whole account
+ * its roles (`me`) hold the permissions the run needs for the retailer (neededPermissions: by dry run and `--mode`), its customer roles reach the whole account
  * (or only some retailers: then account-wide uniqueness cannot be checked), and `--retailer-id` exists for it. Where
  * the login may not read its own roles or the retailers, that is said as a warning, never guessed.
  */
 export async function checkAccount(
   client: Pick<FluentClient, 'readLogin' | 'findRetailer' | 'listRetailers'>,
-  input: { retailerId: string; dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] },
+  input: {
+    retailerId: string;
+    dryRun: boolean;
+    allowScopedLogin: boolean;
+    /** `--mode`: an update-only run needs no CUSTOMER_CREATE, a create-only one no CUSTOMER_UPDATE. */
+    writeMode?: WriteMode | undefined;
+    needs?: readonly CustomerPermission[];
+  },
 ): Promise<{ lines: CheckLine[]; uniqueness: UniquenessScope }> {
   const lines: CheckLine[] = [];
   let uniqueness: UniquenessScope;
-  const needs: readonly CustomerPermission[] =
-    input.needs ?? (input.dryRun ? ['CUSTOMER_VIEW'] : ['CUSTOMER_VIEW', 'CUSTOMER_CREATE', 'CUSTOMER_UPDATE']);
+  const needs: readonly CustomerPermission[] = input.needs ?? neededPermissions(input);
 
   const login = await client.readLogin();
   if (!login.ok) {

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
-import type { UniquenessScope } from '../types.js';
+import type { UniquenessScope, WriteMode } from '../types.js';
 import type { CustomerPermission } from './assessLogin.js';
 import { checkAccount } from './checkAccount.js';
 
@@ -17,6 +17,8 @@ export async function runPreflight(
     retailerId: string;
     dryRun: boolean;
     allowScopedLogin: boolean;
+    /** `--mode`, which decides whether creates and updates need their permissions. */
+    writeMode?: WriteMode | undefined;
     log: Logger;
     /** The permissions to check, when not a sync's (an undo only updates). */
     needs?: readonly CustomerPermission[];

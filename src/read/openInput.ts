@@ -1,4 +1,4 @@
-import { loadMapping } from '../normalise/loadMapping.js';
+import { type ColumnMapping, loadMapping } from '../normalise/loadMapping.js';
 import type { NormaliseContext } from '../normalise/normaliseRow.js';
 import type { ColumnLayout } from '../normalise/resolveColumns.js';
 import type { ResolvedOptions } from '../options/index.js';
@@ -54,5 +54,28 @@ export async function openInput(
     prepare: prepare && { normalise: setup, shard: options.shard, keepCustomers: prepare.keepCustomers },
   });
   const { layout, context } = createNormaliseContext(source.header, setup);
+  return { source, layout, context };
+}
+
+/**
+ * How a source's rows are read, whatever they come from (a file, the package API's records): the column layout from
+ * its header and the mapping, and the username template compiled against it. UsageError as for openInput.
+ */
+export function prepareInput(
+  source: InputSource,
+  mapping: ColumnMapping | undefined,
+  options: Pick<
+    ResolvedOptions,
+    'usernameTemplate' | 'retailerId' | 'defaultCountry' | 'phoneExtension' | 'allowFormulaValues'
+  >,
+): Input {
+  const { layout, context } = createNormaliseContext(source.header, {
+    mapping,
+    usernameTemplate: options.usernameTemplate,
+    retailerId: options.retailerId,
+    defaultCountry: options.defaultCountry,
+    phoneExtension: options.phoneExtension,
+    allowFormulaValues: options.allowFormulaValues,
+  });
   return { source, layout, context };
 }

@@ -1,4 +1,5 @@
-import type { OutcomeKind, RunMode } from '../types.js';
+import { CONFLICT_KINDS, type ConflictKind, type OutcomeKind, type RunMode } from '../types.js';
+import { formatCount } from './formatCount.js';
 
 export interface OutcomeWords {
   /** Follows the count: `3` + `customers would be created`. */
@@ -56,8 +57,11 @@ const WORDING: Readonly<Record<OutcomeKind, Wording>> = {
   },
   conflict: {
     label: 'Conflict',
-    apply: ['row has a username taken by another retailer', 'rows have a username taken by another retailer'],
-    hint: 'Usernames must be unique across the account; nothing was sent.',
+    apply: [
+      'row has a username in conflict with another customer',
+      'rows have a username in conflict with another customer',
+    ],
+    hint: 'Usernames must be unique across the account, in any case; see each row’s reason.',
   },
   failed: {
     label: 'Failed',
@@ -77,8 +81,56 @@ const WORDING: Readonly<Record<OutcomeKind, Wording>> = {
   },
 };
 
-/** The words that follow a count of `kind` in `mode`, singular or plural as `count` asks. */
-export function describeOutcome(kind: OutcomeKind, mode: RunMode, count: number): OutcomeWords {
+/** How each kind of conflict is worded when all of a run's conflicts are of that kind, and within a mix. */
+const CONFLICT_WORDING: Readonly<Record<ConflictKind, { apply: Forms; hint: string; part: string }>> = {
+  otherRetailer: {
+    apply: ['row has a username taken by another retailer', 'rows have a username taken by another retailer'],
+    hint: 'Usernames must be unique across the account; nothing was sent.',
+    part: 'taken by another retailer',
+  },
+  caseVariant: {
+    apply: [
+      'row has a username this retailer holds in another case',
+      'rows have a username this retailer holds in another case',
+    ],
+    hint: 'Usernames are compared without regard to case: use the spelling the OMS holds; nothing was sent.',
+    part: 'held in another case',
+  },
+  concurrent: {
+    apply: [
+      'row has a username another writer created at the same time',
+      'rows have a username another writer created at the same time',
+    ],
+    hint: 'Created by this run and by another writer at once: the OMS holds both; see each row’s reason.',
+    part: 'created at the same time elsewhere',
+  },
+  unseen: {
+    apply: [
+      'row has a username Fluent says exists where this login cannot see it',
+      'rows have a username Fluent says exists where this login cannot see it',
+    ],
+    hint: 'Fluent refused the create as existing, and no lookup finds it; nothing more was sent.',
+    part: 'held where this login cannot see',
+  },
+};
+
+/**
+ * The words that follow a count of `kind` in `mode`, singular or plural as `count` asks. A conflict is worded by its
+ * kinds when the summary counts them (`conflicts`): one kind by its own words, a mix with each kind's count; failed
+ * rows that hold values Fluent did not take as sent (`notTakenAsSent`) are hinted at as such.
+ */
+export function describeOutcome(
+  kind: OutcomeKind,
+  mode: RunMode,
+  count: number,
+  detail: { conflicts?: Partial<Record<ConflictKind, number>>; notTakenAsSent?: Record<string, number> } = {},
+): OutcomeWords {
+  if (kind === 'conflict' && detail.conflicts) return describeConflicts(mode, count, detail.conflicts);
+  if (kind === 'failed' && Object.keys(detail.notTakenAsSent ?? {}).length > 0) {
+    // Rows Fluent answered with values otherwise than sent are not sent again while the file and the OMS stay so.
+    const words = describeOutcome(kind, mode, count);
+    return { ...words, hint: 'Refused by the OMS, or kept otherwise than sent (see each reason).' };
+  }
   const wording = WORDING[kind];
   const dryRun = mode === 'dry-run';
   const forms = (dryRun ? wording.dryRun : undefined) ?? wording.apply;
@@ -87,4 +139,22 @@ export function describeOutcome(kind: OutcomeKind, mode: RunMode, count: number)
     hint: (dryRun ? wording.dryRunHint : undefined) ?? wording.hint,
     label: (dryRun ? wording.dryRunLabel : undefined) ?? wording.label,
   };
+}
+
+function describeConflicts(
+  mode: RunMode,
+  count: number,
+  conflicts: Partial<Record<ConflictKind, number>>,
+): OutcomeWords {
+  const generic = describeOutcome('conflict', mode, count);
+  const kinds = CONFLICT_KINDS.filter((kind) => (conflicts[kind] ?? 0) > 0);
+  const [only] = kinds;
+  // Every conflict of one kind (conflicts recorded before kinds were kept would count in none).
+  if (only !== undefined && kinds.length === 1 && conflicts[only] === count) {
+    const words = CONFLICT_WORDING[only];
+    return { ...generic, phrase: count === 1 ? words.apply[0] : words.apply[1], hint: words.hint };
+  }
+  if (kinds.length === 0) return generic;
+  const parts = kinds.map((kind) => `${formatCount(conflicts[kind] ?? 0)} ${CONFLICT_WORDING[kind].part}`);
+  return { ...generic, phrase: `${generic.phrase} (${parts.join(', ')})` };
 }

@@ -43,7 +43,14 @@ export function formatSummary(summary: ReportSummary, reportDirGiven: string): s
   );
   for (const kind of OUTCOME_KINDS) {
     const count = totals[kind];
-    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count).phrase}`);
+    if (count !== 0) lines.push(`  ${formatCount(count)} ${describeOutcome(kind, mode, count, summary).phrase}`);
+  }
+  const notTaken = Object.entries(summary.notTakenAsSent ?? {});
+  if (notTaken.length > 0) {
+    const fields = notTaken.map(
+      ([field, rows]) => `${escapeControl(field)} (${formatCount(rows)} ${rows === 1 ? 'row' : 'rows'})`,
+    );
+    lines.push(`  Fluent did not take values as sent: ${fields.join(', ')}; the reasons say what it holds`);
   }
   if (mode !== 'validate') {
     const { requests } = summary;
@@ -61,9 +68,10 @@ export function formatSummary(summary: ReportSummary, reportDirGiven: string): s
     lines.push(`  ${formatCount(attention)} ${rows} attention: see ${joinPath(reportDir, 'rejects.csv')}`);
   }
   if (summary.missing !== undefined) {
-    const customers = summary.missing === 1 ? 'customer' : 'customers';
+    const { count, complete } = summary.missing;
+    const customers = count === 1 ? 'customer' : 'customers';
     lines.push(
-      `  ${formatCount(summary.missing)} ${customers} of the retailer in the OMS not in the file: see ${joinPath(reportDir, 'missing.csv')}`,
+      `  ${formatCount(count)} ${customers} of the retailer in the OMS not in the file${complete ? '' : ' (or more: the listing ended early)'}: see ${joinPath(reportDir, 'missing.csv')}`,
     );
   }
   if (summary.status === 'aborted') lines.push('  Run the same command again to resume where it stopped.');

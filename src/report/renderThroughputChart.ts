@@ -5,10 +5,8 @@ import type { ThroughputPoint } from './reportTypes.js';
 
 const WIDTH = 720;
 const HEIGHT = 260;
-const LEFT = 64;
-const RIGHT = 64;
-const TOP = 28;
-const BOTTOM = 40;
+/** The plot's margins inside the chart: the axes' ticks and titles are drawn in them (the d3 margin convention). */
+const MARGIN = { left: 64, right: 64, top: 28, bottom: 40 } as const;
 /** More points than this add noise, not information, at this width. */
 const MAX_SEGMENTS = 240;
 /** The request lines: their own colours, inline, so the page's stylesheet needs no new class. */
@@ -39,13 +37,13 @@ export function renderThroughputChart(samples: readonly ThroughputPoint[], title
   const maxTime = rows.at(-1)?.elapsedMs ?? 1;
   const maxRate = niceCeiling(Math.max(...rows.map((point) => point.rate)));
   const maxRequestRate = niceCeiling(Math.max(0, ...requests.map((p) => p.rate), ...allowed.map((p) => p.rate)));
-  const plotWidth = WIDTH - LEFT - RIGHT;
-  const plotHeight = HEIGHT - TOP - BOTTOM;
-  const x = (ms: number): number => LEFT + (Math.min(ms, maxTime) / maxTime) * plotWidth;
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const x = (ms: number): number => MARGIN.left + (Math.min(ms, maxTime) / maxTime) * plotWidth;
   const yOf =
     (ceiling: number) =>
     (rate: number): number =>
-      TOP + plotHeight - (rate / ceiling) * plotHeight;
+      MARGIN.top + plotHeight - (rate / ceiling) * plotHeight;
   const y = yOf(maxRate);
   const yRequests = yOf(maxRequestRate);
   const polyline = (points: readonly RatePoint[], scale: (rate: number) => number) =>
@@ -55,13 +53,13 @@ export function renderThroughputChart(samples: readonly ThroughputPoint[], title
   for (let tick = 0; tick <= 4; tick++) {
     const rate = (maxRate * tick) / 4;
     parts.push(
-      `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(rate).toFixed(1)}" y2="${y(rate).toFixed(1)}" class="chart-grid"/>`,
-      `<text x="${LEFT - 8}" y="${y(rate).toFixed(1)}" text-anchor="end" dominant-baseline="middle" class="chart-tick">${formatCount(rate)}</text>`,
+      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(rate).toFixed(1)}" y2="${y(rate).toFixed(1)}" class="chart-grid"/>`,
+      `<text x="${MARGIN.left - 8}" y="${y(rate).toFixed(1)}" text-anchor="end" dominant-baseline="middle" class="chart-tick">${formatCount(rate)}</text>`,
     );
     if (withRequests) {
       const requestRate = (maxRequestRate * tick) / 4;
       parts.push(
-        `<text x="${WIDTH - RIGHT + 8}" y="${yRequests(requestRate).toFixed(1)}" dominant-baseline="middle" class="chart-tick">${formatCount(requestRate)}</text>`,
+        `<text x="${WIDTH - MARGIN.right + 8}" y="${yRequests(requestRate).toFixed(1)}" dominant-baseline="middle" class="chart-tick">${formatCount(requestRate)}</text>`,
       );
     }
   }
@@ -69,15 +67,15 @@ export function renderThroughputChart(samples: readonly ThroughputPoint[], title
     const ms = (maxTime * tick) / 4;
     const anchor = tick === 0 ? 'start' : tick === 4 ? 'end' : 'middle';
     parts.push(
-      `<text x="${x(ms).toFixed(1)}" y="${HEIGHT - BOTTOM + 20}" text-anchor="${anchor}" class="chart-tick">${formatDuration(ms)}</text>`,
+      `<text x="${x(ms).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 20}" text-anchor="${anchor}" class="chart-tick">${formatDuration(ms)}</text>`,
     );
   }
   const line = polyline(rows, y);
-  const area = `${LEFT},${y(0).toFixed(1)} ${line} ${x(maxTime).toFixed(1)},${y(0).toFixed(1)}`;
+  const area = `${MARGIN.left},${y(0).toFixed(1)} ${line} ${x(maxTime).toFixed(1)},${y(0).toFixed(1)}`;
   parts.push(
     `<polygon points="${area}" class="chart-area"/>`,
     `<polyline points="${line}" class="chart-line"/>`,
-    `<text x="${LEFT}" y="${TOP - 10}" class="chart-tick">rows/s</text>`,
+    `<text x="${MARGIN.left}" y="${MARGIN.top - 10}" class="chart-tick">rows/s</text>`,
   );
   if (withRequests) {
     if (allowed.length >= 2) {
@@ -87,7 +85,7 @@ export function renderThroughputChart(samples: readonly ThroughputPoint[], title
     }
     parts.push(
       `<polyline points="${polyline(requests, yRequests)}" fill="none" stroke="${REQUEST_COLOUR}" stroke-width="2" stroke-linejoin="round"/>`,
-      `<text x="${WIDTH - RIGHT}" y="${TOP - 10}" text-anchor="end" class="chart-tick">` +
+      `<text x="${WIDTH - MARGIN.right}" y="${MARGIN.top - 10}" text-anchor="end" class="chart-tick">` +
         `<tspan fill="${REQUEST_COLOUR}">requests/s sent</tspan>` +
         (allowed.length >= 2 ? `<tspan fill="${ALLOWED_COLOUR}"> · - - rate allowed</tspan>` : '') +
         '</text>',

@@ -3,6 +3,7 @@
  * Here, apart from the writers, so the stages that produce them import no writer.
  */
 import type {
+  ConflictKind,
   DiffLine,
   MissingCustomer,
   NormalisationRule,
@@ -38,10 +39,25 @@ export interface ReportSummary {
   uniqueness?: UniquenessScope;
   unmappedColumns: string[];
   delimiter: string;
-  /** With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum). */
-  missing?: number;
+  /**
+   * With --report-missing: how many of the retailer's OMS customers the file does not hold (outside the read sum), and
+   * whether Fluent's pages could be followed to their end (`complete: false` and why, when not).
+   */
+  missing?: { count: number; complete: boolean; reason?: string };
   /** How many cells each normalisation rule changed on the way in (sync, dry run, validate; not undo). */
   normalised?: Partial<Record<NormalisationRule, number>>;
+  /**
+   * A run with `--shard K/N`: which shard it was, and the rule (SHARD_RULE) by which it took its rows, so a merge can
+   * work out which shard owns each row from the row itself.
+   */
+  shard?: { index: number; count: number; rule: string };
+  /** The conflicts by kind, every kind listed (sync, dry run, undo): how the summary and the page word them. */
+  conflicts?: Record<ConflictKind, number>;
+  /**
+   * Rows holding a value Fluent did not take as sent (this run, or an earlier one whose values were not sent again),
+   * by field, attributes as `attributes.NAME`, most first (sync, dry run, undo).
+   */
+  notTakenAsSent?: Record<string, number>;
   /** A report merged from the reports of a file's shards (`report --merge`): which runs it is made of. */
   mergedFrom?: { shard: string; runId: string; status: ReportSummary['status']; reportDir: string }[];
 }

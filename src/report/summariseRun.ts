@@ -1,4 +1,6 @@
+import { SHARD_RULE } from '../check/shardOfRow.js';
 import type { ClientStats } from '../fluent/createFluentClient.js';
+import type { Shard } from '../options/index.js';
 import type { NormalisationRule, OutcomeKind, RunMode, RunTotals, UniquenessScope } from '../types.js';
 import { checkTotals, emptyTotals } from './countOutcomes.js';
 import type { ReportSummary } from './reportTypes.js';
@@ -23,10 +25,14 @@ export function summariseRun(run: {
   uniqueness?: UniquenessScope | undefined;
   unmappedColumns: string[];
   delimiter: string;
-  /** With --report-missing, how many OMS customers the file does not hold. */
-  missing?: number | undefined;
+  /** With --report-missing, how many OMS customers the file does not hold, and whether the listing is complete. */
+  missing?: ReportSummary['missing'];
   /** How many cells each normalisation rule changed (runs that normalise a file). */
   normalised?: Partial<Record<NormalisationRule, number>> | undefined;
+  /** `--shard K/N`. */
+  shard?: Shard | undefined;
+  /** Conflicts by kind and values not taken as sent by field (runs that talk to the OMS). */
+  details?: Pick<ReportSummary, 'conflicts' | 'notTakenAsSent'> | undefined;
 }): ReportSummary {
   const totals = countTotals(run.outcomeCounts, run.read);
   const graphql = run.client?.graphql ?? 0;
@@ -52,6 +58,9 @@ export function summariseRun(run: {
     delimiter: run.delimiter,
     ...(run.missing === undefined ? {} : { missing: run.missing }),
     ...(run.normalised === undefined ? {} : { normalised: run.normalised }),
+    ...(run.shard === undefined ? {} : { shard: { index: run.shard.index, count: run.shard.count, rule: SHARD_RULE } }),
+    ...(run.details?.conflicts === undefined ? {} : { conflicts: run.details.conflicts }),
+    ...(run.details?.notTakenAsSent === undefined ? {} : { notTakenAsSent: run.details.notTakenAsSent }),
   };
 }
 

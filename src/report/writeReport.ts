@@ -4,9 +4,9 @@ import type { ChangedField, DiffLine, MissingCustomer, OutcomeKind, ReviewLine, 
 import { OUTCOME_KINDS } from '../types.js';
 import { checkTotals } from './countOutcomes.js';
 import { formatCsvLine } from './formatCsvLine.js';
+import type { ChangedCustomer, ChangeExcerpt, Excerpt } from './htmlReportTypes.js';
 import type { TextSink } from './openTextSink.js';
 import { ReportWriteError } from './ReportWriteError.js';
-import type { ChangedCustomer, ChangeExcerpt, Excerpt } from './renderReportHtml.js';
 import { renderReportHtml } from './renderReportHtml.js';
 import type { RejectLine, ReportContent, ReportSummary } from './reportTypes.js';
 import { scrubContent } from './scrubContent.js';
@@ -31,7 +31,7 @@ export const REPORT_FILE_NAMES = [
 export const OUTCOMES_HEADER = ['row', 'line', 'username', 'outcome', 'reason', 'changedFields', 'customerId'] as const;
 export const DIFF_HEADER = ['username', 'field', 'before', 'after', 'input'] as const;
 export const REVIEW_HEADER = ['row', 'username', 'field', 'input', 'written', 'rule'] as const;
-const MISSING_HEADER = ['username', 'id', 'primaryEmail'] as const;
+export const MISSING_HEADER = ['username', 'id', 'primaryEmail'] as const;
 /**
  * In diff.csv, `before` and `after` of a primaryPhone change hold E.164 phones; so may `input` (only a strict E.164
  * value is exempt from neutralising, so a cell like `+61 4…` still gets its `'`).

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { connectOms, type OmsConnection } from '../apply/connectOms.js';
+import type { MissingListing } from '../apply/findMissingCustomers.js';
 import { logRequests } from '../apply/logRequests.js';
 import { checkCheckpointPath } from '../checkpoint/openCheckpointFile.js';
 import { AbortError, UsageError } from '../errors.js';
@@ -92,11 +93,12 @@ async function carryOut<Input>(
   const now = deps.now ?? (() => new Date());
   const runId = createRunId(end.startedAt);
   end.runId = runId;
-  const reportDir = options.reportDir ?? path.join('reports', runId);
+  // A job whose report is optional (ensureCustomers) writes one only into a folder it is given.
+  const reportDir = options.reportDir ?? (job.writesReport === 'when-asked' ? undefined : path.join('reports', runId));
   const input = await job.open({ runId, signal, log });
   // A --checkpoint that cannot be used is refused before the report folder is made: a refused run leaves nothing.
   if (job.store === 'checkpoint') checkCheckpointPath(options.checkpoint);
-  const folder = claimReportDir(reportDir);
+  const folder = reportDir === undefined ? undefined : claimReportDir(reportDir);
   let reporting = false;
   let oms: OmsConnection | undefined;
   let connecting: Promise<AccountCheck> | undefined;
@@ -147,6 +149,7 @@ async function carryOut<Input>(
     let uniqueness: UniquenessScope | undefined;
     let throughput: ThroughputPoint[] | undefined;
     let missing: RunOutcome['missing'];
+    let missingListing: MissingListing | undefined;
     let applyMs = 0;
     const apply = early ?? job.apply(read);
     if (apply && abortReason === undefined) {
@@ -167,7 +170,7 @@ async function carryOut<Input>(
         const settled = read - open;
         // --verbose: each lookup and mutation, with its username and how it ended.
         const client = options.verbose ? logRequests(oms.client, log) : oms.client;
-        ({ abortReason, throughput, missing } = await apply.run(
+        ({ abortReason, throughput, missing, missingListing } = await apply.run(
           run,
           { ...oms, client },
           { scope, settledRows: settled },
@@ -194,10 +197,12 @@ async function carryOut<Input>(
         options: describeOptions(options),
         read,
         outcomeCounts: journal.outcomeCounts(runId),
+        details: job.mode === 'validate' ? undefined : journal.outcomeDetails(runId),
         client: oms?.client.stats(),
         applyMs,
         abortReason,
-        missing: missing?.count(),
+        missing: missing && { count: missing.count(), complete: true, ...missingListing },
+        shard: options.shard,
         ...parts,
       }),
       ...extra,
@@ -207,6 +212,12 @@ async function carryOut<Input>(
     // run `running` in the checkpoint.
     journal.finishRun(runId, summary.status, deps.scrubber.scrubValue(summary));
     journal.pruneRuns(options.keepRuns);
+    job.finish?.(run);
+    const exitCode = exitCodeOf(summary);
+    if (reportDir === undefined) {
+      if (exitCode === 3) throw new AbortError(`${abortReason}; ${job.resumeHint}`);
+      return { exitCode, reportDir: null, summary };
+    }
     const content: ReportContent = {
       summary,
       outcomes: () => journal.outcomes(runId),
@@ -221,7 +232,6 @@ async function carryOut<Input>(
       scrubber: deps.scrubber,
     });
     end.reportDir = reportDir;
-    const exitCode = exitCodeOf(summary);
     printSummary(summary, reportDir, exitCode, {
       out: deps.out,
       format: options.logFormat,
@@ -238,7 +248,7 @@ async function carryOut<Input>(
     }
     return { exitCode, reportDir, summary };
   } catch (error) {
-    if (!reporting) folder.release();
+    if (!reporting) folder?.release();
     throw error;
   } finally {
     // A run that ends while its preflight is still under way (a bad file, a stop) does not wait for it.

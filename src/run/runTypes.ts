@@ -3,6 +3,7 @@
  * the skeleton (Job): how it reads its rows, whether and how it talks to the OMS, what its report holds.
  */
 import type { OmsConnection } from '../apply/connectOms.js';
+import type { MissingListing } from '../apply/findMissingCustomers.js';
 import type { Checkpoint } from '../checkpoint/openCheckpoint.js';
 import type { MissingList, RunJournal, RunStart } from '../checkpoint/runJournal.js';
 import type { CheckpointScope } from '../checkpoint/syncState.js';
@@ -14,7 +15,7 @@ import type { CustomerPermission } from '../preflight/assessLogin.js';
 import type { ReportContent, ReportSummary, ThroughputPoint } from '../report/reportTypes.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
 import type { Scrubber } from '../shared/createScrubber.js';
-import type { RunMode, UniquenessScope } from '../types.js';
+import type { RunMode, UniquenessScope, WriteMode } from '../types.js';
 import type { Progress } from './createProgress.js';
 
 export interface RunDependencies {
@@ -38,7 +39,8 @@ export interface RunDependencies {
 
 export interface RunResult {
   exitCode: 0 | 1;
-  reportDir: string;
+  /** Where the report was written; null for a job that writes one only when asked and was not (ensureCustomers). */
+  reportDir: string | null;
   summary: ReportSummary;
 }
 
@@ -66,7 +68,12 @@ export interface JobStart {
 export interface JobApply {
   /** The in-process sandbox's customers (`--sandbox --sandbox-seed`). */
   seed?: SeedCustomer[] | undefined;
-  preflight: { dryRun: boolean; allowScopedLogin: boolean; needs?: readonly CustomerPermission[] };
+  preflight: {
+    dryRun: boolean;
+    allowScopedLogin: boolean;
+    writeMode?: WriteMode;
+    needs?: readonly CustomerPermission[];
+  };
   /** The progress line's name for it. */
   phase: string;
   /**
@@ -77,7 +84,13 @@ export interface JobApply {
     run: RunContext,
     oms: OmsConnection,
     at: { scope: CheckpointScope; settledRows: number },
-  ): Promise<{ abortReason?: string; throughput?: ThroughputPoint[]; missing?: MissingList }>;
+  ): Promise<{
+    abortReason?: string;
+    throughput?: ThroughputPoint[];
+    missing?: MissingList;
+    /** Whether the listing of --report-missing reached the end of Fluent's pages. */
+    missingListing?: MissingListing;
+  }>;
 }
 
 /** What the skeleton learnt by the end of the run, for the job's summary and report. */
@@ -105,6 +118,11 @@ export interface Job<Input> {
   stoppedAs: 'run' | 'undo';
   /** What the abort message says of resuming. */
   resumeHint: string;
+  /**
+   * `always` (the default): into --report-dir, else reports/<run-id>/. `when-asked`: only into a --report-dir given
+   * (ensureCustomers, whose results are its report); without one no folder is made and the run ends with its summary.
+   */
+  writesReport?: 'always' | 'when-asked';
   /**
    * Checks and opens what the run reads before anything is made on disk: a UsageError here leaves nothing behind.
    */
@@ -135,6 +153,8 @@ export interface Job<Input> {
     normalised?: ReportSummary['normalised'];
     extra?: Partial<ReportSummary>;
   };
+  /** Once every row has its final outcome and the run is recorded as ended: what the job reads back of it. */
+  finish?(run: RunContext): void;
   /** The report's job-specific parts (the outcomes, rejects, diffs and chart are the skeleton's). */
   report(
     run: RunContext,

@@ -21,25 +21,20 @@ export interface FaultInjector {
   setFaults(faults: SandboxFaults): void;
   /** Draws the next request's faults. */
   decideFaults(): FaultDecision;
-  /** Whether a GraphQL request fits the rolling 1 s window; admitted requests take a slot. */
-  admitRequest(): boolean;
 }
 
 const BEFORE_CODES = [500, 502, 503, 504] as const;
 const AFTER_CODES = [502, 503] as const;
-const WINDOW_MS = 1000;
 
 /**
  * Decides faults for the sandbox. Every request draws the same seven numbers in the same order whatever the
  * settings, so the n-th request of a run meets the same faults on every run with the same seed, and turning one
- * kind of fault on does not shift the dice of another. The rate limit depends on the clock, not on the dice.
+ * kind of fault on does not shift the dice of another. The rate limit is createSandboxLimiter's: the clock's, not the
+ * dice's.
  */
-export function createFaultInjector(initial: SandboxFaults, now: () => number): FaultInjector {
+export function createFaultInjector(initial: SandboxFaults): FaultInjector {
   let current: SandboxFaults = { ...initial };
   let random = createRandom(current.seed ?? 1);
-  // Arrival times of admitted requests inside the window, oldest first; `head` skips expired ones cheaply.
-  let admitted: number[] = [];
-  let head = 0;
 
   function pick<T>(codes: readonly T[], draw: number): T {
     return codes[Math.min(codes.length - 1, Math.floor(draw * codes.length))] as T;
@@ -60,19 +55,6 @@ export function createFaultInjector(initial: SandboxFaults, now: () => number): 
         failAfterCommit: draws[4] < (current.random5xxAfterCommitRate ?? 0) ? pick(AFTER_CODES, draws[5]) : undefined,
         refuseMutation: draws[6] < (current.refuseMutationRate ?? 0),
       };
-    },
-    admitRequest() {
-      const limit = current.rateLimitPerSecond;
-      if (limit === undefined) return true;
-      const time = now();
-      while (head < admitted.length && (admitted[head] as number) <= time - WINDOW_MS) head++;
-      if (head > 1024 && head * 2 > admitted.length) {
-        admitted = admitted.slice(head);
-        head = 0;
-      }
-      if (admitted.length - head >= limit) return false;
-      admitted.push(time);
-      return true;
     },
   };
 }

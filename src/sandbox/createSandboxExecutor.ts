@@ -9,6 +9,7 @@ import {
   validate,
 } from 'graphql';
 import type { SandboxAccess, SandboxUser } from './createSandboxAccess.js';
+import { type FluentErrorCode, fluentError } from './fluentError.js';
 import type {
   CreateCustomerArgs,
   CustomerFilter,
@@ -18,11 +19,10 @@ import type {
   StoredCustomer,
   StoreResult,
   UpdateCustomerArgs,
-} from './createSandboxStore.js';
-import { type FluentErrorCode, fluentError } from './fluentError.js';
+} from './sandboxStoreTypes.js';
 import type { SandboxPermission } from './sandboxTypes.js';
 import { SANDBOX_SCHEMA_SDL } from './schema.js';
-import type { PageRequest } from './slicePage.js';
+import type { Page, PageRequest } from './slicePage.js';
 
 /** The account's data rules beyond the schema's: a rule refuses a mutation of a username (SandboxFaults). */
 export interface DataRules {
@@ -176,13 +176,7 @@ export function createSandboxExecutor(
     customers: (args: CustomerFilter & ConnectionArgs) => {
       demand('CUSTOMER_VIEW');
       const page = unwrap(store.findCustomers(args, toPageRequest(args, customerPosition), reach));
-      return {
-        edges: page.items.map((customer) => ({
-          node: toCustomerView(customer),
-          cursor: encodeCursor('customer', customer.id),
-        })),
-        pageInfo: { hasPreviousPage: page.hasPreviousPage, hasNextPage: page.hasNextPage },
-      };
+      return toConnection(page, 'customer', toCustomerView);
     },
     createCustomer: ({ input }: { input?: CreateCustomerArgs | null }) => {
       demand('CUSTOMER_CREATE');
@@ -213,13 +207,7 @@ export function createSandboxExecutor(
     retailers: (args: RetailerFilter & ConnectionArgs) => {
       demand('RETAILER_VIEW');
       const page = unwrap(store.findRetailers(args, toPageRequest(args, retailerPosition), reach));
-      return {
-        edges: page.items.map((retailer) => ({
-          node: toRetailerView(retailer),
-          cursor: encodeCursor('retailer', retailer.id),
-        })),
-        pageInfo: { hasPreviousPage: page.hasPreviousPage, hasNextPage: page.hasNextPage },
-      };
+      return toConnection(page, 'retailer', toRetailerView);
     },
   };
 
@@ -264,6 +252,18 @@ function withFluentCode(error: GraphQLError): GraphQLError {
 }
 
 /** Cursors are opaque to clients; inside they name the customer or retailer id, so paging survives inserts. */
+/** A page as a GraphQL connection: each item's view with its cursor, and whether there are pages either side. */
+function toConnection<T extends { id: string }, View>(
+  page: Page<T>,
+  kind: 'customer' | 'retailer',
+  toView: (item: T) => View,
+): { edges: { node: View; cursor: string }[]; pageInfo: { hasPreviousPage: boolean; hasNextPage: boolean } } {
+  return {
+    edges: page.items.map((item) => ({ node: toView(item), cursor: encodeCursor(kind, item.id) })),
+    pageInfo: { hasPreviousPage: page.hasPreviousPage, hasNextPage: page.hasNextPage },
+  };
+}
+
 function encodeCursor(kind: 'customer' | 'retailer', id: string): string {
   return Buffer.from(`${kind}:${id}`).toString('base64url');
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { FIELD_LIMITS } from '../types.js';
+import { alterStoredValues } from './alterStoredValues.js';
 import { applyCustomerUpdate, copyAttributes } from './applyCustomerUpdate.js';
 import {
   COLUMNS,
@@ -30,21 +31,6 @@ import type {
 } from './sandboxStoreTypes.js';
 import type { SeedCustomer } from './sandboxTypes.js';
 import { type Page, type PageRequest, slicePage } from './slicePage.js';
-
-export type {
-  CreateCustomerArgs,
-  CustomerFilter,
-  Reach,
-  RetailerFilter,
-  SandboxAttribute,
-  SandboxRetailer,
-  SandboxStore,
-  StoredCustomer,
-  StoreFailure,
-  StoreResult,
-  StoreSettings,
-  UpdateCustomerArgs,
-} from './sandboxStoreTypes.js';
 
 /**
  * The sandbox's OMS: customers in an in-memory SQLite database (per-retailer username uniqueness by a unique
@@ -179,7 +165,7 @@ export function createSandboxStore(
       return taken();
     }
     const at = timestamp();
-    const customer: StoredCustomer = {
+    let customer: StoredCustomer = {
       id: '',
       idNumber: 0,
       ref: args.username,
@@ -199,6 +185,7 @@ export function createSandboxStore(
       updatedOn: at,
       attributes: copyAttributes(args.attributes),
     };
+    if (settings.storedValues) customer = alterStoredValues(customer, undefined, settings.storedValues);
     let id: number;
     try {
       id = Number(insert.run(toRow(customer)).lastInsertRowid);
@@ -232,7 +219,8 @@ export function createSandboxStore(
     }
     const tooLong = findTooLong(args);
     if (tooLong) return tooLong;
-    const updated = applyCustomerUpdate(customer, args, settings, timestamp());
+    let updated = applyCustomerUpdate(customer, args, settings, timestamp());
+    if (settings.storedValues) updated = alterStoredValues(updated, customer, settings.storedValues);
     const row = toRow(updated);
     const before = toRow(customer);
     const changed = UPDATABLE_COLUMNS.filter((column) => row[column] !== before[column]);

@@ -1,3 +1,4 @@
+import { UPDATABLE_FIELDS } from '../types.js';
 import type { StoredCustomer } from './sandboxStoreTypes.js';
 import type { SandboxCustomer } from './sandboxTypes.js';
 
@@ -43,17 +44,7 @@ export const INSERT = `INSERT INTO customers (${COLUMNS}) VALUES (${COLUMNS.spli
   .map((column) => `@${column}`)
   .join(', ')})`;
 /** Columns an update may change (UpdateCustomerInput's fields), besides updatedOn. */
-export const UPDATABLE_COLUMNS = [
-  'title',
-  'firstName',
-  'lastName',
-  'primaryEmail',
-  'primaryPhone',
-  'timezone',
-  'promotionOptIn',
-  'country',
-  'attributes',
-] as const;
+export const UPDATABLE_COLUMNS = [...UPDATABLE_FIELDS, 'attributes'] as const;
 
 export type Row = [
   id: number,

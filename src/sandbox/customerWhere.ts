@@ -1,22 +1,15 @@
+import { customerFieldsBut } from '../types.js';
 import type { CustomerFilter, Reach } from './sandboxStoreTypes.js';
 import type { SandboxLookupMatch } from './sandboxTypes.js';
 
 /** A WHERE condition over the `customers` table and its parameters, in order. */
 export type CustomerWhere = { ok: true; sql: string; params: unknown[] } | { ok: false; message: string };
 
-/** List filters on columns compared as they are: the value in the list, or NULL when the list holds null. */
-const PLAIN_LISTS = [
-  'status',
-  'title',
-  'department',
-  'country',
-  'firstName',
-  'lastName',
-  'primaryEmail',
-  'primaryPhone',
-  'timezone',
-  'promotionOptIn',
-] as const;
+/**
+ * List filters on columns compared as they are (the value in the list, or NULL when the list holds null): `status` and
+ * every customer field but username, which matches as `ref` does.
+ */
+const PLAIN_LISTS = ['status', ...customerFieldsBut('username')] as const;
 
 /**
  * The condition a `customers` query puts on the table (the columns are named as the fields): within a list values

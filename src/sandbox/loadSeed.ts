@@ -1,20 +1,11 @@
 import { UsageError } from '../errors.js';
 import { lazySchema, type ZodIssue } from '../shared/loadZod.js';
 import { checkJsonValue, firstIssue, readJsonFile } from '../shared/readJsonFile.js';
+import { customerFieldsBut } from '../types.js';
 import type { SeedCustomer } from './sandboxTypes.js';
 
-const TEXT_FIELDS = [
-  'primaryEmail',
-  'title',
-  'firstName',
-  'lastName',
-  'primaryPhone',
-  'timezone',
-  'department',
-  'country',
-  'ref',
-  'status',
-] as const;
+/** The seed's text fields: every customer field but username and promotionOptIn (checked on their own), ref, status. */
+const TEXT_FIELDS = [...customerFieldsBut('username', 'promotionOptIn'), 'ref', 'status'] as const;
 
 /**
  * A seed file: an array of customers, each with a retailerId (a string, or a number taken as its digits) and a

@@ -15,6 +15,7 @@ export type SandboxAccountOptions = Pick<
   // The variants Fluent's docs leave open, and the account (sandboxVariantFlags.ts).
   | 'attributeUpdates'
   | 'nullUpdates'
+  | 'storedValues'
   | 'account'
 >;
 

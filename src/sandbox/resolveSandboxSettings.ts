@@ -89,7 +89,7 @@ function sortRetailerIds(ids: Iterable<string>): string[] {
 /** The variants Fluent's docs leave open, and the account the sandbox stands for. */
 function resolveVariants(
   options: SandboxOptions,
-): Pick<SandboxSettings, 'attributeUpdates' | 'nullUpdates' | 'account'> {
+): Pick<SandboxSettings, 'attributeUpdates' | 'nullUpdates' | 'storedValues' | 'account'> {
   const attributeUpdates = options.attributeUpdates ?? 'replace';
   if (!ATTRIBUTE_UPDATES.includes(attributeUpdates)) {
     throw new UsageError(
@@ -108,5 +108,13 @@ function resolveVariants(
       `sandbox account '${escapeControl(String(account))}' must be 1 to 64 letters, digits, '.', '_' or '-'`,
     );
   }
-  return { attributeUpdates, nullUpdates, account };
+  const { reformatPhone, truncateNames } = options.storedValues ?? {};
+  if (truncateNames !== undefined && !(Number.isSafeInteger(truncateNames) && truncateNames >= 1)) {
+    throw new UsageError('sandbox name truncation must be a whole number of characters of at least 1');
+  }
+  const storedValues = {
+    ...(reformatPhone === true ? { reformatPhone } : {}),
+    ...(truncateNames === undefined ? {} : { truncateNames }),
+  };
+  return { attributeUpdates, nullUpdates, account, ...(Object.keys(storedValues).length > 0 ? { storedValues } : {}) };
 }

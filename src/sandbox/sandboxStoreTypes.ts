@@ -1,8 +1,5 @@
-/**
- * Types of the sandbox's customer store: what it holds, what the GraphQL layer asks of it and how it answers.
- * `createSandboxStore.ts` re-exports them.
- */
-import type { UPDATABLE_FIELDS } from '../types.js';
+/** Types of the sandbox's customer store: what it holds, what the GraphQL layer asks of it and how it answers. */
+import type { CustomerField, UPDATABLE_FIELDS } from '../types.js';
 import type { FluentErrorCode } from './fluentError.js';
 import type { SandboxCustomer, SandboxSettings } from './sandboxTypes.js';
 import type { Page, PageRequest } from './slicePage.js';
@@ -60,23 +57,17 @@ export type UpdateCustomerArgs = { username: string } & { [field in TextField]?:
   attributes?: (SandboxAttribute | null)[] | null;
 };
 
-/** Filters of the `customers` query: within a list values are OR-ed, different filters AND-ed. */
-export interface CustomerFilter {
-  ref?: (string | null)[] | null;
-  status?: (string | null)[] | null;
-  title?: (string | null)[] | null;
-  department?: (string | null)[] | null;
-  country?: (string | null)[] | null;
-  firstName?: (string | null)[] | null;
-  lastName?: (string | null)[] | null;
-  username?: (string | null)[] | null;
-  primaryEmail?: (string | null)[] | null;
-  primaryPhone?: (string | null)[] | null;
-  timezone?: (string | null)[] | null;
-  promotionOptIn?: (boolean | null)[] | null;
-  createdOn?: { from?: string | null; to?: string | null } | null;
-  updatedOn?: { from?: string | null; to?: string | null } | null;
-}
+/** A list filter of the `customers` query: the values the column may hold, null for "no value". */
+type ListFilter<T> = (T | null)[] | null;
+type DateRange = { from?: string | null; to?: string | null } | null;
+
+/**
+ * Filters of the `customers` query (Fluent's schema: `ref`, `status`, the two dates and every customer field): within a
+ * list values are OR-ed, different filters AND-ed.
+ */
+export type CustomerFilter = {
+  [Field in Exclude<CustomerField, 'promotionOptIn'> | 'ref' | 'status']?: ListFilter<string>;
+} & { promotionOptIn?: ListFilter<boolean>; createdOn?: DateRange; updatedOn?: DateRange };
 
 /** Filters of the `retailers` query: within a list values are OR-ed, different filters AND-ed. */
 export interface RetailerFilter {
@@ -105,7 +96,7 @@ export type Reach = ReadonlySet<string> | undefined;
 /** The store's part of the account's settings. */
 export type StoreSettings = Pick<
   SandboxSettings,
-  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates'
+  'retailers' | 'lookupMatch' | 'uniqueCi' | 'attributeUpdates' | 'nullUpdates' | 'storedValues'
 >;
 
 export interface SandboxStore {

@@ -3,6 +3,7 @@
  * modules import them from here so no module has to import the HTTP layer.
  */
 import type { Customer, OmsCustomer } from '../types.js';
+import type { SandboxVariants } from './sandboxVariants.js';
 
 /**
  * Fault injection. Rates are shares 0..1 decided with a seeded PRNG, drawn in a fixed order for every GraphQL
@@ -11,7 +12,7 @@ import type { Customer, OmsCustomer } from '../types.js';
 export interface SandboxFaults {
   /** Added before every response (oauth and graphql). */
   latencyMs?: number;
-  /** GraphQL requests above this per rolling 1 s window → 429 with Retry-After. */
+  /** GraphQL requests above this per second → 429 with Retry-After (counted as SandboxVariants.rateLimitShape says). */
   rateLimitPerSecond?: number;
   /** Value of Retry-After on 429s (default 1). */
   retryAfterSeconds?: number;
@@ -129,6 +130,17 @@ export type SandboxAttributeUpdates = 'replace' | 'merge';
 /** What updateCustomer does with a field sent as null (Fluent documents neither): clear it, or leave it as it is. */
 export type SandboxNullUpdates = 'clear' | 'ignore';
 
+/**
+ * Values an account keeps otherwise than sent (Fluent's docs do not say it stores each value as given): for the
+ * client's verified writes (alterStoredValues.ts).
+ */
+export interface SandboxStoredValues {
+  /** primaryPhone kept in international format with spaces (`+61 412 345 678`). */
+  reformatPhone?: boolean;
+  /** title, firstName and lastName kept cut to this many characters. */
+  truncateNames?: number;
+}
+
 /** How strict the account is: every SandboxOptions setting with its default filled in. */
 export interface SandboxSettings {
   /** Declared retailers, ascending; every other retailer id is unknown. */
@@ -141,11 +153,14 @@ export interface SandboxSettings {
   // The variants Fluent's docs leave open, and the account the sandbox stands for.
   attributeUpdates: SandboxAttributeUpdates;
   nullUpdates: SandboxNullUpdates;
+  /** What created and updated customers keep otherwise than sent; absent: every value as sent. */
+  storedValues?: SandboxStoredValues;
   /** The `fluent.account` header value every token and GraphQL request must carry, or null for none. */
   account: string | null;
 }
 
-export interface SandboxOptions {
+/** How the sandbox behaves; the variants Fluent's docs leave open are in SandboxVariants (sandboxVariants.ts). */
+export interface SandboxOptions extends SandboxVariants {
   /** 0 = any free port (default). */
   port?: number;
   seed?: SeedCustomer[];
@@ -173,6 +188,8 @@ export interface SandboxOptions {
   attributeUpdates?: SandboxAttributeUpdates;
   /** Default clear. */
   nullUpdates?: SandboxNullUpdates;
+  /** Default: every value kept as sent. */
+  storedValues?: SandboxStoredValues;
   /**
    * Requests without this `fluent.account` header value (or with another) are refused with 401, on /oauth/token and
    * /graphql alike; it is also the account id of the login's account-wide roles. Default: no header needed.

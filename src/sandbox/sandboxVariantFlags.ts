@@ -17,6 +17,15 @@ export const SANDBOX_VARIANT_FLAGS = {
     requiresArg: true,
     describe: 'what updateCustomer does with a field sent as null: clear it (default) or leave it as it is',
   },
+  'reformat-phone': {
+    type: 'boolean',
+    describe: 'keep primaryPhone in international format with spaces (+61 412 345 678), not as sent',
+  },
+  'truncate-names': {
+    type: 'number',
+    requiresArg: true,
+    describe: 'keep title, firstName and lastName cut to N characters, not as sent',
+  },
   account: {
     type: 'string',
     requiresArg: true,
@@ -27,12 +36,18 @@ export const SANDBOX_VARIANT_FLAGS = {
 /** The options these flags give `startSandbox`; flags not given are left out. */
 export function parseVariantFlags(
   flags: Readonly<Record<string, unknown>>,
-): Pick<SandboxOptions, 'attributeUpdates' | 'nullUpdates' | 'account'> {
-  const options: Pick<SandboxOptions, 'attributeUpdates' | 'nullUpdates' | 'account'> = {};
+): Pick<SandboxOptions, 'attributeUpdates' | 'nullUpdates' | 'storedValues' | 'account'> {
+  const options: Pick<SandboxOptions, 'attributeUpdates' | 'nullUpdates' | 'storedValues' | 'account'> = {};
   if (flags.attributes !== undefined) {
     options.attributeUpdates = String(flags.attributes) as NonNullable<SandboxOptions['attributeUpdates']>;
   }
   if (flags.null !== undefined) options.nullUpdates = String(flags.null) as NonNullable<SandboxOptions['nullUpdates']>;
+  if (flags['reformat-phone'] === true || flags['truncate-names'] !== undefined) {
+    options.storedValues = {
+      ...(flags['reformat-phone'] === true ? { reformatPhone: true } : {}),
+      ...(flags['truncate-names'] === undefined ? {} : { truncateNames: Number(flags['truncate-names']) }),
+    };
+  }
   if (flags.account !== undefined) options.account = String(flags.account);
   return options;
 }

@@ -5,8 +5,11 @@ import { CONTROL_PATHS, createControlHandler } from './createControlHandler.js';
 import { createDataRules } from './createDataRules.js';
 import { createFaultInjector } from './createFaultInjector.js';
 import { createOauthHandler } from './createOauthHandler.js';
+import { createPageFaults } from './createPageFaults.js';
+import { createQueryLimits } from './createQueryLimits.js';
 import { createSandboxAccess } from './createSandboxAccess.js';
-import { createSandboxExecutor } from './createSandboxExecutor.js';
+import { createSandboxExecutor, type GraphqlRequest } from './createSandboxExecutor.js';
+import { createSandboxLimiter } from './createSandboxLimiter.js';
 import { createSandboxStore } from './createSandboxStore.js';
 import { createTokenStore } from './createTokenStore.js';
 import { type FluentErrorCode, fluentError } from './fluentError.js';
@@ -15,6 +18,8 @@ import { parseGraphqlBody } from './parseGraphqlBody.js';
 import { bearerToken, carriesAccount, headerValue, readBody, WRONG_ACCOUNT } from './readBody.js';
 import { resolveSandboxSettings } from './resolveSandboxSettings.js';
 import type { Sandbox, SandboxFaults, SandboxOptions, SandboxStats } from './sandboxTypes.js';
+import { resolveSandboxVariants } from './sandboxVariants.js';
+import { toBareErrorCodes } from './toBareErrorCodes.js';
 
 export type {
   Sandbox,
@@ -49,9 +54,20 @@ const MAX_GRAPHQL_BODY_BYTES = 2 * 1024 * 1024;
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const now = options.now ?? Date.now;
-  const injector = createFaultInjector(checkFaults(options.faults ?? {}), now);
+  const injector = createFaultInjector(checkFaults(options.faults ?? {}));
   const seed = options.seed ?? [];
   const settings = resolveSandboxSettings(options, seed);
+  const variants = resolveSandboxVariants(options);
+  const limiter = createSandboxLimiter({
+    shape: variants.rateLimitShape,
+    penaltyMs: variants.penaltyMs,
+    limit: () => injector.faults().rateLimitPerSecond,
+    now,
+  });
+  const queryLimits = createQueryLimits({ maxComplexity: variants.maxComplexity });
+  const pageFaults = variants.pageFaults && createPageFaults(variants.pageFaults);
+  /** Every JSON body goes out through this: with --bare-error-codes, errors carry their code that way. */
+  const worded = (body: unknown) => (variants.bareErrorCodes ? toBareErrorCodes(body) : body);
   const store = createSandboxStore(seed, settings, now);
   const access = createSandboxAccess(settings, now);
   const executeGraphql = createSandboxExecutor(
@@ -96,7 +112,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     if (res.destroyed) return;
-    const text = JSON.stringify(body);
+    const text = JSON.stringify(worded(body));
     res.writeHead(status, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -118,15 +134,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     else if (status >= 500) counters.serverErrors++;
   }
 
-  function answerRateLimited(res: ServerResponse): Promise<void> {
+  /** `waitMs`: how long the limit says until a request would pass (a penalty box's remaining time). */
+  function answerRateLimited(res: ServerResponse, waitMs?: number): Promise<void> {
     const text = 'Rate limit exceeded, retry later';
     if (settings.rateLimitAsError) {
       // Fluent's SDK documents rate limiting as this error inside HTTP 200, not only as 429.
       counters.rateLimited++;
       return answer(res, 200, { ...errorBody('C0011E', text), data: null });
     }
-    const retryAfter = String(Math.ceil(injector.faults().retryAfterSeconds ?? 1));
-    return answer(res, 429, errorBody('C0011E', text), { 'retry-after': retryAfter });
+    const penalty = variants.rateLimitShape === 'penalty' && waitMs !== undefined ? waitMs / 1000 : undefined;
+    const seconds = injector.faults().retryAfterSeconds ?? penalty ?? 1;
+    const retryAfter: Record<string, string> = variants.noRetryAfter
+      ? {}
+      : { 'retry-after': String(Math.ceil(seconds)) };
+    return answer(res, 429, errorBody('C0011E', text), retryAfter);
   }
 
   async function answerServerError(res: ServerResponse, status: number): Promise<void> {
@@ -137,7 +158,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const html = status === 502 || status === 504;
     const text = html
       ? `<html><body><h1>${status}</h1></body></html>`
-      : JSON.stringify(errorBody('S0002E', `Internal error (${status})`));
+      : JSON.stringify(worded(errorBody('S0002E', `Internal error (${status})`)));
     res.writeHead(status, {
       'content-type': html ? 'text/html' : 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(text),
@@ -149,9 +170,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     counters.graphql++;
     accountHeader.graphql = headerValue(req, 'fluent.account');
     const faults = injector.decideFaults();
-    if (!injector.admitRequest()) {
+    const admission = limiter.admit();
+    if (!admission.admitted) {
       req.resume();
-      return answerRateLimited(res);
+      return answerRateLimited(res, admission.retryAfterMs);
     }
     const read = await readBody(req, MAX_GRAPHQL_BODY_BYTES);
     if (read.kind === 'aborted') return;
@@ -173,8 +195,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!carriesAccount(req, settings.account)) {
       return answer(res, 401, { error: 'invalid_token', error_description: WRONG_ACCOUNT });
     }
-    const request = parseGraphqlBody(read.body);
-    if (typeof request === 'string') return answer(res, 400, errorBody('C0160E', request));
+    const parsed = parseGraphqlBody(read.body);
+    if (typeof parsed === 'string') return answer(res, 400, errorBody('C0160E', parsed));
+    // Fluent's documented limits: `first` clamped to 1–5000, C0001E over 11,111 of complexity.
+    const limited = queryLimits.apply(parsed);
+    if (!limited.ok) return answer(res, 200, limited.body);
+    const { request } = limited;
     if (faults.reject429) return answerRateLimited(res);
     if (faults.failBefore !== undefined) return answerServerError(res, faults.failBefore);
     if (faults.refuseMutation && /^\s*mutation\b/.test(request.query)) {
@@ -185,7 +211,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
     }
 
-    const execution = executeGraphql(request, { username: check.username });
+    const run = (r: GraphqlRequest) => executeGraphql(r, { username: check.username });
+    const execution = pageFaults ? pageFaults.play(request, run) : run(request);
     if (execution.executed === 'query') counters.queries++;
     if (execution.executed === 'mutation') {
       if (faults.cutAfterCommit) {

@@ -91,3 +91,57 @@ describe('the send loop’s recorder over a checkpoint', () => {
     expect(checkpoint.history.changedCustomers('killed', '', 10)).toEqual([{ username, outcome: 'created', changes }]);
   });
 });
+
+describe('recording a row Fluent did not take as sent', () => {
+  it('keeps the hash of what Fluent holds and the row’s own as not taken, with the fields, in one go', () => {
+    const { journal, syncState } = checkpoint;
+    const settle: Settle = {
+      kind: 'settle',
+      outcome: 'failed',
+      reason: 'Fluent did not take every value of the update as sent: firstName holds "An", not "Ann"',
+      changes: [{ username, field: 'primaryEmail', before: null, after: 'ann@example.com' }],
+      record: { kind: 'notTaken', omsId: '9', heldHash: 'held' },
+      customerId: '9',
+      notTaken: ['firstName'],
+    };
+    createRecorder({ journal, syncState, runId: 'resumed', scope }).settle(rowOf('resumed'), settle);
+    expect(syncState.known(scope.apiHost, username)).toEqual([
+      expect.objectContaining({ omsId: '9', hash: 'held', notTakenHash: 'h', appliedRun: 'resumed' }),
+    ]);
+    expect([...journal.outcomes('resumed')]).toEqual([
+      expect.objectContaining({ outcome: 'failed', changedFields: ['primaryEmail'], customerId: '9' }),
+    ]);
+    expect(journal.outcomeDetails('resumed').notTakenAsSent).toEqual({ firstName: 1 });
+    expect([...journal.diffs('resumed')]).toEqual([expect.objectContaining({ field: 'primaryEmail', row: 1 })]);
+  });
+
+  it('leaves such a row for undo to put back: an update as updated, a create (it set the username) as created', () => {
+    const { journal, syncState } = checkpoint;
+    const recorder = createRecorder({ journal, syncState, runId: 'killed', scope });
+    const failed = (field: 'username' | 'lastName', notTaken: 'firstName'): Settle => ({
+      kind: 'settle',
+      outcome: 'failed',
+      reason: 'not taken',
+      changes: [
+        {
+          username,
+          field,
+          before: field === 'username' ? null : 'Old',
+          after: field === 'username' ? username : 'New',
+        },
+      ],
+      record: { kind: 'notTaken', omsId: '9', heldHash: 'held' },
+      customerId: '9',
+      notTaken: [notTaken],
+    });
+    recorder.settle(rowOf('killed'), failed('lastName', 'firstName'));
+    expect(checkpoint.history.changedCustomers('killed', '', 10)).toEqual([
+      { username, outcome: 'updated', changes: [expect.objectContaining({ field: 'lastName', after: 'New' })] },
+    ]);
+    const resumed = createRecorder({ journal, syncState, runId: 'resumed', scope });
+    resumed.settle(rowOf('resumed'), failed('username', 'firstName'));
+    expect(checkpoint.history.changedCustomers('resumed', '', 10)).toEqual([
+      { username, outcome: 'created', changes: [expect.objectContaining({ field: 'username' })] },
+    ]);
+  });
+});

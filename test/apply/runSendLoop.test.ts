@@ -188,6 +188,21 @@ describe('the send loop, against a scripted OMS', () => {
     ]);
   });
 
+  it('batches: each alias is verified against its own customer; one Fluent kept otherwise fails alone', async () => {
+    const oms = aScriptedOms({
+      keeps: (c) => (c.username === '1_user2@example.com' ? { ...c, lastName: 'Ne' } : c),
+    });
+    const { recorder, settled } = aRecorder(oms.calls);
+    await send(rowsOf(3), oms, recorder, { batch: 3 });
+    expect(oms.counts).toMatchObject({ batches: 1, creates: 3 });
+    expect([1, 2, 3].map((row) => settled.get(row)?.outcome)).toEqual(['created', 'failed', 'created']);
+    expect(settled.get(2)).toMatchObject({
+      notTaken: ['lastName'],
+      reason: expect.stringMatching(/but Fluent did not take every value as sent: lastName holds "Ne", not "New"$/),
+      record: { kind: 'notTaken' },
+    });
+  });
+
   it('batches: a request refused as a whole goes again row by row; a lost whole answer is resolved by one lookup', async () => {
     const refused = aScriptedOms({ batchFate: (_, request) => (request === 1 ? 'refused' : undefined) });
     const first = aRecorder(refused.calls);

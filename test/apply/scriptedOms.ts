@@ -29,6 +29,8 @@ export function aScriptedOms(
     batchFate?: (mutations: readonly BatchMutation[], request: number) => 'lost' | 'refused' | undefined;
     /** Where each request is noted as it arrives (shared with the recorder's notes, for ordering). */
     calls?: (Call | string)[];
+    /** What the OMS keeps of a customer it created or updated (an OMS that rewrites values); as sent by default. */
+    keeps?: (customer: OmsCustomer) => OmsCustomer;
   } = {},
 ) {
   const held = new Map((options.held ?? []).map((c) => [c.username, c]));
@@ -69,6 +71,7 @@ export function aScriptedOms(
       customer = { ...current, ...(mutation.input as Partial<OmsCustomer>) };
       counts.updates++;
     }
+    if (options.keeps) customer = options.keeps(customer);
     held.set(username, customer);
     if (fate === 'applied-lost')
       throw new AmbiguousMutationError(operation, 'socket closed after the request was sent');

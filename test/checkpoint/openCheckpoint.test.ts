@@ -182,7 +182,13 @@ describe('opening a checkpoint', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const after = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'run_rows'").pluck();
-    expect(after.all().sort()).toEqual(['run_rows_offending', 'run_rows_open', 'run_rows_review']);
+    expect(after.all().sort()).toEqual([
+      'run_rows_conflict',
+      'run_rows_not_taken',
+      'run_rows_offending',
+      'run_rows_open',
+      'run_rows_review',
+    ]);
     db.close();
   });
 
@@ -319,6 +325,87 @@ describe('opening a checkpoint', () => {
     expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('pending')).toEqual(
       expect.arrayContaining(['row', 'changes_json']),
     );
+    db.close();
+  });
+  it('migrates a checkpoint of layout 5 in place: conflicts of no known kind, nothing known of values not taken', () => {
+    file = path.join(dir, 'layout-5.sqlite');
+    fs.copyFileSync(fixture('checkpoint-layout-5.sqlite'), file);
+    fs.chmodSync(file, 0o600);
+    const before = new Database(file, { readonly: true });
+    expect(before.pragma('user_version', { simple: true })).toBe(5);
+    const [applied, dryRun] = before.prepare('SELECT run_id FROM runs ORDER BY started_at').pluck().all() as string[];
+    before.close();
+
+    const { checkpoint } = openHere();
+    const scope = { apiHost: 'https://legacy.example.invalid', retailerId: '1' };
+    const { journal, syncState } = checkpoint;
+    expect(syncState.known(scope.apiHost, '1_cat@example.com')).toEqual([
+      expect.objectContaining({ omsId: '1', appliedRun: applied, notTakenHash: null }),
+    ]);
+    // A layout 5 mark keeps what it sends.
+    expect(syncState.pending(scope, '1_fay@example.com')).toEqual({
+      runId: applied,
+      kind: 'update',
+      row: 9,
+      changes: [{ username: '1_fay@example.com', field: 'lastName', before: 'Old', after: 'New' }],
+    });
+    expect([...journal.outcomes(applied as string)].map((o) => o.outcome)).toEqual([
+      'created',
+      'created',
+      'updated',
+      'conflict',
+      'conflict',
+      'rejected',
+      'duplicate',
+    ]);
+    // Its two conflicts (another retailer's, a case variant) were recorded before their kinds were kept.
+    const none = { otherRetailer: 0, caseVariant: 0, concurrent: 0, unseen: 0 };
+    expect(journal.outcomeDetails(applied as string)).toEqual({ conflicts: none, notTakenAsSent: {} });
+    expect(journal.outcomeCounts(dryRun as string).get('updated')).toBe(1);
+
+    // A run of this release keeps each conflict's kind, the fields Fluent did not take, and what it holds instead.
+    journal.startRun({
+      runId: 'r6',
+      mode: 'apply',
+      apiHost: scope.apiHost,
+      retailerId: '1',
+      inputPath: 'x.csv',
+      context: {},
+    });
+    const stager = journal.createStager('r6');
+    stager.add({
+      row: 1,
+      line: 2,
+      cells: ['a'],
+      hash: 'h1',
+      outcome: { kind: 'conflict', reason: 'r', conflict: 'caseVariant' },
+    });
+    stager.add({ row: 2, line: 3, cells: ['b'], hash: 'h2', customer: aCustomer({ username: '1_cat@example.com' }) });
+    stager.add({ row: 3, line: 4, cells: ['c'], hash: 'h3', customer: aCustomer({ username: '1_gus@example.com' }) });
+    stager.flush();
+    const failed = { row: 2, outcome: 'failed' as const, reason: 'not taken', notTaken: ['primaryPhone' as const] };
+    syncState.recordApplied(
+      scope,
+      'r6',
+      { username: '1_cat@example.com', omsId: '1', hash: 'held', appliedBy: 'r6', notTakenHash: 'h2' },
+      failed,
+    );
+    journal.setOutcomes('r6', [{ row: 3, outcome: 'conflict', reason: 'r', conflict: 'concurrent' }]);
+    expect(journal.outcomeDetails('r6')).toEqual({
+      conflicts: { ...none, caseVariant: 1, concurrent: 1 },
+      notTakenAsSent: { primaryPhone: 1 },
+    });
+    expect(syncState.known(scope.apiHost, '1_cat@example.com')).toEqual([
+      expect.objectContaining({ hash: 'held', notTakenHash: 'h2', appliedRun: 'r6' }),
+    ]);
+    // A doubted entry forgets both hashes.
+    syncState.recordDoubted(scope, 'r6', '1_cat@example.com', { row: 2, outcome: 'failed', reason: 'again' });
+    expect(syncState.known(scope.apiHost, '1_cat@example.com')).toEqual([
+      expect.objectContaining({ hash: '', notTakenHash: null }),
+    ]);
+    closeAll();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 });
@@ -502,6 +589,7 @@ describe('sync state and run journal', () => {
         hash: 'h1',
         appliedRun: 'r1',
         appliedRunStatus: 'running',
+        notTakenHash: null,
       },
     ]);
     expect(syncState.known('https://b', '1_jane@example.com')).toEqual([]);

@@ -61,6 +61,7 @@ describe('the sync state: what the OMS holds as far as we know', () => {
         hash: 'h1',
         appliedRun: 'r1',
         appliedRunStatus: 'running',
+        notTakenHash: null,
       },
     ]);
     expect(outcomeOf(1)).toMatchObject({ outcome: 'created', customerId: '' });

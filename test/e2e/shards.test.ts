@@ -91,6 +91,7 @@ describe('three shards of one file, merged', () => {
   it('a row rejected before it has a username is rejected in one shard and skipped in the others', () => {
     for (const k of [1, 2, 3]) {
       const report = readReport(shardDir(k));
+      expect(report.shard).toEqual({ index: k, count: 3, rule: 'fnv1a32-username-else-row' });
       expect(report.totals.read).toBe(ROWS);
       expect(report.totals.rejected).toBe(1);
       const outcomes = readCsv(`${shardDir(k)}/outcomes.csv`);
@@ -131,7 +132,7 @@ describe('three shards of one file, merged', () => {
     expect(rejects.map((r) => r.primaryEmail)).toEqual(['not-an-email-1', 'not-an-email-2', 'not-an-email-3']);
 
     // Each shard listed the missing customers of its own usernames: merged, each is there once.
-    expect(report.missing).toBe(seed.length);
+    expect(report.missing).toEqual({ count: seed.length, complete: true });
     const missing = readCsv(`${out}/missing.csv`).map((m) => m.username);
     expect(missing.sort()).toEqual(seed.map((s) => s.username).sort());
     expect(fs.readFileSync(`${out}/report.html`, 'utf8')).toContain('href="missing.csv"');

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { computeRateLimitDelay } from '../../src/fluent/computeRetryDelay.js';
 import { AUTO_START_RATE, createAdaptiveRate } from '../../src/fluent/createAdaptiveRate.js';
-import { createRateLimiter } from '../../src/fluent/createRateLimiter.js';
+import { createRatePacer } from '../../src/fluent/createRatePacer.js';
+import { createRandom } from '../../src/sandbox/createRandom.js';
+import { createSandboxLimiter } from '../../src/sandbox/createSandboxLimiter.js';
+import type { RateLimitShape } from '../../src/sandbox/sandboxVariants.js';
 
 /**
  * A fake clock with timers: `sleep` resolves when `run` moves time to it, so a minute of traffic from many
@@ -33,29 +37,29 @@ function virtualTime() {
 }
 
 /**
- * An OMS with an undisclosed limit, counted as the sandbox counts it: at most `limit` admitted requests in any
- * rolling 1 s; a refused request takes no slot. Requests arrive 0-30 ms after they were sent (network jitter, from a
- * seeded generator), so sends spaced exactly by the client can still bunch up at the server.
+ * An OMS with an undisclosed limit, counted by the sandbox's own limiter in any of its shapes. Requests arrive 0-30 ms
+ * after they were sent (network jitter, from a seeded generator), so sends spaced exactly by the client can still
+ * bunch up at the server.
  */
-function limitedOms(limit: number) {
-  const admitted: number[] = [];
+function limitedOms(limit: number, now: () => number, shape: RateLimitShape, penaltyMs: number) {
   let seed = 7;
   const jitter = () => {
     seed = (seed * 16807) % 2147483647;
     return (seed / 2147483647) * 30;
   };
-  return (sentAt: number): boolean => {
-    const at = sentAt + jitter();
-    while (admitted.length > 0 && (admitted[0] as number) <= at - 1000) admitted.shift();
-    if (admitted.length >= limit) return false;
-    admitted.push(at);
-    return true;
+  let arrival = 0;
+  const limiter = createSandboxLimiter({ shape, penaltyMs, limit: () => limit, now: () => arrival });
+  return (): boolean => {
+    // Arrivals in order of sending: the limiter's clock never runs backwards.
+    arrival = Math.max(arrival, now() + jitter());
+    return limiter.admit().admitted;
   };
 }
 
 /**
- * `senders` loops, each sending one request after another through the limiter for `seconds`, answered after
- * `latencyMs`, and telling the adaptive rate what came back, as the Fluent client does.
+ * `senders` loops, each sending one request after another through the pacer for `seconds`, answered after
+ * `latencyMs`, and telling it what came back, as the Fluent client does. A refused request waits its own back-off
+ * (computeRateLimitDelay) before it goes again, as the retry loop makes it.
  */
 async function simulate(options: {
   max: number | 'auto';
@@ -63,32 +67,41 @@ async function simulate(options: {
   seconds: number;
   senders?: number;
   latencyMs?: number;
+  shape?: RateLimitShape;
+  penaltyMs?: number;
 }) {
   const clock = virtualTime();
-  const adaptive = createAdaptiveRate({ max: options.max, now: clock.now });
-  const limiter = createRateLimiter({ ratePerSecond: adaptive.current(), now: clock.now, sleep: clock.sleep });
-  const admit = limitedOms(options.limit);
+  const delays = {
+    baseBackoffMs: 250,
+    maxBackoffMs: 15_000,
+    maxRetryAfterMs: 60_000,
+    rateBackoffMs: 1_000,
+    maxRateBackoffMs: 60_000,
+    now: clock.now,
+    random: createRandom(3),
+  };
+  const pacer = createRatePacer({ max: options.max, now: clock.now, sleep: clock.sleep, delays });
+  const admit = limitedOms(options.limit, clock.now, options.shape ?? 'rolling', options.penaltyMs ?? 20_000);
   const endMs = options.seconds * 1000;
   let accepted = 0;
   let refused = 0;
-  let highest = adaptive.current();
+  let highest = pacer.rate();
   const rates: { at: number; rate: number }[] = [];
   const sender = async () => {
+    let refusals = 0;
     while (clock.now() < endMs) {
-      const sentAt = await limiter.take();
+      const sentAt = await pacer.take();
       if (sentAt >= endMs) return;
-      const admitted = admit(sentAt);
+      const admitted = admit();
       await clock.sleep(options.latencyMs ?? 50);
       if (admitted) {
         accepted++;
-        adaptive.accepted(limiter.saturated());
-      } else {
-        refused++;
-        adaptive.refused(sentAt);
-      }
-      limiter.setRate(adaptive.current());
-      highest = Math.max(highest, adaptive.current());
-      rates.push({ at: clock.now(), rate: adaptive.current() });
+        refusals = 0;
+      } else refused++;
+      pacer.settle(sentAt, admitted ? 'accepted' : 'refused');
+      highest = Math.max(highest, pacer.rate());
+      rates.push({ at: clock.now(), rate: pacer.rate() });
+      if (!admitted) await clock.sleep(computeRateLimitDelay(++refusals, undefined, delays));
     }
   };
   const senders = Array.from({ length: options.senders ?? 32 }, sender);
@@ -115,9 +128,34 @@ describe('createAdaptiveRate (AIMD)', () => {
     adaptive.refused(time - 200);
     adaptive.refused(time - 10);
     expect(adaptive.current()).toBeCloseTo(70, 5);
+    // Fluent takes some at the new rate and refuses others: still too high.
     time += 2_500;
-    adaptive.refused(time - 10);
+    adaptive.accepted(false);
+    for (let i = 0; i < 3; i++) adaptive.refused(time - 10);
     expect(adaptive.current()).toBeCloseTo(49, 5);
+  });
+
+  it('refusals with nothing taken in between (a penalty box) cut nothing, and the rate then stays under the limit', () => {
+    let time = 0;
+    const adaptive = createAdaptiveRate({ max: 400, now: () => time });
+    for (let i = 0; i < 150; i++) {
+      time += 5;
+      adaptive.accepted(true);
+    }
+    for (let i = 0; i < 30; i++) adaptive.refused(time - 1);
+    expect(adaptive.current()).toBeCloseTo(135, 5);
+    // The box refuses every probe for 20 s: no further cut, whatever the count.
+    for (let i = 0; i < 10; i++) {
+      time += 2_000;
+      adaptive.refused(time - 1);
+    }
+    expect(adaptive.current()).toBeCloseTo(135, 5);
+    // Out of the box: a minute of answers does not push the rate back over the limit.
+    for (let i = 0; i < 600; i++) {
+      time += 100;
+      adaptive.accepted(true);
+    }
+    expect(adaptive.current()).toBeCloseTo(135, 5);
   });
 
   it('after a refusal at the limit: 90% of what the OMS answered, then back up additively, never above the maximum', () => {
@@ -128,7 +166,8 @@ describe('createAdaptiveRate (AIMD)', () => {
       time += 10;
       adaptive.accepted(true);
     }
-    adaptive.refused(time - 5);
+    // Refusals for a tenth of the answers: an overrun, not chance.
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 5);
     expect(adaptive.current()).toBeCloseTo(90, 5);
     const climb = (seconds: number) => {
       for (let i = 0; i < seconds * 10; i++) {
@@ -137,15 +176,50 @@ describe('createAdaptiveRate (AIMD)', () => {
       }
       return adaptive.current();
     };
-    expect(climb(1)).toBeCloseTo(95, 5);
-    expect(climb(2)).toBeCloseTo(105, 5);
+    // At 90% of the limit learnt, it probes above slowly: 1% of the limit per second.
+    expect(climb(1)).toBeCloseTo(91, 5);
+    expect(climb(2)).toBeCloseTo(93, 5);
     // A run bounded by its concurrency does not push the rate up: the rate is not what limits it.
     for (let i = 0; i < 20; i++) {
       time += 100;
       adaptive.accepted(false);
     }
-    expect(adaptive.current()).toBeCloseTo(105, 5);
-    expect(climb(60)).toBe(200);
+    expect(adaptive.current()).toBeCloseTo(93, 5);
+    expect(climb(120)).toBe(200);
+  });
+
+  it('below 90% of the limit learnt it climbs 5% of it per second, and doubles again only up to that 90%', () => {
+    let time = 0;
+    const adaptive = createAdaptiveRate({ max: 1000, now: () => time });
+    for (let i = 0; i < 100; i++) {
+      time += 10;
+      adaptive.accepted(true);
+    }
+    // Refusals for a tenth of the answers: an overrun, not chance.
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 5);
+    expect(adaptive.current()).toBeCloseTo(90, 5);
+    // A second overrun with few answers: a plain cut, to 63.
+    time += 3_000;
+    adaptive.accepted(false);
+    for (let i = 0; i < 5; i++) adaptive.refused(time - 5);
+    expect(adaptive.current()).toBeCloseTo(63, 5);
+    for (let i = 0; i < 10; i++) {
+      time += 100;
+      adaptive.accepted(true);
+    }
+    expect(adaptive.current()).toBeCloseTo(68, 5);
+    // Ten seconds without a refusal: doubling, but only to 90% of the limit learnt, then probing slowly.
+    time += 10_000;
+    adaptive.accepted(false);
+    const seen: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      time += 100;
+      adaptive.accepted(true);
+      seen.push(adaptive.current());
+    }
+    expect(seen[0]).toBeCloseTo(68 * 2 ** 0.1, 5);
+    expect(Math.max(...seen)).toBeGreaterThanOrEqual(90);
+    expect(Math.max(...seen)).toBeLessThan(100);
   });
 
   it('after an overrun far above the limit, comes down to what the OMS answered in one step', () => {
@@ -156,8 +230,19 @@ describe('createAdaptiveRate (AIMD)', () => {
       time += 3;
       adaptive.accepted(true);
     }
-    adaptive.refused(time - 1);
+    for (let i = 0; i < 20; i++) adaptive.refused(time - 1);
     expect(adaptive.current()).toBeCloseTo(90, 5);
+  });
+
+  it('refusals at random, a few percent of the answers, cut nothing: a lower rate would not stop them', () => {
+    let time = 0;
+    const adaptive = createAdaptiveRate({ max: 150, now: () => time });
+    for (let i = 0; i < 3000; i++) {
+      time += 10;
+      if (i % 25 === 0) adaptive.refused(time - 5);
+      else adaptive.accepted(true);
+    }
+    expect(adaptive.current()).toBe(150);
   });
 
   it('--rate auto starts low and doubles per second until the first refusal', () => {
@@ -185,6 +270,21 @@ describe('createAdaptiveRate (AIMD)', () => {
     expect(run.highest).toBeLessThanOrEqual(600);
     expect(run.rateAt(30_000)).toBeLessThanOrEqual(160);
   });
+
+  for (const shape of ['rolling', 'window', 'bucket', 'penalty'] as const) {
+    // A penalty of 5 s; a run pays the first one in full whatever the client does (it finds the limit by going over
+    // it), so two minutes of traffic, where that one-time cost weighs as it would in a nightly run of some size.
+    const penaltyMs = 5_000;
+    it(`on a ${shape} limit of 150/s: auto uses at least 75% with at most 3% refused; 4× too high, at most 5%`, async () => {
+      const auto = await simulate({ max: 'auto', limit: 150, seconds: 120, shape, penaltyMs });
+      const high = await simulate({ max: 600, limit: 150, seconds: 120, shape, penaltyMs });
+      expect(auto.acceptedPerSecond).toBeGreaterThanOrEqual(0.75 * 150);
+      expect(auto.acceptedPerSecond).toBeLessThanOrEqual(150 * 1.05);
+      expect(auto.refusedShare).toBeLessThanOrEqual(0.03);
+      expect(high.refusedShare).toBeLessThanOrEqual(0.05);
+      expect(high.acceptedPerSecond).toBeGreaterThanOrEqual(0.75 * 150);
+    });
+  }
 
   it('--rate under the limit: stays at --rate with nothing refused', async () => {
     const run = await simulate({ max: 100, limit: 150, seconds: 20 });

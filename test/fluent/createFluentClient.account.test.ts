@@ -3,58 +3,22 @@
  * (`ok: false`), and failures that still stop (unreachable host, refused credentials).
  */
 import { buildSchema, parse, validate } from 'graphql';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFluentClient, type FluentClient, MAX_RETAILERS } from '../../src/fluent/createFluentClient.js';
-import type { Credentials } from '../../src/fluent/credentials.js';
+import { describe, expect, it } from 'vitest';
+import { type FluentClientOptions, MAX_RETAILERS } from '../../src/fluent/createFluentClient.js';
 import { FIND_RETAILER, LIST_RETAILERS, READ_LOGIN } from '../../src/fluent/documents.js';
 import { CredentialsRefusedError, OmsUnreachableError } from '../../src/fluent/errors.js';
 import { createScrubber } from '../../src/shared/createScrubber.js';
 import { readFluentSchema } from '../helpers/fluentSchema.js';
-import {
-  findClosedPort,
-  operationOf,
-  type StubRequest,
-  type StubServer,
-  sendJson,
-  sendToken,
-  startStubServer,
-} from './stubServer.js';
+import { graphqlRequests, noWait, type StubAnswer, useFluentFixtures } from './fixtures.js';
+import { findClosedPort, operationOf, type StubRequest, sendJson } from './stubServer.js';
 
-const credentials: Credentials = {
-  kind: 'password',
-  clientId: 'cid-2MS',
-  clientSecret: 'csecret-6GA',
-  username: 'api-user-9EX',
-  password: 'pw-3UC',
-};
-const noWait = { ratePerSecond: 10_000, sleep: async () => {}, random: () => 0 };
-
-let stub: StubServer | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = undefined;
-  stub = undefined;
-});
+const fx = useFluentFixtures();
 
 /** A Fluent that grants `tok-N` and answers every GraphQL request with `answer(request)`: [status, body]. */
-async function setUp(
-  answer: (request: StubRequest) => [number, unknown],
-  clientOptions: Partial<Parameters<typeof createFluentClient>[0]> = {},
-) {
-  stub = await startStubServer((request, response) => {
-    if (request.path === '/oauth/token') {
-      return sendToken(response, `tok-${stub?.requests.filter((r) => r.path === '/oauth/token').length}`);
-    }
-    const [status, body] = answer(request);
-    sendJson(response, status, body);
-  });
-  client = createFluentClient({ apiHost: stub.url, credentials, ...noWait, ...clientOptions });
-  return { stub, client };
+async function setUp(answer: (request: StubRequest) => StubAnswer, clientOptions: Partial<FluentClientOptions> = {}) {
+  const stub = await fx.fluent(answer);
+  return { stub, client: fx.client(stub.url, { ...noWait(0), ...clientOptions }) };
 }
-
-const graphqlRequests = (server: StubServer) => server.requests.filter((r) => r.path === '/graphql');
 
 describe('authenticate', () => {
   it('obtains a token before any lookup, which the lookup then uses', async () => {
@@ -67,8 +31,8 @@ describe('authenticate', () => {
   });
 
   it('throws refused credentials', async () => {
-    stub = await startStubServer((_request, response) => sendJson(response, 401, { error: 'invalid_grant' }));
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const stub = await fx.stub((_request, response) => sendJson(response, 401, { error: 'invalid_grant' }));
+    const client = fx.client(stub.url, noWait(0));
     await expect(client.authenticate()).rejects.toBeInstanceOf(CredentialsRefusedError);
   });
 });
@@ -187,7 +151,7 @@ describe('readLogin', () => {
 
   it('still throws when Fluent cannot be reached', async () => {
     const port = await findClosedPort();
-    client = createFluentClient({ apiHost: `http://127.0.0.1:${port}`, credentials, maxAttempts: 2, ...noWait });
+    const client = fx.client(`http://127.0.0.1:${port}`, { maxAttempts: 2, ...noWait(0) });
     await expect(client.readLogin()).rejects.toBeInstanceOf(OmsUnreachableError);
   });
 });

@@ -2,43 +2,18 @@
  * `--batch N`: creates and updates aliased in one request, each alias's data or error mapped back to its own
  * mutation; the real client against the real sandbox, and a stub server for answers the sandbox never gives.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type BatchMutation,
-  createFluentClient,
-  type FluentClient,
-  type FluentClientOptions,
-} from '../../src/fluent/createFluentClient.js';
-import type { Credentials } from '../../src/fluent/credentials.js';
+import { describe, expect, it } from 'vitest';
+import type { BatchMutation, FluentClient, FluentClientOptions } from '../../src/fluent/createFluentClient.js';
 import { AmbiguousMutationError, FluentDataError, PermissionDeniedError } from '../../src/fluent/errors.js';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/startSandbox.js';
-import { type StubRequest, type StubServer, sendJson, sendToken, startStubServer } from './stubServer.js';
+import type { SandboxOptions } from '../../src/sandbox/startSandbox.js';
+import { useFluentFixtures } from './fixtures.js';
 
-const credentials: Credentials = {
-  kind: 'password',
-  clientId: 'client-B7T',
-  clientSecret: 'secret-Q4M',
-  username: 'api-K2P',
-  password: 'pass-W8Z',
-};
-const noWait = { ratePerSecond: 10_000, sleep: async () => {}, random: () => 0.5 };
+const fx = useFluentFixtures();
 
-let sandbox: Sandbox | undefined;
-let stub: StubServer | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await sandbox?.close();
-  await stub?.close();
-  client = undefined;
-  sandbox = undefined;
-  stub = undefined;
-});
-
+/** The sandbox, and the client of it. */
 async function setUp(sandboxOptions: SandboxOptions = {}, clientOptions: Partial<FluentClientOptions> = {}) {
-  sandbox = await startSandbox({ port: 0, ...sandboxOptions });
-  client = createFluentClient({ apiHost: sandbox.url, credentials, ...noWait, ...clientOptions });
-  return { sandbox, client };
+  const sandbox = await fx.sandbox(sandboxOptions);
+  return { sandbox, client: fx.client(sandbox.url, clientOptions) };
 }
 
 const create = (username: string): BatchMutation => ({
@@ -154,12 +129,10 @@ describe('mutateBatch against the sandbox', () => {
 });
 
 describe('mutateBatch reading answers the sandbox never gives', () => {
+  let client: FluentClient | undefined;
   async function answerWith(body: unknown) {
-    stub = await startStubServer((request: StubRequest, response) => {
-      if (request.path.endsWith('/oauth/token')) return sendToken(response, 'token-1');
-      sendJson(response, 200, body);
-    });
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const stub = await fx.fluent(() => [200, body]);
+    client = fx.client(stub.url);
     return client.mutateBatch([create('a'), create('b'), create('c')]);
   }
   const node = (username: string) => ({ id: '9', username, retailer: { id: '1' } });
@@ -198,11 +171,8 @@ describe('probeAliases', () => {
   });
 
   it('says why when an OMS refuses aliased fields', async () => {
-    stub = await startStubServer((request, response) => {
-      if (request.path.endsWith('/oauth/token')) return sendToken(response, 'token-1');
-      sendJson(response, 400, { errors: [{ message: 'C0160E: aliases are not supported' }] });
-    });
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const stub = await fx.fluent(() => [400, { errors: [{ message: 'C0160E: aliases are not supported' }] }]);
+    const client = fx.client(stub.url);
     const answer = await client.probeAliases();
     expect(answer.ok).toBe(false);
     expect(!answer.ok && answer.reason).toMatch(/aliases are not supported/);

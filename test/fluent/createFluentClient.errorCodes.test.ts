@@ -2,10 +2,9 @@
  * Fluent's error codes decide what the client does, wherever they stand (extensions.code or the message) and
  * whatever the HTTP status (often 200): retry, resolve by lookup, stop the run, or give the row up.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
-import { createFluentClient, type FluentClient, type RetryEvent } from '../../src/fluent/createFluentClient.js';
-import type { Credentials } from '../../src/fluent/credentials.js';
+import type { FluentClient, FluentClientOptions, RetryEvent } from '../../src/fluent/createFluentClient.js';
 import {
   AmbiguousMutationError,
   CredentialsRefusedError,
@@ -13,16 +12,10 @@ import {
   OmsUnreachableError,
   PermissionDeniedError,
 } from '../../src/fluent/errors.js';
-import { type StubRequest, type StubServer, sendJson, sendToken, startStubServer } from './stubServer.js';
+import { grantRequests as grantsOf, graphqlRequests, PASSWORD_LOGIN, useFluentFixtures } from './fixtures.js';
+import { sendToken } from './stubServer.js';
 
-const credentials: Credentials = {
-  kind: 'password',
-  clientId: 'cid-4RT',
-  clientSecret: 'csecret-2PW',
-  username: 'api-user-7HN',
-  password: 'pw-5KD',
-};
-const noWait = { ratePerSecond: 10_000, sleep: async () => {}, random: () => 0.5 };
+const fx = useFluentFixtures();
 
 const customer = {
   id: '41',
@@ -72,15 +65,6 @@ function fluentError(code: string, where: 'extensions' | 'message', text = 'some
   return where === 'extensions' ? { message: text, extensions: { code } } : { message: `${code}: ${text}` };
 }
 
-let stub: StubServer | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = undefined;
-  stub = undefined;
-});
-
 /**
  * A Fluent whose first `failures` GraphQL answers are `failure` (HTTP `status`, default 200), and which then
  * answers the operation's success data.
@@ -89,21 +73,16 @@ async function setUp(
   operation: OperationName,
   failure: { status?: number; body: unknown; headers?: Record<string, string> },
   failures = Number.POSITIVE_INFINITY,
-  clientOptions: Partial<Parameters<typeof createFluentClient>[0]> = {},
+  clientOptions: Partial<FluentClientOptions> = {},
 ) {
   let answered = 0;
-  stub = await startStubServer((request, response) => {
-    if (request.path === '/oauth/token') return sendToken(response, `tok-${grantsOf(stub as StubServer).length}`);
+  const stub = await fx.fluent(() => {
     answered += 1;
-    if (answered <= failures) return sendJson(response, failure.status ?? 200, failure.body, failure.headers);
-    sendJson(response, 200, { data: operations[operation].data });
+    if (answered <= failures) return [failure.status ?? 200, failure.body, failure.headers];
+    return [200, { data: operations[operation].data }];
   });
-  client = createFluentClient({ apiHost: stub.url, credentials, ...noWait, ...clientOptions });
-  return { stub, client };
+  return { stub, client: fx.client(stub.url, clientOptions) };
 }
-
-const graphqlRequests = (server: StubServer) => server.requests.filter((r) => r.path === '/graphql');
-const grantsOf = (server: StubServer) => server.requests.filter((r) => r.path === '/oauth/token');
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -131,8 +110,9 @@ describe('transient codes: C0011E (rate limit) and C0003E, retried like a 429', 
         await expect(operations[operation].call(client)).resolves.toBeDefined();
         expect(graphqlRequests(stub)).toHaveLength(3);
         expect(client.stats()).toMatchObject({ graphql: 3, retries: 2, rateLimited: rateLimited ? 2 : 0 });
-        // Backed off, with growing ceilings (250 ms, then 500 ms; the jitter here takes half).
-        expect(retries.map((event) => event.delayMs)).toEqual([125, 250]);
+        // Backed off, with growing ceilings: for the rate 1 s, then 2 s, at least half of each (a penalty box may
+        // hold); otherwise 250 ms, then 500 ms, full jitter. The jitter here draws the middle.
+        expect(retries.map((event) => event.delayMs)).toEqual(rateLimited ? [750, 1500] : [125, 250]);
         expect(retries.every((event) => event.error?.startsWith(code))).toBe(true);
       });
     }
@@ -150,18 +130,37 @@ describe('transient codes: C0011E (rate limit) and C0003E, retried like a 429', 
     expect(retries.map((event) => event.delayMs)).toEqual([3000]);
   });
 
-  it('gives up after maxAttempts, naming the code, when the rate limit never lifts', async () => {
+  it('gives up only after 10 minutes of refusals for the rate, naming the code, waiting up to 60 s between', async () => {
+    let time = 0;
+    const retries: RetryEvent[] = [];
     const { stub, client } = await setUp(
       'CreateCustomer',
       { body: { errors: [fluentError('C0011E', 'extensions', 'Rate limit exceeded')] } },
       Number.POSITIVE_INFINITY,
-      { maxAttempts: 4 },
+      {
+        maxAttempts: 4,
+        now: () => time,
+        sleep: async (ms) => {
+          time += ms;
+        },
+        onRetry: (event) => retries.push(event),
+      },
     );
     const error = await failureOf(operations.CreateCustomer.call(client));
     expect(error).toBeInstanceOf(OmsUnreachableError);
     expect((error as Error).message).toContain('C0011E');
-    expect(graphqlRequests(stub)).toHaveLength(4);
-    expect(client.stats()).toMatchObject({ graphql: 4, retries: 3, rateLimited: 4 });
+    expect((error as Error).message).toContain('refused for the rate for 10 min');
+    expect((error as Error).message).toContain('lower --rate');
+    // A count of attempts (maxAttempts 4) does not end it: the time does, between 10 and 11 minutes.
+    expect(time).toBeGreaterThanOrEqual(600_000);
+    expect(time).toBeLessThan(660_000);
+    const delays = retries.map((event) => event.delayMs);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(60_000);
+    expect(delays.slice(0, 3)).toEqual([750, 1500, 3000]);
+    const requests = graphqlRequests(stub).length;
+    expect(requests).toBeGreaterThan(4);
+    expect(requests).toBeLessThan(30);
+    expect(client.stats()).toMatchObject({ graphql: requests, retries: requests - 1, rateLimited: requests });
   });
 });
 
@@ -239,7 +238,7 @@ describe('C0020E (missing permission) stops the run, naming the permission', () 
     expect((error as PermissionDeniedError).permission).toBe('RETAILER_VIEW');
   });
 
-  it('a value that merely looks like a code (no colon after it) is a data error, not a stopped run', async () => {
+  it('a value that merely looks like a code (quoted on its own) is a data error, not a stopped run', async () => {
     const { client } = await setUp('UpdateCustomer', {
       body: { errors: [{ message: "Customer with username 'C0020E' not found" }] },
     });
@@ -297,13 +296,13 @@ describe('data codes are permanent and carried on FluentDataError', () => {
 describe('401 and 403 told apart from refused credentials', () => {
   /** A Fluent that answers every GraphQL request with `status` and `body`, counting grants. */
   async function refusing(status: number, body: unknown, contentType = 'application/json') {
-    stub = await startStubServer((request: StubRequest, response) => {
-      if (request.path === '/oauth/token') return sendToken(response, `tok-${grantsOf(stub as StubServer).length}`);
+    let grants = 0;
+    const stub = await fx.stub((request, response) => {
+      if (request.path === '/oauth/token') return sendToken(response, `tok-${++grants}`);
       response.writeHead(status, { 'content-type': contentType });
       response.end(typeof body === 'string' ? body : JSON.stringify(body));
     });
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
-    return { stub, client };
+    return { stub, client: fx.client(stub.url) };
   }
 
   const permissionAnswers: [string, number, unknown][] = [
@@ -340,7 +339,7 @@ describe('401 and 403 told apart from refused credentials', () => {
     expect(message).toContain('may lack a permission');
     expect(message).toContain('customer-sync doctor');
     expect(message).toContain('FLUENT_PASSWORD');
-    for (const value of Object.values(credentials)) if (value !== 'password') expect(message).not.toContain(value);
+    for (const value of Object.values(PASSWORD_LOGIN)) if (value !== 'password') expect(message).not.toContain(value);
     expect(grantsOf(stub)).toHaveLength(2);
     expect(graphqlRequests(stub)).toHaveLength(2);
   });

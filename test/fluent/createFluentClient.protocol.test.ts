@@ -1,26 +1,17 @@
 /**
  * Protocol edge cases the sandbox cannot produce, against tiny purpose-built servers on 127.0.0.1.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFluentClient, type FluentClient } from '../../src/fluent/createFluentClient.js';
-import type { Credentials } from '../../src/fluent/credentials.js';
+import { describe, expect, it } from 'vitest';
 import {
   AmbiguousMutationError,
   CredentialsRefusedError,
   FluentDataError,
   OmsUnreachableError,
 } from '../../src/fluent/errors.js';
-import { findClosedPort, type StubServer, sendJson, startStubServer } from './stubServer.js';
+import { graphqlRequests, noWait, TOKEN_LOGIN as token, useFluentFixtures } from './fixtures.js';
+import { findClosedPort, sendJson } from './stubServer.js';
 
-const password: Credentials = {
-  kind: 'password',
-  clientId: 'cid-7Q2',
-  clientSecret: 'csecret-9XK',
-  username: 'api-user-4LM',
-  password: 'pw-8ZT',
-};
-const token: Credentials = { kind: 'token', accessToken: 'static-token-5RB' };
-const noWait = { ratePerSecond: 10_000, sleep: async () => {}, random: () => 0 };
+const fx = useFluentFixtures();
 const customerNode = (username: string) => ({
   id: '1',
   ref: username,
@@ -44,24 +35,13 @@ const createInput = {
   retailer: { id: '7' },
 };
 
-let stub: StubServer | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = undefined;
-  stub = undefined;
-});
-
-const graphqlRequests = (server: StubServer) => server.requests.filter((r) => r.path === '/graphql');
-
 describe('createFluentClient on the wire', () => {
   it('sends variables, the operation name, the bearer token and the fluent.account header', async () => {
-    stub = await startStubServer((request, response) => {
+    const stub = await fx.stub((request, response) => {
       if (request.path === '/oauth/token') return sendJson(response, 200, { access_token: 'tok-1', expires_in: 3600 });
       sendJson(response, 200, { data: { customers: { edges: [], pageInfo: { hasNextPage: false } } } });
     });
-    client = createFluentClient({ apiHost: stub.url, credentials: password, accountId: 'ACME', ...noWait });
+    const client = fx.client(stub.url, { accountId: 'ACME', ...noWait(0) });
     expect(await client.findCustomers(['7_a@example.com', '7_a@example.com', '8_b@example.com'])).toEqual([]);
 
     const [grant] = stub.requests;
@@ -84,20 +64,20 @@ describe('createFluentClient on the wire', () => {
   });
 
   it('treats a mutation whose answer never comes as ambiguous and does not resend it', async () => {
-    stub = await startStubServer(() => {
+    const stub = await fx.stub(() => {
       // Swallow the request: the mutation may have been applied, the answer is lost.
     });
-    client = createFluentClient({ apiHost: stub.url, credentials: token, requestTimeoutMs: 200, ...noWait });
+    const client = fx.client(stub.url, { credentials: token, requestTimeoutMs: 200, ...noWait(0) });
     await expect(client.createCustomer(createInput)).rejects.toBeInstanceOf(AmbiguousMutationError);
     expect(graphqlRequests(stub)).toHaveLength(1);
   });
 
   it('retries a query whose answer never came', async () => {
-    stub = await startStubServer((_request, response) => {
-      if (graphqlRequests(stub as StubServer).length === 1) return; // the first one hangs
+    const stub = await fx.stub((_request, response) => {
+      if (graphqlRequests(stub).length === 1) return; // the first one hangs
       sendJson(response, 200, { data: { customers: { edges: [], pageInfo: { hasNextPage: false } } } });
     });
-    client = createFluentClient({ apiHost: stub.url, credentials: token, requestTimeoutMs: 200, ...noWait });
+    const client = fx.client(stub.url, { credentials: token, requestTimeoutMs: 200, ...noWait(0) });
     expect(await client.findCustomers(['x'])).toEqual([]);
     expect(client.stats()).toMatchObject({ graphql: 2, retries: 1 });
   });
@@ -105,12 +85,11 @@ describe('createFluentClient on the wire', () => {
   it('retries a mutation whose connection never opened, then gives up naming the host', async () => {
     const port = await findClosedPort();
     const retries: number[] = [];
-    client = createFluentClient({
-      apiHost: `http://127.0.0.1:${port}`,
+    const client = fx.client(`http://127.0.0.1:${port}`, {
       credentials: token,
       maxAttempts: 4,
       onRetry: (event) => retries.push(event.attempt),
-      ...noWait,
+      ...noWait(0),
     });
     const error = await client.createCustomer(createInput).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OmsUnreachableError);
@@ -123,7 +102,7 @@ describe('createFluentClient on the wire', () => {
 
   it('a query to a closed port ends OmsUnreachableError after maxAttempts', async () => {
     const port = await findClosedPort();
-    client = createFluentClient({ apiHost: `http://127.0.0.1:${port}`, credentials: token, maxAttempts: 3, ...noWait });
+    const client = fx.client(`http://127.0.0.1:${port}`, { credentials: token, maxAttempts: 3, ...noWait(0) });
     await expect(client.findCustomers(['x'])).rejects.toBeInstanceOf(OmsUnreachableError);
     expect(client.stats().graphql).toBe(3);
   });
@@ -131,7 +110,7 @@ describe('createFluentClient on the wire', () => {
   it('falls back to the password grant when the refresh token is refused', async () => {
     let time = 1_000_000;
     let grants = 0;
-    stub = await startStubServer((request, response) => {
+    const stub = await fx.stub((request, response) => {
       if (request.path === '/oauth/token') {
         const form = new URLSearchParams(request.body);
         if (form.get('grant_type') === 'refresh_token') return sendJson(response, 400, { error: 'invalid_grant' });
@@ -140,7 +119,7 @@ describe('createFluentClient on the wire', () => {
       }
       sendJson(response, 200, { data: { customers: { edges: [], pageInfo: { hasNextPage: false } } } });
     });
-    client = createFluentClient({ apiHost: stub.url, credentials: password, now: () => time, ...noWait });
+    const client = fx.client(stub.url, { now: () => time, ...noWait(0) });
     await client.findCustomers(['x']);
     time += 95_000; // 25 s left: less than min(60 s, 120 s / 4) = 30 s
     await client.findCustomers(['x']);
@@ -157,11 +136,11 @@ describe('createFluentClient on the wire', () => {
 
   it('keeps using a token that is not near its expiry', async () => {
     let time = 0;
-    stub = await startStubServer((request, response) => {
+    const stub = await fx.stub((request, response) => {
       if (request.path === '/oauth/token') return sendJson(response, 200, { access_token: 'tok', expires_in: 3600 });
       sendJson(response, 200, { data: { customers: { edges: [], pageInfo: { hasNextPage: false } } } });
     });
-    client = createFluentClient({ apiHost: stub.url, credentials: password, now: () => time, ...noWait });
+    const client = fx.client(stub.url, { now: () => time, ...noWait(0) });
     await client.findCustomers(['x']);
     time += 3_500_000; // 100 s left, more than 60 s
     await client.findCustomers(['x']);
@@ -172,8 +151,8 @@ describe('createFluentClient on the wire', () => {
   });
 
   it('a FLUENT_ACCESS_TOKEN answered 401 is refused credentials, with no secret in the message', async () => {
-    stub = await startStubServer((_request, response) => sendJson(response, 401, { error: 'unauthorized' }));
-    client = createFluentClient({ apiHost: stub.url, credentials: token, ...noWait });
+    const stub = await fx.stub((_request, response) => sendJson(response, 401, { error: 'unauthorized' }));
+    const client = fx.client(stub.url, { credentials: token, ...noWait(0) });
     const error = await client.findCustomers(['x']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsRefusedError);
     expect((error as Error).message).toContain('FLUENT_ACCESS_TOKEN');
@@ -182,10 +161,10 @@ describe('createFluentClient on the wire', () => {
   });
 
   it('turns GraphQL errors sent with HTTP 400 into FluentDataError with Fluent’s message', async () => {
-    stub = await startStubServer((_request, response) =>
+    const stub = await fx.stub((_request, response) =>
       sendJson(response, 400, { errors: [{ message: 'Variable input got invalid value' }, { message: 'second' }] }),
     );
-    client = createFluentClient({ apiHost: stub.url, credentials: token, ...noWait });
+    const client = fx.client(stub.url, { credentials: token, ...noWait(0) });
     const error = await client.createCustomer(createInput).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FluentDataError);
     expect((error as Error).message).toBe('Variable input got invalid value; second');
@@ -193,27 +172,27 @@ describe('createFluentClient on the wire', () => {
   });
 
   it('a 413 is a permanent data error, not retried', async () => {
-    stub = await startStubServer((_request, response) => sendJson(response, 413, {}));
-    client = createFluentClient({ apiHost: stub.url, credentials: token, ...noWait });
+    const stub = await fx.stub((_request, response) => sendJson(response, 413, {}));
+    const client = fx.client(stub.url, { credentials: token, ...noWait(0) });
     await expect(client.createCustomer(createInput)).rejects.toBeInstanceOf(FluentDataError);
     expect(graphqlRequests(stub)).toHaveLength(1);
   });
 
   it('stops paging with an error rather than looping when Fluent gives no cursor', async () => {
-    stub = await startStubServer((_request, response) =>
+    const stub = await fx.stub((_request, response) =>
       sendJson(response, 200, {
         data: { customers: { edges: [{ cursor: null, node: customerNode('x') }], pageInfo: { hasNextPage: true } } },
       }),
     );
-    client = createFluentClient({ apiHost: stub.url, credentials: token, ...noWait });
+    const client = fx.client(stub.url, { credentials: token, ...noWait(0) });
     await expect(client.findCustomers(['x'])).rejects.toBeInstanceOf(FluentDataError);
   });
 
   it('keeps the path of an API host given with one', async () => {
-    stub = await startStubServer((_request, response) =>
+    const stub = await fx.stub((_request, response) =>
       sendJson(response, 200, { data: { createCustomer: customerNode('7_a@example.com') } }),
     );
-    client = createFluentClient({ apiHost: `${stub.url}/prefix/`, credentials: token, ...noWait });
+    const client = fx.client(`${stub.url}/prefix/`, { credentials: token, ...noWait(0) });
     const created = await client.createCustomer(createInput);
     expect(created).toMatchObject({ username: '7_a@example.com', retailerId: '7', firstName: 'Ann', lastName: null });
     expect(stub.requests[0]?.path).toBe('/prefix/graphql');

@@ -1,49 +1,25 @@
 /**
  * The real client against the real sandbox over 127.0.0.1.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../src/errors.js';
-import { createFluentClient, type FluentClient, type RetryEvent } from '../../src/fluent/createFluentClient.js';
-import { type Credentials, secretValues } from '../../src/fluent/credentials.js';
+import type { FluentClientOptions, RetryEvent } from '../../src/fluent/createFluentClient.js';
+import { secretValues } from '../../src/fluent/credentials.js';
 import {
   AmbiguousMutationError,
   CredentialsRefusedError,
   FluentDataError,
   OmsUnreachableError,
 } from '../../src/fluent/errors.js';
-import { type Sandbox, type SandboxOptions, type SeedCustomer, startSandbox } from '../../src/sandbox/startSandbox.js';
+import type { SandboxOptions, SeedCustomer } from '../../src/sandbox/startSandbox.js';
+import { PASSWORD_LOGIN, useFluentFixtures } from './fixtures.js';
 
-const credentials: Credentials = {
-  kind: 'password',
-  clientId: 'client-3HF',
-  clientSecret: 'secret-V8N',
-  username: 'api-6QD',
-  password: 'pass-2WJ',
-};
-const noWait = { sleep: async () => {}, random: () => 0.5 };
+const fx = useFluentFixtures();
 
-let sandbox: Sandbox | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await sandbox?.close();
-  client = undefined;
-  sandbox = undefined;
-});
-
-async function setUp(
-  sandboxOptions: SandboxOptions = {},
-  clientOptions: Partial<Parameters<typeof createFluentClient>[0]> = {},
-) {
-  sandbox = await startSandbox({ port: 0, ...sandboxOptions });
-  client = createFluentClient({
-    apiHost: sandbox.url,
-    credentials,
-    ratePerSecond: 10_000,
-    ...noWait,
-    ...clientOptions,
-  });
-  return { sandbox, client };
+/** The sandbox, and the client of it. */
+async function setUp(sandboxOptions: SandboxOptions = {}, clientOptions: Partial<FluentClientOptions> = {}) {
+  const sandbox = await fx.sandbox(sandboxOptions);
+  return { sandbox, client: fx.client(sandbox.url, clientOptions) };
 }
 
 const newCustomer = (username: string, retailerId = '1') => ({
@@ -299,7 +275,7 @@ describe('createFluentClient against the sandbox: tokens', () => {
       expect((error as AbortError).exitCode).toBe(3);
       expect(error.message).toContain('FLUENT_CLIENT_SECRET');
       expect(error.message).toContain('FLUENT_PASSWORD');
-      for (const secret of secretValues(credentials)) expect(error.message).not.toContain(secret);
+      for (const secret of secretValues(PASSWORD_LOGIN)) expect(error.message).not.toContain(secret);
     }
     // Refused once, remembered: no grant storm.
     expect(sandbox.stats()).toMatchObject({ unauthorized: 1, graphql: 0 });
@@ -307,11 +283,9 @@ describe('createFluentClient against the sandbox: tokens', () => {
 
   it('stops with refused credentials when FLUENT_ACCESS_TOKEN is not valid', async () => {
     const { sandbox } = await setUp();
-    client = createFluentClient({
-      apiHost: sandbox.url,
+    const client = fx.client(sandbox.url, {
       credentials: { kind: 'token', accessToken: 'not-a-real-token-Z9' },
       ratePerSecond: 100,
-      ...noWait,
     });
     const error = await client.updateCustomer({ username: 'x', firstName: 'A' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsRefusedError);

@@ -3,33 +3,17 @@
  * facts of the token answer, and one scrubber for everything a server may echo back.
  */
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFluentClient, type FluentClient, type RetryEvent } from '../../src/fluent/createFluentClient.js';
+import { describe, expect, it } from 'vitest';
+import type { RetryEvent } from '../../src/fluent/createFluentClient.js';
 import type { Credentials } from '../../src/fluent/credentials.js';
 import { CredentialsRefusedError, FluentDataError, PermissionDeniedError } from '../../src/fluent/errors.js';
 import { createScrubber } from '../../src/shared/createScrubber.js';
-import { formOf, type StubRequest, type StubServer, sendJson, sendToken, startStubServer } from './stubServer.js';
+import { grantRequests as grantsOf, noWait, useFluentFixtures } from './fixtures.js';
+import { formOf, type StubRequest, type StubServer, sendJson, sendToken } from './stubServer.js';
 
-const credentials: Credentials = {
-  kind: 'password',
-  clientId: 'cid-8WQ',
-  clientSecret: 'csecret-3VB',
-  username: 'api-user-6JX',
-  password: 'pw-1YT',
-};
-const noWait = { ratePerSecond: 10_000, sleep: async () => {}, random: () => 0 };
+const fx = useFluentFixtures();
 const emptyPage = { data: { customers: { edges: [], pageInfo: { hasNextPage: false } } } };
 
-let stub: StubServer | undefined;
-let client: FluentClient | undefined;
-afterEach(async () => {
-  await client?.close();
-  await stub?.close();
-  client = undefined;
-  stub = undefined;
-});
-
-const grantsOf = (server: StubServer) => server.requests.filter((r) => r.path === '/oauth/token');
 const grantTypes = (server: StubServer) => grantsOf(server).map((r) => formOf(r).grant_type);
 /** Every refresh token the client sent, in order. */
 const refreshTokensSent = (server: StubServer) =>
@@ -55,7 +39,7 @@ async function startSingleUseFluent(
     live.add(refreshToken);
     sendToken(response, `access-${serial}`, { expires_in: 120, refresh_token: refreshToken });
   };
-  stub = await startStubServer((request, response) => {
+  const stub = await fx.stub((request, response) => {
     if (request.path === '/graphql') {
       if (handle.graphql?.(request, response)) return;
       return sendJson(response, 200, emptyPage);
@@ -81,7 +65,7 @@ describe('the fluent.account header', () => {
   it('goes to /oauth/token (password and refresh grants) and to /graphql', async () => {
     let time = 0;
     const { stub } = await startSingleUseFluent();
-    client = createFluentClient({ apiHost: stub.url, credentials, accountId: 'ACME', now: () => time, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), accountId: 'ACME', now: () => time });
     await client.findCustomers(['x']);
     time += 95_000;
     await client.findCustomers(['x']);
@@ -97,7 +81,7 @@ describe('the fluent.account header', () => {
 
   it('is left out when no account id is set', async () => {
     const { stub } = await startSingleUseFluent();
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0) });
     await client.findCustomers(['x']);
     expect(stub.requests.map((r) => 'fluent.account' in r.headers)).toEqual([false, false]);
   });
@@ -116,17 +100,14 @@ describe('single-use refresh tokens', () => {
         return true;
       },
     });
-    client = createFluentClient({
-      apiHost: stub.url,
-      credentials,
-      ...noWait,
-      now: () => time,
-      // The rate limiter waits on this clock between concurrent sends: it must move when slept on.
+    const client = fx.client(stub.url, {
+      ...noWait(0),
+      now: () => time, // The rate limiter waits on this clock between concurrent sends: it must move when slept on.
       sleep: async (ms) => {
         time += ms;
       },
     });
-    const lookups = () => Promise.all(Array.from({ length: 8 }, (_, i) => client?.findCustomers([`u${i}`])));
+    const lookups = () => Promise.all(Array.from({ length: 8 }, (_, i) => client.findCustomers([`u${i}`])));
     await lookups();
     for (let cycle = 0; cycle < 5; cycle++) {
       time += 95_000;
@@ -155,13 +136,7 @@ describe('single-use refresh tokens', () => {
           return true;
         },
       });
-      client = createFluentClient({
-        apiHost: stub.url,
-        credentials,
-        now: () => time,
-        requestTimeoutMs: 300,
-        ...noWait,
-      });
+      const client = fx.client(stub.url, { ...noWait(0), now: () => time, requestTimeoutMs: 300 });
       await client.findCustomers(['x']);
       time += 95_000;
       expect(await client.findCustomers(['x'])).toEqual([]);
@@ -184,13 +159,7 @@ describe('single-use refresh tokens', () => {
       },
     });
     const retries: RetryEvent[] = [];
-    client = createFluentClient({
-      apiHost: stub.url,
-      credentials,
-      now: () => time,
-      onRetry: (e) => retries.push(e),
-      ...noWait,
-    });
+    const client = fx.client(stub.url, { ...noWait(0), now: () => time, onRetry: (e) => retries.push(e) });
     await client.findCustomers(['x']);
     time += 95_000;
     await client.findCustomers(['x']);
@@ -209,7 +178,7 @@ describe('single-use refresh tokens', () => {
         return true;
       },
     });
-    client = createFluentClient({ apiHost: stub.url, credentials, now: () => time, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), now: () => time });
     for (let cycle = 0; cycle < 3; cycle++) {
       await client.findCustomers(['x']);
       time += 95_000;
@@ -224,11 +193,11 @@ describe('grantDetails', () => {
   const facts = { Retailer_id: 7, Roles: ['ADMIN', 'CUSTOMER_SERVICE'], FirstName: 'Rosalind', LastName: 'Quill' };
 
   it('reads Retailer_id, Roles, FirstName and LastName from the token answer', async () => {
-    stub = await startStubServer((request, response) => {
+    const stub = await fx.stub((request, response) => {
       if (request.path === '/oauth/token') return sendToken(response, 'tok-1', { scope: 'api', ...facts });
       sendJson(response, 200, emptyPage);
     });
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0) });
     expect(client.grantDetails()).toBeUndefined();
     await client.authenticate();
     expect(client.grantDetails()).toEqual({
@@ -240,19 +209,18 @@ describe('grantDetails', () => {
   });
 
   it('reads Roles given as one comma-separated string', async () => {
-    stub = await startStubServer((_request, response) =>
+    const stub = await fx.stub((_request, response) =>
       sendToken(response, 'tok-1', { Retailer_id: '12', Roles: 'ADMIN, CUSTOMER_SERVICE' }),
     );
-    client = createFluentClient({ apiHost: stub.url, credentials, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0) });
     await client.authenticate();
     expect(client.grantDetails()).toEqual({ retailerId: '12', roles: ['ADMIN', 'CUSTOMER_SERVICE'] });
   });
 
   it('is undefined with FLUENT_ACCESS_TOKEN, which has no token answer', async () => {
-    client = createFluentClient({
-      apiHost: 'http://127.0.0.1:9',
+    const client = fx.client('http://127.0.0.1:9', {
+      ...noWait(0),
       credentials: { kind: 'token', accessToken: 'tok-static' },
-      ...noWait,
     });
     await client.authenticate();
     expect(client.grantDetails()).toBeUndefined();
@@ -260,16 +228,15 @@ describe('grantDetails', () => {
 
   it('never puts them in a retry event or an error message', async () => {
     let answered = 0;
-    stub = await startStubServer((request, response) => {
-      if (request.path === '/oauth/token')
-        return sendToken(response, `tok-${grantsOf(stub as StubServer).length}`, facts);
+    const stub = await fx.stub((request, response) => {
+      if (request.path === '/oauth/token') return sendToken(response, `tok-${grantsOf(stub).length}`, facts);
       answered += 1;
       if (answered === 1) return sendJson(response, 429, {}, { 'retry-after': '1' });
       if (answered === 2) return sendJson(response, 401, { error: 'invalid_token' });
       sendJson(response, 200, { errors: [{ message: 'C0160E: validation failed' }] });
     });
     const events: RetryEvent[] = [];
-    client = createFluentClient({ apiHost: stub.url, credentials, onRetry: (e) => events.push(e), ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), onRetry: (e) => events.push(e) });
     const error = await client.updateCustomer({ username: 'u', firstName: 'A' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FluentDataError);
     expect(events).toHaveLength(2);
@@ -291,9 +258,9 @@ describe('one scrubber for everything a server echoes back', () => {
 
   /** A Fluent that grants `access-N`/`refresh-N` and then echoes the Authorization header and body in an error. */
   async function startEchoingFluent(graphqlStatus: number) {
-    stub = await startStubServer((request, response) => {
+    const stub = await fx.stub((request, response) => {
       if (request.path === '/oauth/token') {
-        const n = grantsOf(stub as StubServer).length;
+        const n = grantsOf(stub).length;
         return sendToken(response, `access-${n}-Q7`, { refresh_token: `refresh-${n}-Q7` });
       }
       const echo = `\u001b[31mrefused ${request.headers.authorization} for ${request.body}`;
@@ -305,7 +272,7 @@ describe('one scrubber for everything a server echoes back', () => {
   it('masks granted tokens in Fluent’s error messages, and shares them with the run’s scrubber', async () => {
     const scrubber = createScrubber();
     const stub = await startEchoingFluent(200);
-    client = createFluentClient({ apiHost: stub.url, credentials: awkward, scrubber, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), credentials: awkward, scrubber });
     const error = await client.updateCustomer({ username: 'u', firstName: 'A' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FluentDataError);
     const message = (error as Error).message;
@@ -321,7 +288,7 @@ describe('one scrubber for everything a server echoes back', () => {
 
   it('masks an echoed token in a 403’s permission error', async () => {
     const stub = await startEchoingFluent(403);
-    client = createFluentClient({ apiHost: stub.url, credentials: awkward, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), credentials: awkward });
     const error = await client.findCustomers(['x']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermissionDeniedError);
     expect((error as Error).message).toContain('refused Bearer ***');
@@ -329,10 +296,10 @@ describe('one scrubber for everything a server echoes back', () => {
   });
 
   it('masks the password and client secret, raw or URL-encoded, echoed by a refused grant', async () => {
-    stub = await startStubServer((request, response) =>
+    const stub = await fx.stub((request, response) =>
       sendJson(response, 401, { error: 'invalid_client', error_description: `bad login in ${request.body}` }),
     );
-    client = createFluentClient({ apiHost: stub.url, credentials: awkward, ...noWait });
+    const client = fx.client(stub.url, { ...noWait(0), credentials: awkward });
     const error = await client.findCustomers(['x']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CredentialsRefusedError);
     const message = (error as Error).message;

@@ -5,8 +5,9 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { parsePhoneNumberFromString as parseWithMaxMetadata } from 'libphonenumber-js/max';
 import maxMetadata from 'libphonenumber-js/max/metadata';
 import { describe, expect, it } from 'vitest';
+import { answerFast } from '../../src/normalise/answerFast.js';
 import { answerValidity } from '../../src/normalise/answerValidity.js';
-import { answerFast, normalisePhone } from '../../src/normalise/normalisePhone.js';
+import { normalisePhone } from '../../src/normalise/normalisePhone.js';
 
 /** What the library itself answers, as normalisePhone must: the E.164 number, or a rejection. */
 function libraryAnswer(value: string, country: string | undefined): string | null {

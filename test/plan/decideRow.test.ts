@@ -12,6 +12,8 @@ import {
   settleSent,
 } from '../../src/plan/decideRow.js';
 import { planAction } from '../../src/plan/planAction.js';
+import { heldHash } from '../../src/plan/verifyWrite.js';
+import type { OmsCustomer } from '../../src/types.js';
 import { aCustomer, anOmsCustomer } from '../builders/customers.js';
 
 const facts = (overrides: Partial<RowFacts> = {}): RowFacts => ({
@@ -32,10 +34,26 @@ const known = (overrides: Partial<KnownCustomer> = {}): KnownCustomer => ({
   username: '1_jane@example.com',
   omsId: '100',
   hash: 'h-file',
+  notTakenHash: null,
   appliedRun: 'run-before',
   appliedRunStatus: 'completed',
   ...overrides,
 });
+
+/** The customer the OMS answers `send` with when it takes every value as sent: `base` with its changes, id `id`. */
+function answerTo(send: Send, id: string, base = anOmsCustomer()): OmsCustomer {
+  const answer: OmsCustomer = { ...base, id };
+  for (const change of send.action.changes) {
+    if (change.field.startsWith('attributes.')) {
+      const name = change.field.slice('attributes.'.length);
+      const others = (answer.attributes ?? []).filter((a) => a.name !== name);
+      answer.attributes = change.after === null ? others : [...others, { name, type: 'STRING', value: change.after }];
+    } else {
+      (answer as unknown as Record<string, unknown>)[change.field] = change.after;
+    }
+  }
+  return answer;
+}
 
 /** The send a row with `f` would make against an OMS holding `matches`. */
 function sendFor(f: RowFacts, matches = [] as ReturnType<typeof anOmsCustomer>[]): Send {
@@ -145,10 +163,16 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
       outcome: 'updated',
       customerId: '55',
     });
-    expect(settleSent(updated, sendFor(updated, oms), '55')).toMatchObject({ outcome: 'updated', customerId: '55' });
+    expect(settleSent(updated, sendFor(updated, oms), answerTo(sendFor(updated, oms), '55'))).toMatchObject({
+      outcome: 'updated',
+      customerId: '55',
+    });
     // A customer a dry run would create has no id yet; a created one has the id the OMS answered with.
     expect(decideFromLookup(facts({ mode: 'dry-run' }), [])).toMatchObject({ outcome: 'created', customerId: null });
-    expect(settleSent(facts(), sendFor(facts()), '77')).toMatchObject({ outcome: 'created', customerId: '77' });
+    expect(settleSent(facts(), sendFor(facts()), answerTo(sendFor(facts()), '77'))).toMatchObject({
+      outcome: 'created',
+      customerId: '77',
+    });
     // A conflict's customer is another retailer's: no id of this row's.
     const elsewhere = [anOmsCustomer({ id: '9', retailerId: '2' })];
     expect(decideFromLookup(facts(), elsewhere)).toMatchObject({ outcome: 'conflict', customerId: null });
@@ -177,7 +201,10 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
     const changed = facts({ customer: aCustomer({ lastName: 'Newer' }), pending: { ...pending, kind: 'update' } });
     const update = sendFor(changed, [held]);
     expect(update).toMatchObject({ kind: 'send', credit: { runId: 'run-killed', outcome: 'updated' } });
-    expect(settleSent(changed, update, '55')).toMatchObject({ outcome: 'updated', credit: { runId: 'run-killed' } });
+    expect(settleSent(changed, update, answerTo(update, '55'))).toMatchObject({
+      outcome: 'updated',
+      credit: { runId: 'run-killed' },
+    });
     // The OMS does not hold what the killed run sent (it never arrived): nothing to credit, this run creates it.
     expect(decideFromLookup(facts({ pending }), [])).toMatchObject({ kind: 'send' });
     expect(decideFromLookup(facts({ pending }), [])).not.toHaveProperty('credit');
@@ -242,7 +269,7 @@ describe('decideFromLookup: what the account-wide lookup decides', () => {
 describe('settling a sent mutation', () => {
   it('an answered create is created, with every field sent as its diff', () => {
     const f = facts({ notes: 'primaryPhone extension 9 was dropped' });
-    const settled = settleSent(f, sendFor(f), '77');
+    const settled = settleSent(f, sendFor(f), answerTo(sendFor(f), '77'));
     expect(settled).toMatchObject({
       outcome: 'created',
       reason: 'primaryPhone extension 9 was dropped',
@@ -418,5 +445,157 @@ describe('checkCreated: after the apply, another writer may hold what the run cr
 
   it('agrees with planAction on what counts as the same name', () => {
     expect(planAction(aCustomer(), [anOmsCustomer({ username: '1_JANE@example.com' })], '1').kind).toBe('conflict');
+  });
+});
+
+describe('verified writes: a value Fluent did not take as sent', () => {
+  const lost = { kind: 'lost' as const, detail: 'HTTP 502', round: 1, mayHaveAppliedBefore: false };
+  const withPhone = facts({ customer: aCustomer({ primaryPhone: '+61412345678' }), hash: 'h-file' });
+  const reformatted = (send: Send) => ({ ...answerTo(send, '77'), primaryPhone: '+61 412 345 678' });
+
+  it('a create answered with a reformatted phone is failed, naming the field and what Fluent holds', () => {
+    const send = sendFor(withPhone);
+    const answered = reformatted(send);
+    const settled = settleSent(withPhone, send, answered);
+    expect(settled).toMatchObject({
+      outcome: 'failed',
+      reason:
+        'created (customer id 77), but Fluent did not take every value as sent: primaryPhone holds "+61 412 345 678", not "+61412345678"',
+      customerId: '77',
+      notTaken: ['primaryPhone'],
+      record: { kind: 'notTaken', omsId: '77', heldHash: heldHash(withPhone.customer, answered) },
+    });
+    // Its diff lines are what Fluent shows changed: the phone as Fluent holds it.
+    expect(settled.changes.find((c) => c.field === 'primaryPhone')).toMatchObject({ after: '+61 412 345 678' });
+    // A dry run records nothing.
+    expect(settleSent({ ...withPhone, mode: 'dry-run' }, send, answered).record).toEqual({ kind: 'none' });
+  });
+
+  it('an update answered with a truncated value is failed, keeping its note', () => {
+    const f = facts({ customer: aCustomer({ lastName: 'Montgomery', department: 'Ops' }) });
+    const send = sendFor(f, [anOmsCustomer({ lastName: 'Doe' })]);
+    const settled = settleSent(f, send, { ...answerTo(send, '100'), lastName: 'Montgo' });
+    expect(settled).toMatchObject({ outcome: 'failed', notTaken: ['lastName'] });
+    expect(settled.reason).toBe(
+      'Fluent did not take every value of the update as sent: lastName holds "Montgo", not "Montgomery"; department differs (OMS "", file "Ops") but Fluent cannot update it',
+    );
+  });
+
+  describe('the next night, the file still saying what Fluent did not take', () => {
+    const held = anOmsCustomer({ id: '77', primaryPhone: '+61 412 345 678' });
+    const heldAs = heldHash(withPhone.customer, held);
+    const night = (overrides: Partial<RowFacts> = {}) =>
+      facts({
+        ...withPhone,
+        known: [known({ omsId: '77', hash: heldAs, notTakenHash: 'h-file', appliedRun: 'run-night-1' })],
+        ...overrides,
+      });
+
+    it('is not unchanged by hash: the checkpoint holds the hash of what Fluent holds', () => {
+      expect(decideFromCheckpoint(night())).toEqual({ kind: 'lookup' });
+    });
+
+    it('is failed again, naming the run and the values, and sends nothing while the OMS still holds them', () => {
+      const decision = decideFromLookup(night(), [held]);
+      expect(decision).toMatchObject({
+        kind: 'settle',
+        outcome: 'failed',
+        notTaken: ['primaryPhone'],
+        record: { kind: 'unapplied' },
+        changes: [],
+        customerId: '77',
+      });
+      expect(decision.kind === 'settle' && decision.reason).toBe(
+        'Fluent did not take every value as sent by run run-night-1, and still holds what it held then (not sent again while the file and the OMS stay so; --full-compare sends it again): primaryPhone holds "+61 412 345 678", not "+61412345678"',
+      );
+      // A dry run says the same.
+      expect(decideFromLookup(night({ mode: 'dry-run' }), [held])).toMatchObject({ outcome: 'failed' });
+    });
+
+    it('is sent again with --full-compare, or once the OMS holds something else', () => {
+      expect(decideFromLookup(night({ fullCompare: true }), [held])).toMatchObject({ kind: 'send' });
+      expect(decideFromLookup(night(), [{ ...held, primaryPhone: '+61400000000' }])).toMatchObject({ kind: 'send' });
+    });
+
+    it('is unchanged once Fluent holds what the file says (someone fixed it in Fluent)', () => {
+      expect(decideFromLookup(night(), [{ ...held, primaryPhone: '+61412345678' }])).toMatchObject({
+        outcome: 'unchanged',
+        record: { kind: 'applied' },
+      });
+    });
+
+    it('is unchanged by hash, with no request, once the file says what Fluent holds', () => {
+      const fixedFile = aCustomer({ primaryPhone: '+61 412 345 678' });
+      expect(decideFromCheckpoint(night({ customer: fixedFile, hash: heldAs }))).toMatchObject({
+        outcome: 'unchanged',
+      });
+    });
+  });
+
+  it('a lost create the lookup finds applied with a value not taken is failed, not created nor sent again', () => {
+    const send = sendFor(withPhone);
+    const found = { ...reformatted(send), id: '5' };
+    expect(resolveUnanswered(withPhone, send, lost, [found])).toMatchObject({
+      kind: 'settle',
+      outcome: 'failed',
+      reason: expect.stringMatching(
+        /^confirmed by lookup after a lost response \(HTTP 502\); created \(customer id 5\), but Fluent did not take/,
+      ),
+      notTaken: ['primaryPhone'],
+      record: { kind: 'notTaken', omsId: '5' },
+    });
+  });
+
+  it('a lost update the lookup shows applied otherwise than sent is failed; one never applied is sent again', () => {
+    const f = facts({ customer: aCustomer({ lastName: 'Montgomery' }) });
+    const send = sendFor(f, [anOmsCustomer({ lastName: 'Doe' })]);
+    expect(resolveUnanswered(f, send, lost, [anOmsCustomer({ lastName: 'Montgo' })])).toMatchObject({
+      outcome: 'failed',
+      notTaken: ['lastName'],
+    });
+    expect(resolveUnanswered(f, send, lost, [anOmsCustomer({ lastName: 'Doe' })])).toMatchObject({ kind: 'send' });
+  });
+});
+
+describe('the kind of each conflict, as data', () => {
+  it('from the checkpoint: another retailer, or a case variant of this retailer', () => {
+    const other = decideFromCheckpoint(facts({ known: [known({ retailerId: '2' })] }));
+    expect(other).toMatchObject({ outcome: 'conflict', conflict: 'otherRetailer' });
+    const variant = decideFromCheckpoint(facts({ known: [known({ username: '1_Jane@example.com' })] }));
+    expect(variant).toMatchObject({ outcome: 'conflict', conflict: 'caseVariant' });
+  });
+
+  it('from the lookup: another retailer (in any case), a case variant of this retailer', () => {
+    expect(decideFromLookup(facts(), [anOmsCustomer({ retailerId: '2' })])).toMatchObject({
+      conflict: 'otherRetailer',
+    });
+    expect(
+      decideFromLookup(facts(), [anOmsCustomer({ retailerId: '2', username: '1_JANE@example.com' })]),
+    ).toMatchObject({ conflict: 'otherRetailer' });
+    expect(decideFromLookup(facts(), [anOmsCustomer({ username: '1_Jane@example.com' })])).toMatchObject({
+      outcome: 'conflict',
+      conflict: 'caseVariant',
+    });
+  });
+
+  it('"already exists" for a customer no lookup can see', () => {
+    const exists = { kind: 'exists' as const, detail: 'C0123E', round: 1, mayHaveAppliedBefore: false };
+    expect(resolveUnanswered(facts(), sendFor(facts()), exists, [])).toMatchObject({ conflict: 'unseen' });
+  });
+});
+
+describe('a customer the OMS holds as INACTIVE', () => {
+  it('is updated, its reason saying so; an identical one is unchanged as any other', () => {
+    const f = facts({ customer: aCustomer({ lastName: 'New' }) });
+    const inactive = anOmsCustomer({ status: 'INACTIVE' });
+    const send = sendFor(f, [inactive]);
+    expect(settleSent(f, send, answerTo(send, '100', inactive))).toMatchObject({
+      outcome: 'updated',
+      reason: 'the OMS holds the customer as "INACTIVE"; updated all the same, its status left as it is',
+    });
+    expect(decideFromLookup(facts(), [inactive])).toMatchObject({
+      outcome: 'unchanged',
+      reason: 'identical to the OMS',
+    });
   });
 });

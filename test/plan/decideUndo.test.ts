@@ -160,3 +160,53 @@ describe('decideUndo: what each customer of an undone run comes to', () => {
     expect(dryPlan.decide(row({ pending }), [anOmsCustomer({ lastName: 'Smith' })])).not.toHaveProperty('credit');
   });
 });
+
+describe('verified put-backs: a value Fluent kept after the undo sent it back', () => {
+  /** Run r1 gave Jane a title and a tier attribute she had not had. */
+  const added = [change('title', null, 'Dr'), change('attributes.tier', null, 'gold')];
+  const target = { username, outcome: 'updated' as const, changes: added };
+  const asLeft = anOmsCustomer({ title: 'Dr', attributes: [{ name: 'tier', type: 'STRING', value: 'gold' }] });
+
+  it('under merged attributes and ignored nulls, nothing is put back: failed, naming each value, incomplete', () => {
+    const send = asSend(plan.decide(row({ target }), [asLeft]));
+    expect(send.action.input).toEqual({ username, title: null, attributes: [] });
+    const settled = plan.settleSent(row({ target }), send, asLeft);
+    expect(settled).toMatchObject({
+      outcome: 'failed',
+      incomplete: true,
+      notTaken: ['title', 'attributes.tier'],
+      changes: [],
+      record: { kind: 'doubted' },
+    });
+    expect(settled.reason).toBe(
+      'not put back as before run r1: Fluent did not take every value as sent: title holds "Dr", not (none); attributes.tier holds "gold", not (none); whether Fluent clears a field sent as null, or removes an attribute left out of the list, is not documented',
+    );
+  });
+
+  it('a value put back and one kept: failed, its diff what was put back', () => {
+    const send = asSend(plan.decide(row({ target }), [asLeft]));
+    const settled = plan.settleSent(row({ target }), send, { ...asLeft, title: null });
+    expect(settled).toMatchObject({ outcome: 'failed', notTaken: ['attributes.tier'] });
+    expect(settled.changes).toEqual([change('title', 'Dr', null)]);
+  });
+
+  it('every value put back: updated, as before', () => {
+    const send = asSend(plan.decide(row({ target }), [asLeft]));
+    expect(plan.settleSent(row({ target }), send, { ...asLeft, title: null, attributes: [] })).toMatchObject({
+      outcome: 'updated',
+      reason: 'put back as before run r1',
+    });
+  });
+
+  it('a lost put-back the lookup finds applied in part is verified the same way, not sent again', () => {
+    const send = asSend(plan.decide(row({ target }), [asLeft]));
+    const lost = { kind: 'lost' as const, detail: 'HTTP 502', round: 1, mayHaveAppliedBefore: false };
+    const found = plan.resolve(row({ target }), send, lost, [{ ...asLeft, title: null }]);
+    expect(found).toMatchObject({ kind: 'settle', outcome: 'failed', notTaken: ['attributes.tier'] });
+    expect(found.kind === 'settle' && found.reason).toMatch(
+      /^not put back as before run r1 \(found by lookup after a lost response \(HTTP 502\)\)/,
+    );
+    // Found with nothing put back: the put-back never arrived, and is sent again.
+    expect(plan.resolve(row({ target }), send, lost, [asLeft])).toMatchObject({ kind: 'send' });
+  });
+});

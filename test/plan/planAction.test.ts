@@ -76,6 +76,7 @@ describe('planAction', () => {
     expect(planAction(aCustomer(), [other], '1')).toEqual({
       kind: 'conflict',
       reason: 'username is already held by retailer 2 (customer id 7)',
+      conflict: 'otherRetailer',
     });
     expect(planAction(aCustomer(), [anOmsCustomer(), other], '1').kind).toBe('conflict');
   });

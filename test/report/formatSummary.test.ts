@@ -41,6 +41,20 @@ describe('formatSummary', () => {
     );
   });
 
+  it('words conflicts by their kinds and names the values Fluent did not take as sent', () => {
+    const summary = aSummary({
+      mode: 'apply',
+      totals: someTotals({ updated: 5, conflict: 1, failed: 3 }),
+      conflicts: { otherRetailer: 0, caseVariant: 1, concurrent: 0, unseen: 0 },
+      notTakenAsSent: { primaryPhone: 2, 'attributes.tier': 1 },
+    });
+    const lines = formatSummary(summary, 'r').split('\n');
+    expect(lines).toContain('  1 row has a username this retailer holds in another case');
+    expect(lines).toContain(
+      '  Fluent did not take values as sent: primaryPhone (2 rows), attributes.tier (1 row); the reasons say what it holds',
+    );
+  });
+
   it('says a run stopped early, why, and that it resumes', () => {
     const summary = aSummary({
       mode: 'apply',
@@ -58,7 +72,10 @@ describe('formatSummary', () => {
   });
 
   it("says how many of the retailer's customers are missing from the file, and where they are listed", () => {
-    const text = formatSummary(aSummary({ mode: 'apply', totals: someTotals({ unchanged: 5 }), missing: 1204 }), 'r');
+    const text = formatSummary(
+      aSummary({ mode: 'apply', totals: someTotals({ unchanged: 5 }), missing: { count: 1204, complete: true } }),
+      'r',
+    );
     expect(text).toContain('  1,204 customers of the retailer in the OMS not in the file: see r/missing.csv\n');
     expect(formatSummary(aSummary({ totals: someTotals({ unchanged: 5 }) }), 'r')).not.toContain('missing.csv');
   });

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { shardOf } from '../../src/check/shardOf.js';
+import { SHARD_RULE } from '../../src/check/shardOfRow.js';
 import { UsageError } from '../../src/errors.js';
 import { mergeReports } from '../../src/report/mergeReports.js';
 import { openReportFile } from '../../src/report/readReportFile.js';
@@ -16,8 +18,20 @@ beforeEach(() => {
 afterEach(() => temp.cleanup());
 
 const read = (dir: string, name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+/** A row of another shard as a run writes it: `skipped`, with the username the run found in the owner's shard. */
 const other = (row: number, owner: number, count = 2) =>
-  anOutcome(row, 'skipped', { reason: `belongs to shard ${owner}/${count}` });
+  anOutcome(row, 'skipped', {
+    username: usernameInShard(row, owner, count),
+    reason: `belongs to shard ${owner}/${count}`,
+  });
+
+/** `1_user<row>@example.com` when it falls in shard `owner` of `count`, else the first variant of it that does. */
+function usernameInShard(row: number, owner: number, count: number): string {
+  for (let n = 0; ; n++) {
+    const username = `1_user${row}${n === 0 ? '' : `.${n}`}@example.com`;
+    if (shardOf(username, count) === owner) return username;
+  }
+}
 
 /** Row 2 of the file: rejected, with a phone, a formula-like name and a quote in its cells. */
 const REJECTED_CELLS = ['=cmd@x', '-Bob "B"', '+61412345678'];
@@ -57,7 +71,12 @@ function writeShard(
     dir,
     aReport('apply', outcomes, {
       ...rest,
-      summary: { options: { retailerId: '1', shard: `${index}/2` }, runId: `run-${index}`, ...summary },
+      summary: {
+        options: { retailerId: '1', shard: `${index}/2` },
+        shard: { index, count: 2, rule: SHARD_RULE },
+        runId: `run-${index}`,
+        ...summary,
+      },
     }),
     noSecrets,
   );
@@ -78,7 +97,7 @@ function twoShards() {
       diffs: () => [phoneDiff],
       review: () => [reviewOf(1, '=1_ann@example.com'), reviewOf(3, '1_user3@example.com')],
       missing: () => [{ username: '1_gone@example.com', id: '5', primaryEmail: null }],
-      summary: { missing: 1, normalised: { phoneReformatted: 2, optInWord: 0 } },
+      summary: { missing: { count: 1, complete: true }, normalised: { phoneReformatted: 2, optInWord: 0 } },
     },
   );
   const two = writeShard(
@@ -103,7 +122,7 @@ function twoShards() {
         status: 'aborted',
         abortReason: 'stopped by SIGTERM',
         startedAt: '2024-05-01T01:59:00.000Z',
-        missing: 0,
+        missing: { count: 0, complete: true },
         normalised: { phoneReformatted: 1, optInWord: 1 },
       },
     },
@@ -127,7 +146,7 @@ describe('mergeReports', () => {
       ['1/2', 'run-1'],
       ['2/2', 'run-2'],
     ]);
-    expect(merged.summary.missing).toBe(1);
+    expect(merged.summary.missing).toEqual({ count: 1, complete: true });
 
     const outcomes = read(out, 'outcomes.csv').trimEnd().split('\n');
     expect(outcomes).toHaveLength(5);
@@ -178,11 +197,50 @@ describe('mergeReports', () => {
     const { one, two } = twoShards();
     const out = path.join(temp.dir, 'out');
     expect(() => mergeReports([one, one, two], out, noSecrets)).toThrow(`${one} and ${one} are both shard 1/2`);
-    const third = writeShard('third', 1, [anOutcome(1, 'created')], { summary: { options: { shard: '1/3' } } });
+    // A report of an earlier release, whose report.json has no `shard`: its options say which shard it was.
+    const third = writeShard('third', 1, [anOutcome(1, 'created')], {
+      summary: { options: { shard: '1/3' }, shard: undefined },
+    });
     expect(() => mergeReports([one, two, third], out, noSecrets)).toThrow(/is shard 1\/3 but .* is shard 1\/2/);
     expect(() => mergeReports([one, two], two, noSecrets)).toThrow(/is the report of shard 2\/2/);
     expect(() => mergeReports([one], out, noSecrets)).toThrow('shard 2/2 is missing');
     expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("finds each row's shard from its username or row number as the runs did, whatever its reason says", () => {
+    const { one, two } = twoShards();
+    const expected = path.join(temp.dir, 'expected');
+    mergeReports([one, two], expected, noSecrets);
+    for (const dir of [one, two]) {
+      const outcomes = path.join(dir, 'outcomes.csv');
+      fs.writeFileSync(
+        outcomes,
+        read(dir, 'outcomes.csv').replace(/belongs to shard \d\/2/g, 'gehört zu einem anderen Shard'),
+      );
+    }
+    const out = path.join(temp.dir, 'out');
+    mergeReports([one, two], out, noSecrets);
+    expect(read(out, 'outcomes.csv')).toBe(read(expected, 'outcomes.csv'));
+
+    // The owner's own line may be skipped too (its run stopped before the row): it is still the owner's.
+    const stopped = writeShard('stopped', 1, [
+      anOutcome(1, 'skipped', { reason: 'not processed: the run stopped (stopped by SIGTERM)' }),
+      other(2, 2),
+      anOutcome(3, 'updated'),
+      other(4, 2),
+    ]);
+    const merged = mergeReports([stopped, two], path.join(temp.dir, 'with-stopped'), noSecrets);
+    expect(merged.summary.totals).toMatchObject({ read: 4, skipped: 1, updated: 1, created: 1, rejected: 1 });
+  });
+
+  it('refuses a shard report whose rows were given to shards by a rule this release does not know', () => {
+    const { one, two } = twoShards();
+    const json = path.join(two, 'report.json');
+    const summary = JSON.parse(read(two, 'report.json'));
+    fs.writeFileSync(json, JSON.stringify({ ...summary, shard: { ...summary.shard, rule: 'murmur3-email' } }));
+    expect(usageErrorMessage(() => mergeReports([one, two], path.join(temp.dir, 'out'), noSecrets))).toBe(
+      `${two} assigned rows to shards by the rule "murmur3-email", which this release does not know (it uses ${SHARD_RULE}): merge with the release that ran the shards`,
+    );
   });
 
   it('refuses reports whose rows disagree about their owner, or whose files were changed after the run', () => {

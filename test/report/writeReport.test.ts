@@ -320,7 +320,7 @@ describe('writeReport', () => {
     ];
     const { files } = writeReport(
       temp.dir,
-      aReport('apply', sampleOutcomes, { missing: () => missing, summary: { missing: 2 } }),
+      aReport('apply', sampleOutcomes, { missing: () => missing, summary: { missing: { count: 2, complete: true } } }),
       noSecrets,
     );
     expect(files.map((file) => path.basename(file)).slice(-3)).toEqual(['missing.csv', 'report.html', 'report.json']);
@@ -330,7 +330,7 @@ describe('writeReport', () => {
       ),
     );
     const json = JSON.parse(read(temp.dir, 'report.json'));
-    expect(json.missing).toBe(2);
+    expect(json.missing).toEqual({ count: 2, complete: true });
     expect(json.totals.read).toBe(4);
     expect(read(temp.dir, 'report.html')).toContain('href="missing.csv"');
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSandboxStore, type SandboxStore, type StoreSettings } from '../../src/sandbox/createSandboxStore.js';
+import { createSandboxStore } from '../../src/sandbox/createSandboxStore.js';
+import type { SandboxStore, StoreSettings } from '../../src/sandbox/sandboxStoreTypes.js';
 import type { SeedCustomer } from '../../src/sandbox/sandboxTypes.js';
 import { slicePage } from '../../src/sandbox/slicePage.js';
 

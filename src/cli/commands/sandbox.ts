@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
+import { SANDBOX_LIMIT_FLAGS } from '../../sandbox/parseLimitFlags.js';
 import { SANDBOX_VARIANT_FLAGS } from '../../sandbox/sandboxVariantFlags.js';
 import type { CliCommand } from '../context.js';
 
@@ -41,6 +42,7 @@ const SANDBOX_FLAGS = [
   'unique-ci',
   'rate-limit-as-error',
   ...Object.keys(SANDBOX_VARIANT_FLAGS),
+  ...Object.keys(SANDBOX_LIMIT_FLAGS),
 ];
 
 /** `sandbox`: a local Fluent-compatible OMS, until the process is stopped. */
@@ -70,6 +72,7 @@ export const sandbox: CliCommand = {
     const { loadSeed } = await import('../../sandbox/loadSeed.js');
     const { parseSandboxFlags } = await import('../../sandbox/parseSandboxFlags.js');
     const { readSandboxCredentials } = await import('../../sandbox/readSandboxCredentials.js');
+    const { parseLimitFlags } = await import('../../sandbox/parseLimitFlags.js');
     const { serveSandbox } = await import('../../sandbox/serveSandbox.js');
     await serveSandbox({
       port: args.port as number,
@@ -77,6 +80,7 @@ export const sandbox: CliCommand = {
       credentials: readSandboxCredentials(cli.env),
       faults: faults.faults,
       ...parseSandboxFlags(args),
+      ...parseLimitFlags(args, cli.argv),
       out: cli.out,
     });
     return 0;
@@ -91,6 +95,9 @@ function withSandboxOptions<T>(y: Argv<T>): Argv<T> {
     out = out.option(flag, { type: spec.type, describe: `fault: ${spec.describe}` }) as typeof out;
   }
   for (const [flag, spec] of Object.entries(SANDBOX_VARIANT_FLAGS)) {
+    out = out.option(flag, { ...spec, choices: 'choices' in spec ? [...spec.choices] : undefined }) as typeof out;
+  }
+  for (const [flag, spec] of Object.entries(SANDBOX_LIMIT_FLAGS)) {
     out = out.option(flag, { ...spec, choices: 'choices' in spec ? [...spec.choices] : undefined }) as typeof out;
   }
   // How strict the account is (SPEC §6): each makes the sandbox behave as some real Fluent account may.

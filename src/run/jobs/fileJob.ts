@@ -28,6 +28,8 @@ export function fileJob(
   parts: Pick<Job<FileInput>, 'mode' | 'hookMode' | 'store' | 'apply'> & {
     /** Checks made before the file is opened (sync: credentials, the sandbox's seed). */
     check?: (log: Logger) => void;
+    /** Where the rows come from: the file (openInput) unless the job has them already (ensureCustomers' records). */
+    openRows?: (signal: AbortSignal) => Promise<Input>;
     apiHost: (runId: string) => string | null;
     settle: (run: RunContext, scope: JobStart['scope']) => SettleRows;
     /** Whether `settle` may leave a row open for the apply stage, which then plans from its customer (sync). */
@@ -46,7 +48,8 @@ export function fileJob(
     async open({ signal, log }) {
       parts.check?.(log);
       // A CSV parsed in a worker has it prepare rows too, as it has time to: both cores work.
-      const input = await openInput(options, signal, { keepCustomers: parts.leavesRowsOpen });
+      const openFile = (stop: AbortSignal) => openInput(options, stop, { keepCustomers: parts.leavesRowsOpen });
+      const input = await (parts.openRows ?? openFile)(signal);
       describeLayout(input, options.file, log);
       return input;
     },

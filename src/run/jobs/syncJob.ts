@@ -1,11 +1,12 @@
 import { applyPlan } from '../../apply/applyPlan.js';
 import { checkCredentials } from '../../apply/connectOms.js';
-import { findMissingCustomers } from '../../apply/findMissingCustomers.js';
+import { findMissingCustomers, type MissingListing } from '../../apply/findMissingCustomers.js';
 import { verifyCreated } from '../../apply/verifyCreated.js';
 import type { MissingList } from '../../checkpoint/runJournal.js';
 import { AbortError } from '../../errors.js';
 import type { ResolvedOptions } from '../../options/index.js';
 import { settleFromCheckpoint } from '../../plan/settleFromCheckpoint.js';
+import type { Input } from '../../read/openInput.js';
 import { loadSeed } from '../../sandbox/loadSeed.js';
 import type { SeedCustomer } from '../../sandbox/sandboxTypes.js';
 import type { Job, JobApply } from '../runTypes.js';
@@ -16,9 +17,14 @@ import { type FileInput, fileJob } from './fileJob.js';
  * each open row looked up, planned and (unless a dry run) sent; a sync then checks the usernames it created against
  * other writers, and with --report-missing lists the retailer's customers the file does not hold.
  */
-export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof checkCredentials>[1]): Job<FileInput> {
+export function syncJob(
+  options: ResolvedOptions,
+  credentials: Parameters<typeof checkCredentials>[1],
+  openRows?: (signal: AbortSignal) => Promise<Input>,
+): Job<FileInput> {
   let seed: SeedCustomer[] | undefined;
   return fileJob(options, {
+    openRows,
     mode: options.dryRun ? 'dry-run' : 'apply',
     hookMode: options.dryRun ? 'dry-run' : 'apply',
     store: 'checkpoint',
@@ -43,12 +49,12 @@ export function syncJob(options: ResolvedOptions, credentials: Parameters<typeof
   });
 }
 
-/** The OMS part of a sync or dry run. */
-function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
+/** The OMS part of a sync or dry run (and of ensureCustomers, a create-only sync of records). */
+export function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): JobApply {
   const { dryRun } = options;
   return {
     seed,
-    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin },
+    preflight: { dryRun, allowScopedLogin: options.allowScopedLogin, writeMode: options.mode },
     phase: dryRun ? 'planning' : 'applying',
     async run({ journal, checkpoint, runId, log, deps, progress }, oms, { scope, settledRows }) {
       if (!checkpoint) throw new Error('a sync runs on the checkpoint');
@@ -93,20 +99,22 @@ function syncApply(options: ResolvedOptions, seed: SeedCustomer[] | undefined): 
       }
       // --report-missing: the retailer's OMS customers the file does not hold, once every row has its outcome.
       let missing: MissingList | undefined;
+      let missingListing: MissingListing | undefined;
       if (options.reportMissing && abortReason === undefined) {
         progress.phase('listing missing customers');
         const list = journal.createMissingList(runId);
-        ({ abortReason } = await findMissingCustomers({
+        ({ abortReason, listing: missingListing } = await findMissingCustomers({
           client: oms.client,
           retailerId: scope.retailerId,
           shard: options.shard,
           missing: list,
           signal: deps.signal,
           onCustomer: progress.tick,
+          log,
         }));
         if (abortReason === undefined) missing = list;
       }
-      return { abortReason, throughput, missing };
+      return { abortReason, throughput, missing, missingListing };
     },
   };
 }
