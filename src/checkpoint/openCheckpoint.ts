@@ -9,6 +9,13 @@ import { createSchema, migrateSchema, SCHEMA_VERSION } from './schema.js';
 import { createSyncState, type SyncState } from './syncState.js';
 
 /**
+ * SQLite's page cache per connection, in KiB (negative: a size, not a page count): 32 MiB instead of the default 2 MiB
+ * keeps the pages a run stages into and looks its checkpoint entries up in, which took about a tenth off validate and
+ * off a re-run. A bound, whatever the file's size, so memory stays flat.
+ */
+const CACHE_SIZE = -32_768;
+
+/**
  * The SQLite checkpoint (SPEC §2-§3), the only place that writes SQL, in rooms:
  * - `openCheckpointFile`: finding the file safely and recognising it as ours; `schema`: its layout and migrations;
  * - `lock`: one run at a time;
@@ -61,6 +68,7 @@ function prepareForRun(
   // WAL with synchronous NORMAL survives a killed process (kill -9); only an OS crash can lose the last commits.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`cache_size = ${CACHE_SIZE}`);
   if (opened.version === 'new') {
     createSchema(db);
     // Header and tables on disk at once, so the file says what it is even if this process is killed next.
@@ -161,6 +169,7 @@ export function openScratchJournal(options: { now?: () => Date } = {}): { journa
   const db = new Database('');
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
+  db.pragma(`cache_size = ${CACHE_SIZE}`);
   createSchema(db);
   return { journal: createRunJournal(db, options.now ?? (() => new Date())), close: () => db.close() };
 }
