@@ -1,20 +1,25 @@
-// Benchmarks for SPEC §5: they print figures, they assert nothing. `npm run bench` builds, then runs this file;
-// BENCH_QUICK=1 runs smaller inputs (about a minute). All traffic goes to an in-process sandbox on 127.0.0.1, and
-// every file is written under one temp dir that is removed at the end, also on Ctrl-C.
+// Benchmarks for SPEC §5: they print each figure beside its target, and assert nothing. `npm run bench` builds, then
+// runs this file; BENCH_QUICK=1 runs smaller inputs (a few minutes), BENCH_ONLY=validate,rerun,sync,rate runs only those
+// parts. All traffic goes to in-process sandboxes on 127.0.0.1, and every file is written under one temp dir that is
+// removed at the end, also on Ctrl-C. The last table gathers every figure beside its target.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../../dist/sandbox/startSandbox.js';
-import { benchLocalWork } from './benchLocalWork.mjs';
+import { benchNightlyRerun, benchValidate, localPlan } from './benchLocalWork.mjs';
 import { generateCustomers } from './generateCustomers.mjs';
 import { benchRate } from './rate.mjs';
 import { runMeasured } from './runMeasured.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = path.join(ROOT, 'bin', 'customer-sync');
-const BASELINE = fileURLToPath(new URL('parseBaseline.mjs', import.meta.url));
 const QUICK = process.env.BENCH_QUICK === '1';
+const PARTS = ['validate', 'rerun', 'sync', 'rate'];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : PARTS;
+for (const part of ONLY) {
+  if (!PARTS.includes(part)) throw new Error(`BENCH_ONLY takes ${PARTS.join(', ')}, not ${part}`);
+}
 
 /** SPEC §5 conditions for the sync benchmark. */
 const LATENCY_MS = 50;
@@ -22,8 +27,8 @@ const RATE_LIMIT = 300;
 const MAIN_CONCURRENCY = 32;
 
 const PLAN = QUICK
-  ? { validateRows: [20_000, 80_000], repeats: 1, syncRows: 5_000, sweepRows: 2_000, sweep: [16, 32, 64] }
-  : { validateRows: [100_000, 400_000], repeats: 2, syncRows: 20_000, sweepRows: 5_000, sweep: [16, 32, 64] };
+  ? { syncRows: 5_000, sweepRows: 2_000, sweep: [16, 32, 64] }
+  : { syncRows: 20_000, sweepRows: 5_000, sweep: [16, 32, 64] };
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'customer-sync-bench-'));
 let sandboxes = [];
@@ -33,93 +38,100 @@ process.once('SIGINT', () => {
 });
 
 try {
+  const cpus = os.cpus();
+  const machine = {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((n) => round(n, 2)),
+  };
   console.log(
-    `customer-sync benchmarks (SPEC §5)${QUICK ? ' — quick run (BENCH_QUICK=1)' : ''}\n` +
-      `node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()} ${os.arch()}, load average ` +
-      `${os
-        .loadavg()
-        .map((n) => n.toFixed(2))
-        .join(' ')} (figures are noisy on a busy machine); scratch dir ${scratch}\n`,
+    `customer-sync benchmarks (SPEC §5)${QUICK ? ' — quick run (BENCH_QUICK=1)' : ''}` +
+      `${ONLY.length < PARTS.length ? ` — only ${ONLY.join(', ')}` : ''}\n` +
+      `${machine.date}; ${machine.cpu}, ${machine.cores} cores; node ${machine.node}, ${machine.platform}; ` +
+      `load average ${machine.loadAverage.join(' ')} at the start (figures are noisy on a busy machine)\n`,
   );
-  const results = { quick: QUICK, node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg() };
-  results.validate = await benchValidate();
-  const sync = await benchSync();
-  results.sync = sync.first;
-  results.rerun = sync.rerun;
-  results.concurrencySweep = await benchConcurrency();
-  results.rate = await benchRate({ scratch, quick: QUICK, childOptions });
-  Object.assign(results, await benchLocalWork({ scratch, quick: QUICK, childOptions, printTable, verdict, round }));
-  console.log(`BENCH_RESULTS ${JSON.stringify(results)}`);
+  const bench = { scratch, quick: QUICK, childOptions, printTable, verdict, round };
+  const local = localPlan(QUICK);
+  const results = { quick: QUICK, machine };
+  const targets = [];
+  if (ONLY.includes('validate')) {
+    results.validate = await benchValidate(bench, local);
+    targets.push(...results.validate.targets);
+  }
+  if (ONLY.includes('rerun')) {
+    results.rerun = await benchNightlyRerun(bench, local);
+    targets.push(...results.rerun.targets);
+  }
+  if (ONLY.includes('sync')) {
+    const sync = await benchSync();
+    results.sync = sync.first;
+    results.syncRerun = sync.rerun;
+    targets.push(...sync.targets);
+    results.concurrencySweep = await benchConcurrency();
+  }
+  if (ONLY.includes('rate')) {
+    results.rate = await benchRate({ scratch, quick: QUICK, childOptions });
+    targets.push(...rateTargets(results.rate));
+  }
+  machine.loadAverageAtEnd = os.loadavg().map((n) => round(n, 2));
+  console.log(
+    `SPEC §5 targets — ${machine.date}, ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; load average ` +
+      `${machine.loadAverage.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end`,
+  );
+  printTable(
+    targets.map((t) => ({ ...t, verdict: verdict(t.met) })),
+    [
+      ['what', 'what'],
+      ['figure', 'figure'],
+      ['target', 'target'],
+      ['verdict', ''],
+    ],
+    'left',
+  );
+  results.targets = targets;
+  console.log(`\nBENCH_RESULTS ${JSON.stringify(results)}`);
 } finally {
   await Promise.allSettled(sandboxes.map((sandbox) => sandbox.close()));
   cleanUp();
 }
 
-/** §5.1: validate end to end against bare csv-parse, on two file sizes (time ratio, peak RSS, flatness). */
-async function benchValidate() {
-  console.log('1. validate vs bare csv-parse (wall time incl. Node start-up; best of %d; peak RSS max)', PLAN.repeats);
-  const rows = [];
-  let rssSource = 'n/a';
-  for (const count of PLAN.validateRows) {
-    const file = path.join(scratch, `validate-${count}.csv`);
-    const generated = generateCustomers(file, count, 7);
-    const bytes = fs.statSync(file).size;
-    const baseline = await measureBest(() => runMeasured(process.execPath, [BASELINE, file], childOptions()));
-    if (Number(baseline.stdout.trim()) !== count) throw new Error(`baseline counted ${baseline.stdout.trim()}`);
-    const reportDir = path.join(scratch, `validate-report-${count}`);
-    const validate = await measureBest(() =>
-      runMeasured(
-        process.execPath,
-        [CLI, 'validate', file, '--retailer-id', '1', '--default-country', 'AU', '--report-dir', reportDir],
-        childOptions(),
-      ),
-    );
-    if (validate.code !== 0 && validate.code !== 1) throw childFailure('validate', validate);
-    rssSource = validate.rssSource;
-    const report = readReport(reportDir);
-    fs.rmSync(reportDir, { recursive: true, force: true });
-    fs.rmSync(file, { force: true });
-    rows.push({
-      rows: count,
-      fileMb: round(bytes / 2 ** 20, 1),
-      badRows: generated.bad,
-      rejected: report.totals.rejected,
-      valid: report.totals.valid,
-      baselineS: round(baseline.wallMs / 1000, 2),
-      validateS: round(validate.wallMs / 1000, 2),
-      ratio: round(validate.wallMs / baseline.wallMs, 2),
-      validateRowsPerS: Math.round(count / (validate.wallMs / 1000)),
-      baselineRssMb: round(baseline.peakRssMb, 0),
-      validateRssMb: round(validate.peakRssMb, 0),
-    });
-  }
-  const [small, large] = rows;
-  const growth = large && small ? round((large.validateRssMb / small.validateRssMb - 1) * 100, 0) : undefined;
-  printTable(rows, [
-    ['rows', 'rows'],
-    ['fileMb', 'file MB'],
-    ['rejected', 'rejected'],
-    ['baselineS', 'csv-parse s'],
-    ['validateS', 'validate s'],
-    ['ratio', 'ratio (≤2.0)'],
-    ['validateRowsPerS', 'validate rows/s'],
-    ['baselineRssMb', 'csv-parse RSS MB'],
-    ['validateRssMb', 'validate RSS MB'],
-  ]);
-  console.log(
-    `   targets: ratio ≤ 2.0 → ${rows.map((r) => verdict(r.ratio <= 2)).join(' / ')}; ` +
-      `largest RSS < 300 MB → ${verdict(large.validateRssMb < 300)} (${large.validateRssMb} MB); ` +
-      `RSS growth ${small.rows}→${large.rows} rows within 30% → ${verdict(growth <= 30)} (+${growth}%)`,
-  );
-  console.log(`   peak RSS from ${rssSource}\n`);
-  return { rows, rssGrowthPercent: growth, rssSource };
+/** The targets the rate benchmarks (rate.mjs) measure: the worst run of each kind over every shape of limit. */
+function rateTargets({ hiddenLimit, rate, batchLimit, batch }) {
+  const auto = rate.filter((run) => run.label === '--rate auto');
+  const high = rate.filter((run) => run.label.includes('(4×)'));
+  const told = batch[0];
+  const least = (runs, key) => Math.min(...runs.map((run) => run[key] ?? 0));
+  const most = (runs, key) => Math.max(...runs.map((run) => run[key] ?? Number.POSITIVE_INFINITY));
+  return [
+    {
+      what: `--rate auto, ${hiddenLimit} req/s limit not told (worst of ${auto.length} limit shapes)`,
+      figure: `${least(auto, 'limitShare')}% of the limit, ${most(auto, 'refusedPercent')}% refused`,
+      target: '≥ 75%, ≤ 3%',
+      met: least(auto, 'limitShare') >= 75 && most(auto, 'refusedPercent') <= 3,
+    },
+    {
+      what: `--rate ${4 * hiddenLimit}, 4× the limit (worst of ${high.length} limit shapes)`,
+      figure: `${most(high, 'refusedPercent')}% refused, ${most(high, 'failed')} failed rows`,
+      target: '≤ 5%, none failed',
+      met: most(high, 'refusedPercent') <= 5 && most(high, 'failed') === 0,
+    },
+    {
+      what: `${told.label}, ${batchLimit} req/s limit`,
+      figure: `${told.appliedPerS} rows/s applied`,
+      target: `≥ ${10 * batchLimit} rows/s`,
+      met: told.appliedPerS >= 10 * batchLimit,
+    },
+  ];
 }
 
 /** §5.2 and §5.3: a first sync against a slow, rate-limited sandbox, then a re-run of the same file. */
 async function benchSync() {
   const flags = ['--rate', String(RATE_LIMIT), '--concurrency', String(MAIN_CONCURRENCY), '--default-country', 'AU'];
   console.log(
-    `2. sync against the sandbox (latency ${LATENCY_MS} ms, limit ${RATE_LIMIT} req/s); flags: ${flags.join(' ')}`,
+    `3. sync against the sandbox (latency ${LATENCY_MS} ms, limit ${RATE_LIMIT} req/s); flags: ${flags.join(' ')}`,
   );
   const file = path.join(scratch, 'sync.csv');
   generateCustomers(file, PLAN.syncRows, 11);
@@ -158,7 +170,7 @@ async function benchSync() {
       `(the client counted ${first.clientRateLimited} 429s, ${first.clientRetries} retries).\n`,
   );
 
-  console.log('3. re-run of the unchanged file, same sandbox and checkpoint');
+  console.log('   re-run of the unchanged file, same sandbox and checkpoint');
   printTable(
     [rerun],
     [
@@ -175,7 +187,15 @@ async function benchSync() {
     `   targets: zero mutations → ${verdict(rerun.mutations === 0)}; < 1 request per 100 rows → ` +
       `${verdict(rerun.requestsPer100Rows < 1)}\n`,
   );
-  return { first, rerun, flags: flags.join(' ') };
+  const targets = [
+    {
+      what: `first sync of ${first.rows.toLocaleString('en-US')} rows, ${RATE_LIMIT} req/s limit, ${LATENCY_MS} ms latency`,
+      figure: `${first.rateShare}% of the limit, ${first.rateLimitedPercent}% 429'd, ${first.lookupsPer50Rows} lookups/50 rows`,
+      target: '≥ 85%, < 1%, ≤ 1',
+      met: first.rateShare >= 85 && first.rateLimitedPercent < 1 && first.lookupsPer50Rows <= 1,
+    },
+  ];
+  return { first, rerun, flags: flags.join(' '), targets };
 }
 
 /** The first sync at several --concurrency values, each on a fresh sandbox and checkpoint, same file size. */
@@ -285,18 +305,6 @@ async function closeSandbox(sandbox) {
   await sandbox.close();
 }
 
-/** Runs a measurement PLAN.repeats times: the fastest wall time, and the highest peak RSS seen. */
-async function measureBest(measure) {
-  let best;
-  let peak = 0;
-  for (let i = 0; i < PLAN.repeats; i++) {
-    const run = await measure();
-    peak = Math.max(peak, run.peakRssMb ?? 0);
-    if (!best || run.wallMs < best.wallMs) best = run;
-  }
-  return { ...best, peakRssMb: peak };
-}
-
 /**
  * Child options: the scratch dir as TMPDIR (validate's staging file lands there), no inherited FLUENT_* settings
  * or proxies, so the only host a child talks to is the one given here.
@@ -318,18 +326,16 @@ function readReport(reportDir) {
   return JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8'));
 }
 
-function childFailure(what, run) {
-  return new Error(`${what} exited ${run.code}:\n${run.stderr.slice(-2000)}`);
-}
-
 function lastLine(text) {
   return text.trim().split('\n').at(-1) ?? '';
 }
 
-function printTable(rows, columns) {
+/** A table of `rows`, one column per [key, title]: numbers right-aligned, or every cell left-aligned (`left`). */
+function printTable(rows, columns, align = 'right') {
   const cells = rows.map((row) => columns.map(([key]) => formatCell(row[key])));
   const widths = columns.map(([, title], i) => Math.max(title.length, ...cells.map((line) => line[i].length)));
-  const line = (values) => `   ${values.map((value, i) => value.padStart(widths[i])).join('  ')}`;
+  const pad = (value, width) => (align === 'left' ? value.padEnd(width) : value.padStart(width));
+  const line = (values) => `   ${values.map((value, i) => pad(value, widths[i])).join('  ')}`.trimEnd();
   console.log(line(columns.map(([, title]) => title)));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   for (const values of cells) console.log(line(values));
