@@ -3,7 +3,7 @@ import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
 import { sentByKilledRun } from '../plan/creditKilledRun.js';
-import type { RowFacts } from '../plan/decideRow.js';
+import type { RowFacts } from '../plan/decisionTypes.js';
 import { SYNC_ROW_PLAN, type SyncRow } from '../plan/rowPlan.js';
 import type { WriteMode } from '../types.js';
 import { createRecorder } from './createRecorder.js';

@@ -1,6 +1,6 @@
 import type { OutcomeUpdate, RunJournal } from '../checkpoint/runJournal.js';
 import type { CheckpointScope, SyncState } from '../checkpoint/syncState.js';
-import type { Send, Settle } from '../plan/decideRow.js';
+import type { Send, Settle } from '../plan/decisionTypes.js';
 import type { LoopRow } from '../plan/rowPlan.js';
 
 /** Where the send loop writes what it learns, durably, before it counts a row. */

@@ -1,6 +1,6 @@
 import type { PendingMutation } from '../checkpoint/syncState.js';
 import type { OmsCustomer } from '../types.js';
-import type { Credit } from './decideRow.js';
+import type { Credit } from './decisionTypes.js';
 import { holdsChanges } from './verifyWrite.js';
 
 /**

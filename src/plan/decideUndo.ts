@@ -2,16 +2,11 @@ import type { ChangedCustomer } from '../checkpoint/runHistory.js';
 import type { PendingMutation } from '../checkpoint/syncState.js';
 import type { FieldChange, OmsCustomer, OutcomeKind } from '../types.js';
 import { creditKilledRun } from './creditKilledRun.js';
-import {
-  carryCredit,
-  MAX_SEND_ROUNDS,
-  type Send,
-  type Settle,
-  type StateRecord,
-  type Unanswered,
-} from './decideRow.js';
+import type { Send, Settle, StateRecord } from './decisionTypes.js';
 import { planUndo, type UndoPlan } from './planUndo.js';
+import { MAX_SEND_ROUNDS, type Unanswered } from './resolveUnanswered.js';
 import type { LoopRow, RowPlan } from './rowPlan.js';
+import { carryCredit } from './settleParts.js';
 import { describeNotTaken, showsApplied, takenChanges, verifyWrite } from './verifyWrite.js';
 
 /** An undo's row in the send loop: one customer the undone run created or updated. */

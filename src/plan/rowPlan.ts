@@ -1,14 +1,7 @@
 import type { OmsCustomer } from '../types.js';
-import {
-  decideFromLookup,
-  type RowFacts,
-  resolveUnanswered,
-  type Send,
-  type Settle,
-  settleRefused,
-  settleSent,
-  type Unanswered,
-} from './decideRow.js';
+import { decideFromLookup, settleRefused, settleSent } from './decideRow.js';
+import type { RowFacts, Send, Settle } from './decisionTypes.js';
+import { resolveUnanswered, type Unanswered } from './resolveUnanswered.js';
 
 /** A row on its way through the send loop: who it is, and whether a killed run may have sent it already. */
 export interface LoopRow {

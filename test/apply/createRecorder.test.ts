@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRecorder } from '../../src/apply/createRecorder.js';
 import { type Checkpoint, openCheckpoint } from '../../src/checkpoint/openCheckpoint.js';
-import type { Send, Settle } from '../../src/plan/decideRow.js';
+import type { Send, Settle } from '../../src/plan/decisionTypes.js';
 
 let dir: string;
 let checkpoint: Checkpoint;

@@ -4,14 +4,12 @@ import {
   checkCreated,
   decideFromCheckpoint,
   decideFromLookup,
-  MAX_SEND_ROUNDS,
-  type RowFacts,
-  resolveUnanswered,
-  type Send,
   settleRefused,
   settleSent,
 } from '../../src/plan/decideRow.js';
+import type { RowFacts, Send } from '../../src/plan/decisionTypes.js';
 import { planAction } from '../../src/plan/planAction.js';
+import { MAX_SEND_ROUNDS, resolveUnanswered } from '../../src/plan/resolveUnanswered.js';
 import { heldHash } from '../../src/plan/verifyWrite.js';
 import type { OmsCustomer } from '../../src/types.js';
 import { aCustomer, anOmsCustomer } from '../builders/customers.js';

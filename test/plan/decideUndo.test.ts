@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PendingMutation } from '../../src/checkpoint/syncState.js';
-import type { Send, Settle } from '../../src/plan/decideRow.js';
-import { MAX_SEND_ROUNDS } from '../../src/plan/decideRow.js';
 import { type UndoRow, undoRowPlan } from '../../src/plan/decideUndo.js';
+import type { Send, Settle } from '../../src/plan/decisionTypes.js';
+import { MAX_SEND_ROUNDS } from '../../src/plan/resolveUnanswered.js';
 import type { FieldChange } from '../../src/types.js';
 import { anOmsCustomer } from '../builders/customers.js';
 
