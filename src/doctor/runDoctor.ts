@@ -9,6 +9,8 @@ import { type CheckLine, checkAccount } from '../preflight/checkAccount.js';
 import { loadSeed } from '../sandbox/loadSeed.js';
 import type { Scrubber } from '../shared/createScrubber.js';
 import { escapeControl } from '../shared/escapeControl.js';
+import { describeProbe } from './describeProbe.js';
+import { PROBE_BOUNDS, probeRate } from './probeRate.js';
 
 export interface DoctorDependencies {
   log: Logger;
@@ -28,6 +30,10 @@ const REACH_TIMEOUT_MS = 10_000;
  * write of any kind: reaching the host, the token grant, the login's roles, permissions and reach (`me`), the retailer
  * (`retailerById`), and a timed lookup. Exit 0 only when a sync can run safely (warnings allowed), 3 when the host or
  * the credentials fail (as a sync would abort), 2 for anything about the account or the options.
+ *
+ * `--probe-rate` then finds the account's rate limit with lookups only (probeRate: bounded in time and requests) and
+ * prints the `--rate` and `--batch` to use. The whole doctor then paces as `--rate auto` does, since the probe's
+ * answer is what the client's adaptive rate learns.
  */
 export async function runDoctor(options: ResolvedOptions, deps: DoctorDependencies): Promise<0 | 2 | 3> {
   const now = deps.now ?? Date.now;
@@ -63,7 +69,11 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
   const seed = options.sandbox && options.sandboxSeed ? loadSeed(options.sandboxSeed) : undefined;
   let oms: OmsConnection | undefined;
   try {
-    oms = await connectOms(options, { ...deps, seed });
+    // The probe's lookups go out many at once, at the rate the client finds (--rate auto).
+    const connectWith = options.probeRate
+      ? { ...options, rate: 'auto' as const, concurrency: Math.max(options.concurrency, PROBE_BOUNDS.inFlight) }
+      : options;
+    oms = await connectOms(connectWith, { ...deps, seed });
     const { client } = oms;
 
     const reached = await timed(() => reachHost(oms?.apiHost ?? ''));
@@ -117,7 +127,23 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
       if (!(error instanceof AbortError)) throw error;
       say({ check: 'lookup', status: 'fail', message: error.message });
     }
-    if (options.batch > 1) say(await checkBatch(client, options.batch));
+    const batchLine = options.batch > 1 ? await checkBatch(client, options.batch) : undefined;
+    if (batchLine) say(batchLine);
+    if (options.probeRate && !lines.some((line) => line.status === 'fail')) {
+      const aliasesAnswered = (batchLine ?? (await checkBatch(client, 2))).status === 'ok';
+      try {
+        const probe = await probeRate(client, { now });
+        for (const line of describeProbe(probe, {
+          bounds: PROBE_BOUNDS,
+          aliasesAnswered,
+          concurrency: options.concurrency,
+        }))
+          say(line);
+      } catch (error) {
+        if (!(error instanceof AbortError)) throw error;
+        say({ check: 'rate probe', status: 'fail', message: error.message });
+      }
+    }
     return finish(lines.some((line) => line.status === 'fail') ? 2 : 0);
   } finally {
     await oms?.close();

@@ -17,6 +17,15 @@ export interface AdaptiveRate {
   accepted(saturated: boolean): void;
   /** A refusal for the rate (429 or C0011E) of a request sent at `sentAt`. */
   refused(sentAt: number): void;
+  /** What the refusals so far have taught: the limit learnt, and whether the OMS refused everything for a while. */
+  learnt(): RateLearnt;
+}
+
+export interface RateLearnt {
+  /** Requests/s Fluent took when it last refused (what the rate cruises below); undefined before any refusal counted. */
+  limit: number | undefined;
+  /** Whether a penalty box was met: refusals with nothing taken in between, past the hold after a cut. */
+  penaltyBox: boolean;
 }
 
 export interface AdaptiveRateOptions {
@@ -118,6 +127,7 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
 
   return {
     current: () => rate,
+    learnt: () => ({ limit, penaltyBox: boxedAt > Number.NEGATIVE_INFINITY }),
     accepted(saturated) {
       const t = now();
       answers.add(t);
