@@ -14,7 +14,13 @@ const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
  */
 export function describeProbe(
   probe: RateProbe,
-  context: { bounds: ProbeBounds; aliasesAnswered: boolean; concurrency: number },
+  context: {
+    bounds: ProbeBounds;
+    aliasesAnswered: boolean;
+    concurrency: number;
+    /** How long one lookup took alone (doctor's `lookup` check): what a request costs a run, queueing aside. */
+    lookupMs: number;
+  },
 ): CheckLine[] {
   const { bounds } = context;
   const limits = `bounds: ${seconds(bounds.maxMs)}, ${count(bounds.maxRequests)} requests, ${bounds.inFlight} in flight`;
@@ -30,10 +36,10 @@ export function describeProbe(
     const bound =
       probe.ended === 'requests' ? `its ${count(bounds.maxRequests)} requests` : `its ${seconds(bounds.maxMs)}`;
     // 32 lookups in flight at L ms each cannot go faster than 32 000 / L per second.
-    const ceiling = (bounds.inFlight * 1000) / Math.max(1, probe.latencyMs);
+    const ceiling = (bounds.inFlight * 1000) / Math.max(1, context.lookupMs);
     const bounded =
       probe.bestPerSecond >= 0.7 * ceiling
-        ? `; ${bounds.inFlight} lookups in flight at ${probe.latencyMs} ms each go no faster, so the limit may be far higher`
+        ? `; ${bounds.inFlight} lookups in flight at ${context.lookupMs} ms each go no faster, so the limit may be far higher`
         : '';
     lines.push({
       check: 'rate limit',
@@ -45,8 +51,8 @@ export function describeProbe(
       check: 'rate limit',
       status: 'warn',
       message:
-        `a penalty box: once over about ${probe.limit} requests/s Fluent refused everything for about ` +
-        `${seconds(probe.penalty.ms)} (met once by this probe; other clients of the account were refused too); ` +
+        `a penalty box: once over about ${probe.limit} requests/s Fluent refused everything, the probe for ` +
+        `${seconds(probe.penalty.ms)} (met once by this probe; other clients of the account were refused as long); ` +
         (probe.ended === 'held'
           ? held
           : `the probe ended at its bound before a rate held: ${probe.rate}/s is 90% of the limit, not yet confirmed`),
@@ -73,13 +79,13 @@ export function describeProbe(
     ? `up to ${batch} creates/updates per request`
     : 'Fluent did not answer aliased lookups one by one, so one per request';
   // Requests in flight a run needs to send at the rate, with room for slower answers.
-  const needed = Math.ceil((probe.rate * Math.max(1, probe.latencyMs) * 1.5) / 1000);
+  const needed = Math.ceil((probe.rate * Math.max(1, context.lookupMs) * 1.5) / 1000);
   const concurrency = needed > context.concurrency ? ` --concurrency ${needed}` : '';
   lines.push({
     check: 'rate to use',
     status: 'ok',
     message: `--rate ${probe.rate} --batch ${batch}${concurrency} (${why}; ${batchWhy}${
-      concurrency ? `; ${probe.latencyMs} ms a request needs about ${needed} in flight` : ''
+      concurrency ? `; ${context.lookupMs} ms a request needs about ${needed} in flight` : ''
     })`,
   });
   return lines;

@@ -40,8 +40,6 @@ export interface RateProbe {
   limit: number | undefined;
   /** Whether Fluent refused everything for a while once over its limit (a penalty box), and for about how long. */
   penalty: { ms: number } | undefined;
-  /** The median time of an answered lookup, ms. */
-  latencyMs: number;
   /** The `--rate` to use: 90% of the limit found, or, with no refusal, the most Fluent was seen to take. */
   rate: number;
 }
@@ -64,7 +62,6 @@ export async function probeRate(
   const sent = () => client.stats().graphql - base.graphql;
   const refusedSoFar = () => client.stats().rateLimited - base.rateLimited;
   const answeredAt: number[] = [];
-  const latencies: number[] = [];
   let bestPerSecond = 0;
   let refused = 0;
   let lastRefusalAt = Number.NEGATIVE_INFINITY;
@@ -86,9 +83,8 @@ export async function probeRate(
     else if (sent() + inFlight >= bounds.maxRequests) ended ??= 'requests';
     else if (client.rateLearnt().limit !== undefined && t - lastRefusalAt >= bounds.holdMs) ended ??= 'held';
   };
-  const answered = (sentAt: number) => {
+  const answered = () => {
     const t = now();
-    latencies.push(t - sentAt);
     answeredAt.push(t);
     while ((answeredAt[0] as number) <= t - 1000) answeredAt.shift();
     bestPerSecond = Math.max(bestPerSecond, answeredAt.length);
@@ -103,10 +99,9 @@ export async function probeRate(
   const worker = async () => {
     for (look(); ended === undefined; look()) {
       inFlight++;
-      const sentAt = now();
       try {
         await client.findCustomers([`customer-sync-probe-${crypto.randomBytes(6).toString('hex')}`]);
-        answered(sentAt);
+        answered();
       } catch (error) {
         // The OMS unreachable, a permission refused: the probe's failure, and the others stop.
         failure ??= error;
@@ -153,13 +148,6 @@ export async function probeRate(
     bestPerSecond,
     limit: limit === undefined ? undefined : Math.round(limit),
     penalty: penaltyBox ? { ms: Math.round(longestSpell) } : undefined,
-    latencyMs: median(latencies),
     rate,
   };
-}
-
-function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)] as number);
 }
