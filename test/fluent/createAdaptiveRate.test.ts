@@ -144,12 +144,14 @@ describe('createAdaptiveRate (AIMD)', () => {
     }
     for (let i = 0; i < 30; i++) adaptive.refused(time - 1);
     expect(adaptive.current()).toBeCloseTo(135, 5);
+    expect(adaptive.learnt()).toEqual({ limit: 150, penaltyBox: false });
     // The box refuses every probe for 20 s: no further cut, whatever the count.
     for (let i = 0; i < 10; i++) {
       time += 2_000;
       adaptive.refused(time - 1);
     }
     expect(adaptive.current()).toBeCloseTo(135, 5);
+    expect(adaptive.learnt()).toEqual({ limit: 150, penaltyBox: true });
     // Out of the box: a minute of answers does not push the rate back over the limit.
     for (let i = 0; i < 600; i++) {
       time += 100;
