@@ -13,7 +13,7 @@ export interface ProbeBounds {
   maxMs: number;
   /** It sends no more requests than this (retries included). */
   maxRequests: number;
-  /** Lookups in flight at once: enough for 600 requests/s at 50 ms each. */
+  /** Lookups in flight at once: enough for 640 requests/s at 50 ms each. */
   inFlight: number;
   /** After the last refusal, this long without one says the rate found holds. */
   holdMs: number;
