@@ -110,7 +110,7 @@ export function createRatePacer(options: {
           closedUntil = Number.NEGATIVE_INFINITY;
           notify();
         }
-        adaptive.accepted(limiter.saturated());
+        adaptive.accepted(limiter.saturated(), sentAt);
       } else if (outcome === 'refused') {
         streak++;
         // Once closed, only the probe says the spell goes on: the others were sent into it before the gate closed.
