@@ -55,7 +55,7 @@ export function describeProbe(
         `${seconds(probe.penalty.ms)} (met once by this probe; other clients of the account were refused as long); ` +
         (probe.ended === 'held'
           ? held
-          : `the probe ended at its bound before a rate held: ${probe.rate}/s is 90% of the limit, not yet confirmed`),
+          : `the probe ended at its bound before a rate held: ${probe.rate}/s is 85% of the limit, not yet confirmed`),
     });
   } else if (probe.ended === 'held') {
     lines.push({
@@ -74,7 +74,9 @@ export function describeProbe(
   const why =
     probe.limit === undefined
       ? 'taken without a refusal'
-      : `90% of the limit found, which ${probe.penalty ? 'a run holds without a second penalty' : 'a run holds without refusals'}`;
+      : probe.penalty
+        ? '85% of the limit found, which a run holds without a second penalty'
+        : '90% of the limit found, which a run holds without refusals';
   const batchWhy = context.aliasesAnswered
     ? `up to ${batch} creates/updates per request`
     : 'Fluent did not answer aliased lookups one by one, so one per request';

@@ -23,6 +23,11 @@ export const PROBE_BOUNDS: ProbeBounds = { maxMs: 60_000, maxRequests: 3_000, in
 
 /** The share of the limit found that the printed `--rate` is: the rate `--rate auto` cruises at below it. */
 export const PROBE_HEADROOM = 0.9;
+/**
+ * The share after a penalty box: a box counts requests as they arrive, and a stall anywhere on the way (the client's
+ * host, a proxy, the OMS itself) lets a second's sends arrive in less, so one overrun costs a whole penalty again.
+ */
+export const PENALTY_HEADROOM = 0.85;
 
 export type ProbeEnd = 'held' | 'time' | 'requests';
 
@@ -40,7 +45,7 @@ export interface RateProbe {
   limit: number | undefined;
   /** Whether Fluent refused everything for a while once over its limit (a penalty box), and for about how long. */
   penalty: { ms: number } | undefined;
-  /** The `--rate` to use: 90% of the limit found, or, with no refusal, the most Fluent was seen to take. */
+  /** The `--rate` to use: 90% of the limit found (85% after a penalty box), or, with no refusal, the most taken. */
   rate: number;
 }
 
@@ -139,7 +144,15 @@ export async function probeRate(
   const rate =
     limit === undefined
       ? Math.max(1, bestPerSecond)
-      : Math.max(1, Math.floor(Math.min(limit * PROBE_HEADROOM, Number.isFinite(allowed) ? allowed : limit)));
+      : Math.max(
+          1,
+          Math.floor(
+            Math.min(
+              limit * (penaltyBox ? PENALTY_HEADROOM : PROBE_HEADROOM),
+              Number.isFinite(allowed) ? allowed : limit,
+            ),
+          ),
+        );
   return {
     ended,
     elapsedMs: Math.round(now() - started),
