@@ -9,6 +9,8 @@ import { type CheckLine, checkAccount } from '../preflight/checkAccount.js';
 import { loadSeed } from '../sandbox/loadSeed.js';
 import type { Scrubber } from '../shared/createScrubber.js';
 import { escapeControl } from '../shared/escapeControl.js';
+import { describeProbe } from './describeProbe.js';
+import { PROBE_BOUNDS, probeRate } from './probeRate.js';
 
 export interface DoctorDependencies {
   log: Logger;
@@ -28,6 +30,10 @@ const REACH_TIMEOUT_MS = 10_000;
  * write of any kind: reaching the host, the token grant, the login's roles, permissions and reach (`me`), the retailer
  * (`retailerById`), and a timed lookup. Exit 0 only when a sync can run safely (warnings allowed), 3 when the host or
  * the credentials fail (as a sync would abort), 2 for anything about the account or the options.
+ *
+ * `--probe-rate` then finds the account's rate limit with lookups only (probeRate: bounded in time and requests) and
+ * prints the `--rate` and `--batch` to use. The whole doctor then paces as `--rate auto` does, since the probe's
+ * answer is what the client's adaptive rate learns.
  */
 export async function runDoctor(options: ResolvedOptions, deps: DoctorDependencies): Promise<0 | 2 | 3> {
   const now = deps.now ?? Date.now;
@@ -63,7 +69,11 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
   const seed = options.sandbox && options.sandboxSeed ? loadSeed(options.sandboxSeed) : undefined;
   let oms: OmsConnection | undefined;
   try {
-    oms = await connectOms(options, { ...deps, seed });
+    // The probe's lookups go out many at once, at the rate the client finds (--rate auto).
+    const connectWith = options.probeRate
+      ? { ...options, rate: 'auto' as const, concurrency: Math.max(options.concurrency, PROBE_BOUNDS.inFlight) }
+      : options;
+    oms = await connectOms(connectWith, { ...deps, seed });
     const { client } = oms;
 
     const reached = await timed(() => reachHost(oms?.apiHost ?? ''));
@@ -100,10 +110,12 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
     });
     for (const line of account.lines) say(line);
 
+    let lookupMs: number | undefined;
     try {
       // A name no customer has: the lookup's cost without touching anyone's data.
       const probe = `customer-sync-doctor-${crypto.randomBytes(6).toString('hex')}`;
       const looked = await timed(() => client.findCustomers([probe]));
+      lookupMs = looked.ms;
       say({
         check: 'lookup',
         status: 'ok',
@@ -117,10 +129,31 @@ export async function runDoctor(options: ResolvedOptions, deps: DoctorDependenci
       if (!(error instanceof AbortError)) throw error;
       say({ check: 'lookup', status: 'fail', message: error.message });
     }
-    if (options.batch > 1) say(await checkBatch(client, options.batch));
+    const batchLine = options.batch > 1 ? await checkBatch(client, options.batch) : undefined;
+    if (batchLine) say(batchLine);
+    if (options.probeRate && lookupMs !== undefined && !lines.some((line) => line.status === 'fail')) {
+      for (const line of await probeLines(client, { batchLine, lookupMs, concurrency: options.concurrency, now }))
+        say(line);
+    }
     return finish(lines.some((line) => line.status === 'fail') ? 2 : 0);
   } finally {
     await oms?.close();
+  }
+}
+
+/** `--probe-rate`: the probe and what it found, or why it could not finish (the OMS unreachable, a permission). */
+async function probeLines(
+  client: OmsConnection['client'],
+  context: { batchLine: CheckLine | undefined; lookupMs: number; concurrency: number; now: () => number },
+): Promise<CheckLine[]> {
+  // The batch to suggest needs Fluent to answer aliased fields one by one, asked the dry way.
+  const aliasesAnswered = (context.batchLine ?? (await checkBatch(client, 2))).status === 'ok';
+  try {
+    const probe = await probeRate(client, { now: context.now });
+    return describeProbe(probe, { ...context, bounds: PROBE_BOUNDS, aliasesAnswered });
+  } catch (error) {
+    if (!(error instanceof AbortError)) throw error;
+    return [{ check: 'rate probe', status: 'fail', message: error.message }];
   }
 }
 

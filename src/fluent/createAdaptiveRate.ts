@@ -12,11 +12,21 @@ export interface AdaptiveRate {
   /**
    * An answer that was not a refusal. `saturated`: requests had to wait for the rate lately, so a higher rate would be
    * used; without that the rate does not climb, or a run bounded by its concurrency would raise it without limit and
-   * burst when the load changes.
+   * burst when the load changes. `sentAt`: when the request went out (default now); only one sent after the last cut
+   * says Fluent takes requests again, so an answer that comes late from before an overrun does not hide a penalty box.
    */
-  accepted(saturated: boolean): void;
+  accepted(saturated: boolean, sentAt?: number): void;
   /** A refusal for the rate (429 or C0011E) of a request sent at `sentAt`. */
   refused(sentAt: number): void;
+  /** What the refusals so far have taught: the limit learnt, and whether the OMS refused everything for a while. */
+  learnt(): RateLearnt;
+}
+
+export interface RateLearnt {
+  /** Requests/s Fluent took when it last refused (what the rate cruises below); undefined before any refusal counted. */
+  limit: number | undefined;
+  /** Whether a penalty box was met: refusals with nothing taken in between, past the hold after a cut. */
+  penaltyBox: boolean;
 }
 
 export interface AdaptiveRateOptions {
@@ -68,9 +78,10 @@ const HOLD_MS = 1000;
 const RECOVER_MS = 10_000;
 /**
  * After a penalty box (refusals with nothing taken in between, past the hold), the rate stays at 90% of the limit
- * learnt this long: probing above it would cost a whole penalty each time.
+ * learnt this long: probing above it gains at most a tenth and costs a whole penalty each time (20 s of nothing taken
+ * every 5 minutes is 6% of a long import; once in 30 minutes, 1%).
  */
-const BOX_MEMORY_MS = 300_000;
+const BOX_MEMORY_MS = 30 * 60_000;
 /** The window over which answers are counted. */
 const WINDOW_MS = 1000;
 /** The lowest rate a refusal can bring the client down to (unless the user's maximum is lower still). */
@@ -88,9 +99,9 @@ const FLOOR = 1;
  *   answers came): what Fluent answered in its last window is what it takes, so a client far above the limit (`--rate`
  *   4× too high) comes down to it in one step, and one at the limit does not fall further than it must. That count of
  *   answers is the limit learnt. Otherwise (a run bounded by its concurrency) the rate steps down by 10%.
- * - A refusal when Fluent took nothing since the last decrease cuts nothing: the OMS refuses everything for a while (a
- *   penalty box, another client's spell), which a lower rate would not help; the wait of the retry loop does. From
- *   then on the rate stays at 90% of the limit learnt for BOX_MEMORY_MS.
+ * - A refusal when Fluent took nothing sent since the last decrease cuts nothing: the OMS refuses everything for a
+ *   while (a penalty box, another client's spell), which a lower rate would not help; the wait of the retry loop
+ *   does. From then on the rate stays at 90% of the limit learnt for BOX_MEMORY_MS.
  * - Every accepted answer while the rate is saturated raises it, per second elapsed, by 5% of the highest rate Fluent
  *   was seen to take (at least 0.5 requests/s per second) below 90% of the limit learnt, and by 1% of that limit above.
  * - Before the first refusal (`auto`), and once 10 s have passed without one, it doubles per second instead, up to 90%
@@ -118,11 +129,12 @@ export function createAdaptiveRate(options: AdaptiveRateOptions): AdaptiveRate {
 
   return {
     current: () => rate,
-    accepted(saturated) {
+    learnt: () => ({ limit, penaltyBox: boxedAt > Number.NEGATIVE_INFINITY }),
+    accepted(saturated, sentAt) {
       const t = now();
       answers.add(t);
       recentAnswers.add(t);
-      acceptedSinceDecrease++;
+      if ((sentAt ?? t) >= decreasedAt) acceptedSinceDecrease++;
       bestWindow = Math.max(bestWindow, answers.count(t));
       const elapsed = Math.max(0, t - grownAt);
       grownAt = t;

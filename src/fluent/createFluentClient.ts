@@ -18,6 +18,7 @@ import type { FluentClient, FluentClientOptions } from './fluentClientTypes.js';
 import type { RetryPolicy } from './retryAttempts.js';
 
 export { MAX_RETAILERS } from './createAccountApi.js';
+export type { RateLearnt } from './createAdaptiveRate.js';
 export type {
   AccountAnswer,
   BatchAnswer,
@@ -114,6 +115,7 @@ export function createFluentClient(options: FluentClientOptions): FluentClient {
     },
     grantDetails: () => tokens.details(),
     stats: () => ({ ...counts, tokenGrants, allowedRate: pacer.rate() }),
+    rateLearnt: () => pacer.learnt(),
     close: () => transport.close(),
   };
 }

@@ -5,7 +5,7 @@
  * refusals; the gate instead closes for all, then lets one request through to probe, and opens once one is taken.
  */
 import { parseRetryAfter, type RetryDelayPolicy } from './computeRetryDelay.js';
-import { createAdaptiveRate } from './createAdaptiveRate.js';
+import { createAdaptiveRate, type RateLearnt } from './createAdaptiveRate.js';
 import { createRateLimiter } from './createRateLimiter.js';
 
 /** How an attempt that went out ended, for the pace: taken, refused for the rate, or no answer to learn from. */
@@ -18,6 +18,8 @@ export interface RatePacer {
   settle(sentAt: number, outcome: PaceOutcome, retryAfter?: string): void;
   /** The rate the client allows itself now, requests/s. */
   rate(): number;
+  /** What the adaptive rate has learnt of Fluent's limit so far. */
+  learnt(): RateLearnt;
 }
 
 /**
@@ -108,7 +110,7 @@ export function createRatePacer(options: {
           closedUntil = Number.NEGATIVE_INFINITY;
           notify();
         }
-        adaptive.accepted(limiter.saturated());
+        adaptive.accepted(limiter.saturated(), sentAt);
       } else if (outcome === 'refused') {
         streak++;
         // Once closed, only the probe says the spell goes on: the others were sent into it before the gate closed.
@@ -130,5 +132,6 @@ export function createRatePacer(options: {
       if (outcome !== 'lost') limiter.setRate(adaptive.current());
     },
     rate: () => adaptive.current(),
+    learnt: () => adaptive.learnt(),
   };
 }

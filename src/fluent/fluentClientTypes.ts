@@ -4,6 +4,7 @@
  */
 import type { Scrubber } from '../shared/createScrubber.js';
 import type { CreateCustomerInput, OmsCustomer, UpdateCustomerInput } from '../types.js';
+import type { RateLearnt } from './createAdaptiveRate.js';
 import type { GrantDetails } from './createTokenSource.js';
 import type { Credentials } from './credentials.js';
 import type { FluentDataError, PermissionDeniedError } from './errors.js';
@@ -103,6 +104,8 @@ export interface FluentClient {
   /** Every retailer of the account, up to MAX_RETAILERS; `truncated` when more exist. */
   listRetailers(): Promise<AccountAnswer<{ retailers: RetailerInfo[]; truncated: boolean }>>;
   stats(): ClientStats;
+  /** What the adaptive rate has learnt of Fluent's rate limit so far (`doctor --probe-rate` reads it). */
+  rateLearnt(): RateLearnt;
   /** Lets in-flight requests finish, then closes the connections. */
   close(): Promise<void>;
 }

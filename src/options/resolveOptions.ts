@@ -64,6 +64,8 @@ export interface ResolvedOptions {
   /** `--limit`: read only this many data rows; undefined reads them all. */
   readonly limit: number | undefined;
   readonly allowScopedLogin: boolean;
+  /** `doctor --probe-rate`: also find the account's rate limit, with lookups only. */
+  readonly probeRate: boolean;
   readonly reportMissing: boolean;
   readonly metricsFile: string | undefined;
   readonly pushgateway: string | undefined;
@@ -160,6 +162,7 @@ export function resolveOptions<C extends Command>(input: ResolveInput<C>): Resol
     mode,
     limit,
     allowScopedLogin: flag('allow-scoped-login'),
+    probeRate: flag('probe-rate'),
     reportMissing: flag('report-missing'),
     metricsFile: value('metrics-file', { shard }),
     pushgateway: value('pushgateway'),

@@ -23,8 +23,8 @@ type Slice<C extends OptionCommand, K extends Command, Extra extends keyof Resol
   Pick<ResolvedOptions, 'config' | Extra | CamelCase<NamesOf<C>>>
 > & { readonly command: K };
 
-/** sync takes every option. */
-export type SyncOptions = ResolvedOptions & { readonly command: 'sync' };
+/** sync takes every option but doctor's own `--probe-rate`. */
+export type SyncOptions = Omit<ResolvedOptions, 'probeRate'> & { readonly command: 'sync' };
 /** validate: reading, normalising and checking the file, and its report; nothing about the OMS or the checkpoint. */
 export type ValidateOptions = Slice<'validate', 'validate', 'file'>;
 /** doctor: where the OMS is, who for, and what a sync would be allowed to do. */

@@ -83,6 +83,12 @@ export const OPTION_SPECS = {
     default: 1,
   },
   concurrency: { type: 'number', describe: 'max requests in flight', commands: OMS, default: 8 },
+  'probe-rate': {
+    type: 'boolean',
+    describe:
+      "also find the account's rate limit with lookups only (at most 60 s and 3,000 requests) and print the --rate and --batch to use",
+    commands: ['doctor'],
+  },
   'on-duplicate': {
     type: 'string',
     describe: 'rows sharing a username with different values: reject all, or keep the first or last',

@@ -235,6 +235,7 @@ export const VALUE_CHECKS = {
   mode: asChoice(OPTION_SPECS.mode.choices),
   limit: wholeNumber(RANGES.limit, 'of rows '),
   'allow-scoped-login': asBoolean,
+  'probe-rate': asBoolean,
   'report-missing': asBoolean,
   'metrics-file': (value: unknown, source: string, context?: CheckContext) =>
     checkMetricsFile(value, source, context?.shard),

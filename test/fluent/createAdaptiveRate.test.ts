@@ -144,18 +144,42 @@ describe('createAdaptiveRate (AIMD)', () => {
     }
     for (let i = 0; i < 30; i++) adaptive.refused(time - 1);
     expect(adaptive.current()).toBeCloseTo(135, 5);
+    expect(adaptive.learnt()).toEqual({ limit: 150, penaltyBox: false });
     // The box refuses every probe for 20 s: no further cut, whatever the count.
     for (let i = 0; i < 10; i++) {
       time += 2_000;
       adaptive.refused(time - 1);
     }
     expect(adaptive.current()).toBeCloseTo(135, 5);
+    expect(adaptive.learnt()).toEqual({ limit: 150, penaltyBox: true });
     // Out of the box: a minute of answers does not push the rate back over the limit.
     for (let i = 0; i < 600; i++) {
       time += 100;
       adaptive.accepted(true);
     }
     expect(adaptive.current()).toBeCloseTo(135, 5);
+  });
+
+  it('an answer that comes late from a request sent before the cut does not hide a penalty box', () => {
+    let time = 0;
+    const adaptive = createAdaptiveRate({ max: 400, now: () => time });
+    for (let i = 0; i < 150; i++) {
+      time += 5;
+      adaptive.accepted(true);
+    }
+    for (let i = 0; i < 30; i++) adaptive.refused(time - 1);
+    // Sent 40 ms before the cut, answered after it: Fluent took it before the box began.
+    time += 10;
+    adaptive.accepted(true, time - 50);
+    time += 2_000;
+    adaptive.refused(time - 1);
+    expect(adaptive.learnt()).toEqual({ limit: 150, penaltyBox: true });
+    // Out of the box, the rate holds at 90% of the limit learnt instead of probing above it.
+    for (let i = 0; i < 600; i++) {
+      time += 100;
+      adaptive.accepted(true);
+    }
+    expect(adaptive.current()).toBeLessThan(136);
   });
 
   it('after a refusal at the limit: 90% of what the OMS answered, then back up additively, never above the maximum', () => {
