@@ -13,7 +13,8 @@ export default defineConfig({
     globalSetup: ['test/helpers/buildOnce.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Two cores: end-to-end files spawn CLIs and sandboxes of their own.
-    maxWorkers: 2,
+    // Two cores, three files at a time: end-to-end files spawn CLIs and sandboxes of their own, and much of their
+    // time they wait (back-off, rate limits, timeouts), so a third file uses the cores those waits leave idle.
+    maxWorkers: 3,
   },
 });

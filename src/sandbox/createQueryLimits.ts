@@ -1,6 +1,6 @@
 /**
  * The limits Fluent documents for every query ("GraphQL Query Limits"), as the sandbox applies them before running
- * one: `first` is clamped to 1–5000, and a query whose total complexity is over 11,111 is refused with C0001E.
+ * one: `first` is clamped to 1–5000 (or a lower `maxFirst`), and a query whose total complexity is over 11,111 is refused with C0001E.
  *
  * Complexity, as Fluent documents it: "Total Complexity equals the number of queries to be executed" (11,111 is
  * 1 + 10 + 100 + 1,000 + 10,000: five levels of connections at the default page of 10). Here a query is executed for
@@ -29,9 +29,8 @@ import type { GraphqlRequest } from './createSandboxExecutor.js';
 import { fluentError } from './fluentError.js';
 import { SANDBOX_SCHEMA_SDL } from './schema.js';
 
-/** Fluent's bounds on `first` (larger values are clamped to 5000). */
+/** Fluent's lower bound on `first`; the upper one is `maxFirst` (Fluent's is 5000). */
 export const MIN_FIRST = 1;
-export const MAX_FIRST = 5000;
 /** Fluent's page when a connection is asked for neither `first` nor `last`. */
 const DEFAULT_PAGE = 10;
 const MAX_CACHED_DOCUMENTS = 500;
@@ -49,7 +48,7 @@ export interface QueryLimits {
  * Creates the limits. A request that does not parse, or names no operation of its document, passes unchanged: the
  * executor answers it with the error graphql-js finds.
  */
-export function createQueryLimits(options: { maxComplexity: number }): QueryLimits {
+export function createQueryLimits(options: { maxComplexity: number; maxFirst: number }): QueryLimits {
   const schema = buildSchema(SANDBOX_SCHEMA_SDL);
   const documents = new Map<string, DocumentNode | null>();
 
@@ -74,7 +73,7 @@ export function createQueryLimits(options: { maxComplexity: number }): QueryLimi
     if (!operation) return undefined;
     const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
     if (!root) return undefined;
-    const walk = createWalk(schema, document, request.variables ?? {});
+    const walk = createWalk(schema, document, request.variables ?? {}, options.maxFirst);
     return { document, complexity: walk.cost(operation.selectionSet, root, 1, true), clamps: walk.clamps };
   };
 
@@ -98,7 +97,12 @@ export function createQueryLimits(options: { maxComplexity: number }): QueryLimi
 /** A `first` argument out of bounds: a variable to change, or a literal in the document. */
 type Clamp = { variable: string; value: number } | { literal: ValueNode; value: number };
 
-function createWalk(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown>) {
+function createWalk(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  maxFirst: number,
+) {
   const clamps: Clamp[] = [];
   const fragments = new Map(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
@@ -115,7 +119,7 @@ function createWalk(schema: GraphQLSchema, document: DocumentNode, variables: Re
       number = typeof given === 'number' ? given : undefined;
     }
     if (number === undefined) return undefined;
-    const bounded = Math.min(MAX_FIRST, Math.max(MIN_FIRST, number));
+    const bounded = Math.min(maxFirst, Math.max(MIN_FIRST, number));
     if (clamp && bounded !== number) {
       clamps.push(
         value.kind === Kind.VARIABLE
@@ -160,7 +164,7 @@ function createWalk(schema: GraphQLSchema, document: DocumentNode, variables: Re
   return { cost, clamps };
 }
 
-/** The request with every out-of-bounds `first` brought within 1–5000, as Fluent clamps it. */
+/** The request with every out-of-bounds `first` brought within 1–`maxFirst`, as Fluent clamps it. */
 function clampFirst(request: GraphqlRequest, document: DocumentNode, clamps: readonly Clamp[]): GraphqlRequest {
   if (clamps.length === 0) return request;
   const variables = { ...request.variables };

@@ -36,6 +36,11 @@ export interface SandboxVariants {
   pageFaults?: PageFaultKind;
   /** The query complexity above which Fluent answers C0001E; default 11,111, as documented. */
   maxComplexity?: number;
+  /**
+   * The largest `first` a connection answers, larger ones clamped to it: 1 to 5000, default 5000 as documented. A
+   * stricter account could clamp lower; it also makes pages of a listing cheap to play in tests.
+   */
+  maxFirst?: number;
 }
 
 /** Every variant with its default filled in. */
@@ -46,10 +51,13 @@ export interface ResolvedVariants {
   bareErrorCodes: boolean;
   pageFaults: PageFaultKind | undefined;
   maxComplexity: number;
+  maxFirst: number;
 }
 
 /** Fluent's documented maximum total query complexity ("GraphQL Query Limits"). */
 export const FLUENT_MAX_COMPLEXITY = 11_111;
+/** Fluent's documented cap on `first` ("GraphQL Query Limits"). */
+export const FLUENT_MAX_FIRST = 5000;
 const DEFAULT_PENALTY_MS = 20_000;
 
 /**
@@ -73,6 +81,10 @@ export function resolveSandboxVariants(options: SandboxVariants): ResolvedVarian
   if (!Number.isFinite(maxComplexity) || maxComplexity < 1) {
     throw new UsageError('the sandbox query complexity limit must be a number of at least 1');
   }
+  const maxFirst = options.maxFirst ?? FLUENT_MAX_FIRST;
+  if (!Number.isInteger(maxFirst) || maxFirst < 1 || maxFirst > FLUENT_MAX_FIRST) {
+    throw new UsageError(`the sandbox's largest page (maxFirst) must be a whole number from 1 to ${FLUENT_MAX_FIRST}`);
+  }
   return {
     rateLimitShape: shape,
     penaltyMs,
@@ -80,5 +92,6 @@ export function resolveSandboxVariants(options: SandboxVariants): ResolvedVarian
     bareErrorCodes: options.bareErrorCodes === true,
     pageFaults: options.pageFaults,
     maxComplexity,
+    maxFirst,
   };
 }

@@ -64,7 +64,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     limit: () => injector.faults().rateLimitPerSecond,
     now,
   });
-  const queryLimits = createQueryLimits({ maxComplexity: variants.maxComplexity });
+  const queryLimits = createQueryLimits({ maxComplexity: variants.maxComplexity, maxFirst: variants.maxFirst });
   const pageFaults = variants.pageFaults && createPageFaults(variants.pageFaults);
   /** Every JSON body goes out through this: with --bare-error-codes, errors carry their code that way. */
   const worded = (body: unknown) => (variants.bareErrorCodes ? toBareErrorCodes(body) : body);

@@ -217,7 +217,8 @@ describe('sync --batch', () => {
     expect(sandbox.stats().mutations).toBe(0);
   });
 
-  for (const value of ['0', '51', '2.5', 'many']) {
+  // A number out of range, and no number at all; 0 and 2.5 are refused by the same check in resolveOptions.test.ts.
+  for (const value of ['51', 'many']) {
     it(`--batch ${value} is refused with one line before any request (exit 2)`, async () => {
       const sandbox = await aSandbox();
       const result = await sync(sandbox, generateCustomersCsv(3), ['--batch', value]);

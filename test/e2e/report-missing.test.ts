@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MISSING_PAGE_SIZE } from '../../src/apply/findMissingCustomers.js';
 import type { SeedCustomer } from '../../src/sandbox/sandboxTypes.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/startSandbox.js';
 import { runCli, TEST_CREDENTIALS } from '../helpers/runCli.js';
@@ -13,8 +12,12 @@ import { makeWorkspace, readCsv, readReport } from '../helpers/workspace.js';
 describe('sync --report-missing', () => {
   const ws = makeWorkspace();
   let sandbox: Sandbox;
-  /** Retailer 1's customers beyond the file, enough to take more than one page of the account-wide listing. */
-  const extra = MISSING_PAGE_SIZE + 50;
+  /**
+   * Retailer 1's customers beyond the file, enough to take more than one page of the account-wide listing: the client
+   * asks for Fluent's largest page (5000), which this account clamps to 100.
+   */
+  const PAGE = 100;
+  const extra = PAGE + 50;
   const seed: SeedCustomer[] = [
     { retailerId: '1', username: '1_kept@example.com', primaryEmail: 'kept@example.com', promotionOptIn: false },
     // The file holds this one in another case: usernames compare case-folded, as everywhere in the tool.
@@ -52,7 +55,7 @@ describe('sync --report-missing', () => {
     );
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ seed });
+    sandbox = await startSandbox({ seed, maxFirst: PAGE });
   });
   afterAll(async () => {
     await sandbox.close();

@@ -249,6 +249,8 @@ describe('number options are held to what the code can store', () => {
     [{ concurrency: 1e300 }, {}, '--concurrency must be a whole number from 1 to 1000, got "1e+300"'],
     [{ concurrency: 1001 }, {}, '--concurrency must be a whole number from 1 to 1000, got "1001"'],
     [{ batch: 1e21 }, {}, '--batch must be a whole number from 1 to 50, got "1e+21"'],
+    [{ batch: 0 }, {}, '--batch must be a whole number from 1 to 50, got "0"'],
+    [{ batch: 2.5 }, {}, '--batch must be a whole number from 1 to 50, got "2.5"'],
     [{}, { FLUENT_BATCH: '0x10' }, 'FLUENT_BATCH must be a whole number from 1 to 50, got "0x10"'],
     [{ rate: 1e300 }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "1e+300"'],
     [{ rate: 1e-9 }, {}, '--rate must be a number of requests per second from 0.01 to 10000 (or auto), got "1e-9"'],

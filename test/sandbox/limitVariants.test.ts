@@ -107,7 +107,7 @@ describe('the sandbox refuses for the rate as the variants say', () => {
 });
 
 describe('query limits as Fluent documents them', () => {
-  const limits = createQueryLimits({ maxComplexity: 11_111 });
+  const limits = createQueryLimits({ maxComplexity: 11_111, maxFirst: 5000 });
   const complexityOf = (query: string, variables: Record<string, unknown> = {}) =>
     limits.complexityOf({ query, variables, operationName: null });
 
@@ -142,6 +142,34 @@ describe('query limits as Fluent documents them', () => {
     expect(await sizes(byVariable, { n: 0 })).toBe(1);
     expect(await sizes(byVariable, { n: -4 })).toBe(1);
     expect(await sizes('{ customers(first: 7000) { edges { cursor } } }')).toBe(5000);
+  });
+
+  it('a stricter account (maxFirst) clamps `first` lower, and pages on past its pages', async () => {
+    const seed: SeedCustomer[] = Array.from({ length: 25 }, (_, i) => ({ retailerId: '1', username: `u${i}` }));
+    const { sandbox, token } = await aSandbox({ seed, maxFirst: 10 });
+    const page =
+      'query Q($after: String) { customers(first: 5000, after: $after) { edges { cursor } pageInfo { hasNextPage } } }';
+    const sizes: number[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const { edges, pageInfo } = (await postGraphql(sandbox, token, page, { after })).body.data.customers;
+      sizes.push(edges.length);
+      after = edges.at(-1)?.cursor;
+      if (!pageInfo.hasNextPage) break;
+    }
+    expect(sizes).toEqual([10, 10, 5]);
+    expect(
+      createQueryLimits({ maxComplexity: 11_111, maxFirst: 10 }).complexityOf({
+        query: LIST_CUSTOMERS,
+        variables: { first: 5000 },
+        operationName: null,
+      }),
+    ).toBe(11);
+    for (const maxFirst of [0, 5001, 2.5]) {
+      await expect(startSandbox({ maxFirst })).rejects.toThrow(
+        "the sandbox's largest page (maxFirst) must be a whole number from 1 to 5000",
+      );
+    }
   });
 });
 

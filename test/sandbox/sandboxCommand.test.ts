@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSandboxFlags } from '../../src/sandbox/parseSandboxFlags.js';
+import { resolveSandboxSettings } from '../../src/sandbox/resolveSandboxSettings.js';
 import { runCli } from '../helpers/runCli.js';
 import { usageErrorMessage } from '../helpers/usageErrorMessage.js';
 import {
@@ -112,21 +113,32 @@ describe('customer-sync sandbox: how strict the account is', () => {
   });
 
   it('refuses a malformed account flag with exit 2 and one line naming it', async () => {
+    // One spawned run for each place a flag is refused: its form (parseSandboxFlags), its value (startSandbox), and
+    // yargs' choices; the other refusals go through the same functions in-process below.
     const cases: [args: string[], message: RegExp][] = [
       [['--login-scope', 'shop:1'], /--login-scope must be account or retailer:ID/],
       [['--login-scope', 'retailer:9'], /scoped to retailer '9', which it does not hold/],
-      [['--retailers', '1,,2'], /--retailers must list retailer ids/],
-      [['--missing-permission', 'CUSTOMER_DELETE'], /unknown sandbox permission 'CUSTOMER_DELETE'/],
       [['--lookup-match', 'fuzzy'], /lookup-match/],
       [['--attributes', 'upsert'], /--attributes must be one of replace, merge/],
-      [['--account', 'two words'], /sandbox account 'two words' must be/],
     ];
-    for (const [args, message] of cases) {
-      const result = await runCli(['sandbox', '--port', '0', ...args]);
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stdout).toBe('');
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-      expect(result.stderr).toMatch(message);
+    const results = await Promise.all(cases.map(([args]) => runCli(['sandbox', '--port', '0', ...args])));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i];
+      expect(result?.code, args.join(' ')).toBe(2);
+      expect(result?.stdout).toBe('');
+      expect(result?.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result?.stderr).toMatch(message);
+    }
+  });
+
+  it('refuses a malformed account setting in one line, as the command reads its flags and starts the sandbox', () => {
+    const cases: [flags: Record<string, unknown>, message: RegExp][] = [
+      [{ retailers: '1,,2' }, /--retailers must list retailer ids/],
+      [{ 'missing-permission': ['CUSTOMER_DELETE'] }, /unknown sandbox permission 'CUSTOMER_DELETE'/],
+      [{ account: 'two words' }, /sandbox account 'two words' must be/],
+    ];
+    for (const [flags, message] of cases) {
+      expect(usageErrorMessage(() => resolveSandboxSettings(parseSandboxFlags(flags), []))).toMatch(message);
     }
   });
 });
