@@ -49,8 +49,8 @@ const ROW_COUNTRY: PhoneRules = { countryAssumed: false, extension: 'reject' };
  * Without a `+`, a cell has up to three readings: national with `country` (the row's own, or the assumed
  * `--default-country`), international after that country's own call prefix from the metadata (`0011` AU, `011`
  * NANP, `010` JP, `00` most, Brazil's carrier-select `0014`, `0055`…), and international after `00` in any row. The
- * valid readings decide: one is written; of two, the one in the row's own country (never an assumed one) wins; else
- * the row is rejected naming both. Rejected too: text the library cannot parse, a wrong number of digits, an extension
+ * valid readings decide: one is written; of two, the one in the row's own country (never an assumed one) wins, unless
+ * they are its national reading and the reading after its own prefix; else the row is rejected naming both. Rejected too: text the library cannot parse, a wrong number of digits, an extension
  * unless `rules.extension` is `drop`, a national number with no country to go by, and a number whose E.164 form would
  * change again when read back.
  *
@@ -85,9 +85,18 @@ export function normalisePhone(cell: string, country: string | undefined, rules 
     addCandidate(candidates, { read: afterZeros, how: ANY_PREFIX, via: 'after 00' });
   }
 
-  // Of two valid readings, the row's own country settles it; an assumed one is no evidence.
+  // Of two valid readings, the row's own country settles it; an assumed one is no evidence. Not when the digits read
+  // both as a national number and after the country's own prefix (`8 10 855 91 234 567` in RU): both are the row's own
+  // ways of writing, so nothing says which was meant.
+  const ownTwice =
+    national.kind === 'number' &&
+    national.valid &&
+    afterOwn?.kind === 'number' &&
+    afterOwn.valid &&
+    ownPrefix !== '00' &&
+    afterOwn.e164 !== national.e164;
   const chosen =
-    candidates.length > 1 && !rules.countryAssumed
+    candidates.length > 1 && !rules.countryAssumed && !ownTwice
       ? candidates.filter((c) => inCountry(c.read.e164, plan))
       : candidates;
   const [only] = chosen;

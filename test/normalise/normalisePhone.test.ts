@@ -301,6 +301,19 @@ describe('normalisePhone', () => {
     expect(result).toMatchObject({ ok: true, e164 });
   });
 
+  it("rejects digits that read both as a national number and after the row country's own prefix, naming both", () => {
+    // RU dials abroad with 8 10; the same digits are also a valid Russian number by the metadata.
+    for (const [value, foreign] of [
+      ['8 10 855 91 234 567', '+85591234567 (KH'],
+      ['810 853 6612 3456', '+85366123456 (MO'],
+    ] as const) {
+      const result = normalisePhone(value, 'RU');
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.reason).toContain(foreign);
+      expect(result.ok ? '' : result.reason).toMatch(/\+7810\d+ \(RU, national\)/);
+    }
+  });
+
   it('says how it read each number: its own prefix, 00, an assumed country, or just reformatted', () => {
     const assumed = { countryAssumed: true, extension: 'reject' } as const;
     expect(normalisePhone('0061 233 354 220', 'AU')).toEqual({
