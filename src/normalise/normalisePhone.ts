@@ -73,13 +73,15 @@ export function normalisePhone(cell: string, country: string | undefined, rules 
   const ownPrefix = iddPattern(plan).exec(digits)?.[0];
   const afterOwn = ownPrefix === undefined ? undefined : readAfterPrefix(value, ownPrefix);
   const afterZeros = ownPrefix === '00' ? undefined : readAfterPrefix(value, '00');
+  const validNational = national.kind === 'number' && national.valid ? national : undefined;
+  const validAfterOwn = afterOwn?.kind === 'number' && afterOwn.valid ? afterOwn : undefined;
   const candidates: Candidate[] = [];
-  if (national.kind === 'number' && national.valid) {
-    candidates.push({ read: national, how: rules.countryAssumed ? ASSUMED : AS_WRITTEN, via: 'national' });
+  if (validNational) {
+    candidates.push({ read: validNational, how: rules.countryAssumed ? ASSUMED : AS_WRITTEN, via: 'national' });
   }
-  if (afterOwn?.kind === 'number' && afterOwn.valid) {
+  if (validAfterOwn) {
     const how = ownPrefix === '00' ? ANY_PREFIX : rules.countryAssumed ? OWN_PREFIX_ASSUMED : OWN_PREFIX;
-    addCandidate(candidates, { read: afterOwn, how, via: `after ${plan}'s international prefix ${ownPrefix}` });
+    addCandidate(candidates, { read: validAfterOwn, how, via: `after ${plan}'s international prefix ${ownPrefix}` });
   }
   if (afterZeros?.kind === 'number' && afterZeros.valid) {
     addCandidate(candidates, { read: afterZeros, how: ANY_PREFIX, via: 'after 00' });
@@ -89,12 +91,10 @@ export function normalisePhone(cell: string, country: string | undefined, rules 
   // both as a national number and after the country's own prefix (`8 10 855 91 234 567` in RU): both are the row's own
   // ways of writing, so nothing says which was meant.
   const ownTwice =
-    national.kind === 'number' &&
-    national.valid &&
-    afterOwn?.kind === 'number' &&
-    afterOwn.valid &&
+    validNational !== undefined &&
+    validAfterOwn !== undefined &&
     ownPrefix !== '00' &&
-    afterOwn.e164 !== national.e164;
+    validAfterOwn.e164 !== validNational.e164;
   const chosen =
     candidates.length > 1 && !rules.countryAssumed && !ownTwice
       ? candidates.filter((c) => inCountry(c.read.e164, plan))

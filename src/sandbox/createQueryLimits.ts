@@ -1,6 +1,7 @@
 /**
  * The limits Fluent documents for every query ("GraphQL Query Limits"), as the sandbox applies them before running
- * one: `first` is clamped to 1–5000 (or a lower `maxFirst`), and a query whose total complexity is over 11,111 is refused with C0001E.
+ * one: `first` is clamped to 1–5000 (or a lower `maxFirst`), and a query whose total complexity is over 11,111 is
+ * refused with C0001E.
  *
  * Complexity, as Fluent documents it: "Total Complexity equals the number of queries to be executed" (11,111 is
  * 1 + 10 + 100 + 1,000 + 10,000: five levels of connections at the default page of 10). Here a query is executed for
