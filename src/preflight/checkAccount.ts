@@ -30,12 +30,11 @@ export async function checkAccount(
     allowScopedLogin: boolean;
     /** `--mode`: an update-only run needs no CUSTOMER_CREATE, a create-only one no CUSTOMER_UPDATE. */
     writeMode?: WriteMode | undefined;
-    needs?: readonly CustomerPermission[];
   },
 ): Promise<{ lines: CheckLine[]; uniqueness: UniquenessScope }> {
   const lines: CheckLine[] = [];
   let uniqueness: UniquenessScope;
-  const needs: readonly CustomerPermission[] = input.needs ?? neededPermissions(input);
+  const needs: readonly CustomerPermission[] = neededPermissions(input);
 
   const login = await client.readLogin();
   if (!login.ok) {

@@ -2,7 +2,6 @@ import { UsageError } from '../errors.js';
 import type { FluentClient } from '../fluent/createFluentClient.js';
 import type { Logger } from '../log.js';
 import type { UniquenessScope, WriteMode } from '../types.js';
-import type { CustomerPermission } from './assessLogin.js';
 import { checkAccount } from './checkAccount.js';
 
 /**
@@ -20,8 +19,6 @@ export async function runPreflight(
     /** `--mode`, which decides whether creates and updates need their permissions. */
     writeMode?: WriteMode | undefined;
     log: Logger;
-    /** The permissions to check, when not a sync's (an undo only updates). */
-    needs?: readonly CustomerPermission[];
   },
 ): Promise<UniquenessScope> {
   const { lines, uniqueness } = await checkAccount(client, input);

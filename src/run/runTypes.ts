@@ -11,7 +11,6 @@ import type { Credentials } from '../fluent/credentials.js';
 import type { Logger } from '../log.js';
 import type { RunEnd } from '../ops/opsTypes.js';
 import type { ResolvedOptions } from '../options/index.js';
-import type { CustomerPermission } from '../preflight/assessLogin.js';
 import type { ReportContent, ReportSummary, ThroughputPoint } from '../report/reportTypes.js';
 import type { SeedCustomer } from '../sandbox/sandboxTypes.js';
 import type { Scrubber } from '../shared/createScrubber.js';
@@ -72,7 +71,6 @@ export interface JobApply {
     dryRun: boolean;
     allowScopedLogin: boolean;
     writeMode?: WriteMode;
-    needs?: readonly CustomerPermission[];
   };
   /** The progress line's name for it. */
   phase: string;

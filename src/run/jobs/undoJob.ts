@@ -68,7 +68,8 @@ export function undoJob(
             preflight: {
               dryRun: options.dryRun,
               allowScopedLogin: true,
-              needs: options.dryRun ? ['CUSTOMER_VIEW'] : ['CUSTOMER_VIEW', 'CUSTOMER_UPDATE'],
+              // An undo only updates: CUSTOMER_VIEW and CUSTOMER_UPDATE (a dry run, CUSTOMER_VIEW alone).
+              writeMode: 'update-only',
             },
             phase: options.dryRun ? 'planning' : 'putting back',
             run: (run, oms, { scope }) => putBack(run, oms.client, scope),
